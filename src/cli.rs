@@ -1,0 +1,256 @@
+//! The command line: parses arguments, finds the playbook, runs the pipeline,
+//! prints diagnostics and a summary, and maps the outcome to an exit status
+//! (0 ok, 1 content problems, 2 usage or environment problems).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::normalize_base_url;
+use crate::content::SiteInput;
+use crate::diag::{self, Format, Severity};
+use crate::embedded;
+use crate::output;
+use crate::pipeline::{self, Mode, Outcome};
+use crate::source::{FsSource, Source};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_CONTENT: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "altitude", version, about = "Build leadership playbooks into searchable, cross-linked sites.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into an output folder.
+    Build(BuildArgs),
+    /// Validate everything a build would, and write nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// Folder holding playbook.toml (default: the current folder if it has
+    /// one, else the bundled playbook).
+    path: Option<PathBuf>,
+    /// How to print diagnostics (default: github under GitHub Actions, else human).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Print only diagnostics, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Output folder (default: `public/` beside playbook.toml).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Absolute URL the site is published at, e.g. https://example.com/handbook/.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Print the time each pipeline stage took.
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+/// Runs the CLI and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+    }
+}
+
+/// Where the playbook comes from.
+enum Playbook {
+    Folder(PathBuf),
+    Bundled,
+}
+
+fn locate(path: Option<&Path>) -> Result<Playbook, String> {
+    match path {
+        Some(p) => {
+            let folder = if p.file_name().is_some_and(|n| n == "playbook.toml") {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                p.to_path_buf()
+            };
+            if !folder.is_dir() {
+                return Err(format!("`{}` is not a folder", p.display()));
+            }
+            if !folder.join("playbook.toml").is_file() {
+                return Err(format!(
+                    "`{}` has no playbook.toml\nhelp: pass the folder that holds playbook.toml",
+                    p.display()
+                ));
+            }
+            Ok(Playbook::Folder(folder))
+        }
+        None if Path::new("playbook.toml").is_file() => Ok(Playbook::Folder(PathBuf::from("."))),
+        None => Ok(Playbook::Bundled),
+    }
+}
+
+fn input_for(playbook: &Playbook, skip: Vec<PathBuf>) -> SiteInput {
+    let layer: Arc<dyn Source> = match playbook {
+        Playbook::Folder(dir) => Arc::new(FsSource::new(dir.clone(), skip)),
+        Playbook::Bundled => Arc::new(embedded::playbook()),
+    };
+    SiteInput {
+        theme: Arc::new(embedded::theme()),
+        layers: vec![layer],
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+fn build(args: BuildArgs) -> i32 {
+    let started = Instant::now();
+    let playbook = match locate(args.site.path.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let (out, source_dirs) = match &playbook {
+        Playbook::Folder(dir) => (
+            args.out.clone().unwrap_or_else(|| dir.join("public")),
+            vec![dir.clone()],
+        ),
+        Playbook::Bundled => (args.out.clone().unwrap_or_else(|| PathBuf::from("public")), vec![]),
+    };
+    if let Err(e) = output::check_out_dir(&out, &source_dirs) {
+        return usage_error(&e.0);
+    }
+    let input = input_for(&playbook, vec![out.clone()]);
+    let mut outcome = pipeline::run_with(&input, Mode::Build, |config| {
+        if let Some(url) = &args.base_url {
+            config.base_url = normalize_base_url(url);
+        }
+    });
+    let status = report(&mut outcome, &args.site);
+    if status != EXIT_OK {
+        if !args.site.quiet {
+            eprintln!("altitude: build failed; the previous output in `{}` is untouched", out.display());
+        }
+        return status;
+    }
+    if let Err(e) = output::write_site(&outcome.files, &out) {
+        eprintln!("error: cannot write the site to `{}`: {e}", out.display());
+        return EXIT_USAGE;
+    }
+    if args.timings {
+        print_timings(&outcome);
+    }
+    if !args.site.quiet {
+        eprintln!(
+            "altitude: built {} pages ({} files) in {} ms → {}{}",
+            outcome.pages,
+            outcome.files.len(),
+            started.elapsed().as_millis(),
+            out.display(),
+            warnings_suffix(&outcome)
+        );
+    }
+    EXIT_OK
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let started = Instant::now();
+    let playbook = match locate(args.site.path.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let input = input_for(&playbook, Vec::new());
+    let mut outcome = pipeline::run(&input, Mode::Check);
+    let status = report(&mut outcome, &args.site);
+    if status == EXIT_OK && !args.site.quiet && args.site.format.unwrap_or_else(default_format) == Format::Human {
+        eprintln!(
+            "altitude: checked {} pages in {} ms: no problems{}",
+            outcome.pages,
+            started.elapsed().as_millis(),
+            warnings_suffix(&outcome)
+        );
+    }
+    status
+}
+
+fn default_format() -> Format {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Human
+    }
+}
+
+/// Prints the diagnostics and returns the exit status they call for.
+fn report(outcome: &mut Outcome, args: &SiteArgs) -> i32 {
+    if args.strict {
+        outcome.diagnostics.make_strict();
+    }
+    let diags = &outcome.diagnostics;
+    match args.format.unwrap_or_else(default_format) {
+        Format::Human => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let text = diag::render_human(diags, &outcome.sources, color);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            if diags.has_errors() && !args.quiet {
+                eprintln!(
+                    "altitude: {} error(s), {} warning(s)",
+                    diags.count(Severity::Error),
+                    diags.count(Severity::Warning)
+                );
+            }
+        }
+        Format::Json => print!("{}", diag::render_json(diags, &outcome.sources)),
+        Format::Github => print!("{}", diag::render_github(diags, &outcome.sources)),
+    }
+    if diags.has_errors() {
+        EXIT_CONTENT
+    } else {
+        EXIT_OK
+    }
+}
+
+fn warnings_suffix(outcome: &Outcome) -> String {
+    match outcome.diagnostics.count(Severity::Warning) {
+        0 => String::new(),
+        1 => " (1 warning)".into(),
+        n => format!(" ({n} warnings)"),
+    }
+}
+
+fn print_timings(outcome: &Outcome) {
+    for (stage, time) in &outcome.timings.stages {
+        eprintln!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+    }
+    eprintln!("  {:<8} {:>8.1} ms", "total", outcome.timings.total().as_secs_f64() * 1000.0);
+}

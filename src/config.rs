@@ -1,0 +1,162 @@
+//! `playbook.toml`: the site's settings.
+//!
+//! Every key is optional; a playbook folder with an empty `playbook.toml`
+//! builds. Wrong values are errors at their position, unknown keys warnings.
+
+use crate::content::meta::{parse_toml, Fields, Table};
+use crate::diag::{Code, Diagnostic, FileId, Severity};
+
+/// How internal links are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UrlStyle {
+    /// `principles/owner/`: pretty on a web host.
+    Pretty,
+    /// `principles/owner/index.html`: works opened from disk without JS.
+    Files,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LinkSettings {
+    /// How a broken link is reported (`[links] level`).
+    pub level: Severity,
+    /// Whether first mentions of concepts become links.
+    pub autolink: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Absolute URL of the published site, ending in `/`, or empty.
+    pub base_url: String,
+    pub url_style: UrlStyle,
+    pub links: LinkSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Playbook".into(),
+            description: String::new(),
+            language: "en".into(),
+            base_url: String::new(),
+            url_style: UrlStyle::Pretty,
+            links: LinkSettings {
+                level: Severity::Error,
+                autolink: true,
+            },
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "language",
+    "base_url",
+    "url_style",
+    "links",
+];
+const LINK_KEYS: &[&str] = &["level", "autolink"];
+
+impl Config {
+    /// Applies the settings in one `playbook.toml` on top of `self`, so later
+    /// layers override earlier ones key by key.
+    pub fn apply(&mut self, text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
+        let table = parse_toml(text, 0, file, Code::ConfigSyntax, diags);
+        self.apply_table(&table, file, diags);
+    }
+
+    fn apply_table(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
+        let mut f = Fields::new(
+            table,
+            file,
+            "playbook.toml",
+            Code::ConfigInvalidValue,
+            Code::ConfigUnknownKey,
+        );
+        if let Some(v) = f.str("title") {
+            self.title = v.value;
+        }
+        if let Some(v) = f.str("description") {
+            self.description = v.value;
+        }
+        if let Some(v) = f.str("language") {
+            self.language = v.value;
+        }
+        if let Some(v) = f.str("base_url") {
+            self.base_url = normalize_base_url(&v.value);
+        }
+        if let Some(v) = f.choice("url_style", &["pretty", "files"]) {
+            self.url_style = match v.value.as_str() {
+                "files" => UrlStyle::Files,
+                _ => UrlStyle::Pretty,
+            };
+        }
+        let links = f.table("links");
+        diags.extend(f.finish(TOP_KEYS));
+        if let Some(links) = links {
+            let mut f = Fields::new(
+                links,
+                file,
+                "[links]",
+                Code::ConfigInvalidValue,
+                Code::ConfigUnknownKey,
+            );
+            if let Some(v) = f.choice("level", &["error", "warn"]) {
+                self.links.level = match v.value.as_str() {
+                    "warn" => Severity::Warning,
+                    _ => Severity::Error,
+                };
+            }
+            if let Some(v) = f.bool("autolink") {
+                self.links.autolink = v;
+            }
+            diags.extend(f.finish(LINK_KEYS));
+        }
+    }
+}
+
+/// `https://x.y/sub` → `https://x.y/sub/`; empty stays empty.
+pub fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.is_empty() || url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_apply_in_layer_order() {
+        let mut diags = Vec::new();
+        let mut c = Config::default();
+        c.apply("title = \"Base\"\n[links]\nlevel = \"warn\"\n", 0, &mut diags);
+        c.apply("title = \"Acme\"\nbase_url = \"https://x.y/h\"\n", 1, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(c.title, "Acme");
+        assert_eq!(c.base_url, "https://x.y/h/");
+        assert_eq!(c.links.level, Severity::Warning);
+    }
+
+    #[test]
+    fn bad_values_are_reported_not_applied() {
+        let mut diags = Vec::new();
+        let mut c = Config::default();
+        c.apply("url_style = \"fancy\"\ntitel = \"x\"\n", 0, &mut diags);
+        assert_eq!(c.url_style, UrlStyle::Pretty);
+        let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`url_style` must be one of `pretty`, `files`, not `fancy`",
+                "unknown key `titel` in playbook.toml"
+            ]
+        );
+    }
+}

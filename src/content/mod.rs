@@ -1,0 +1,543 @@
+//! Stage 1, load: layers of source files → pages, templates and assets.
+//!
+//! Reads every file of every layer through [`Source`], splits front matter from
+//! markdown, reads the front matter into typed fields, and scans each body for
+//! headings and links. Nothing here knows about other pages: whether a link
+//! resolves is the next stage's question.
+
+pub mod meta;
+pub mod page;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, SourceMap};
+use crate::markdown;
+use crate::source::Source;
+use meta::{parse_toml, Fields};
+pub use page::{Altitude, ConceptMeta, Horizon, Page, PageId, PageKind, PrincipleMeta};
+
+/// Everything a build reads: the theme, then the layers in order (later wins).
+#[derive(Clone)]
+pub struct SiteInput {
+    pub theme: Arc<dyn Source>,
+    pub layers: Vec<Arc<dyn Source>>,
+}
+
+/// A file copied to the output as it is.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    /// Output path, `assets/altitude.css`.
+    pub path: String,
+    pub bytes: Arc<[u8]>,
+}
+
+/// A Tera template, by name (`page.html`).
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub name: String,
+    pub text: String,
+    /// The file it came from, for error positions.
+    pub file: FileId,
+}
+
+/// The output of the load stage.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    pub sources: SourceMap,
+    pub pages: Vec<Page>,
+    pub templates: Vec<Template>,
+    pub assets: Vec<Asset>,
+}
+
+/// A file as read, before it is parsed.
+struct RawFile {
+    layer: usize,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// What a file is for, by where it lives in its layer.
+#[derive(PartialEq)]
+enum Role<'a> {
+    Config,
+    Template(&'a str),
+    Static(&'a str),
+    Page,
+    Asset,
+}
+
+fn role(path: &str) -> Role<'_> {
+    if path == "playbook.toml" {
+        Role::Config
+    } else if let Some(name) = path.strip_prefix("templates/") {
+        Role::Template(name)
+    } else if let Some(rest) = path.strip_prefix("static/") {
+        Role::Static(rest)
+    } else if path.ends_with(".md") {
+        Role::Page
+    } else {
+        Role::Asset
+    }
+}
+
+pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded::default();
+    let theme = read_all(input.theme.as_ref(), usize::MAX, diags);
+    let mut layers = Vec::new();
+    for (index, layer) in input.layers.iter().enumerate() {
+        layers.push(read_all(layer.as_ref(), index, diags));
+    }
+    let display = |layer: usize| {
+        if layer == usize::MAX {
+            input.theme.display_root()
+        } else {
+            input.layers[layer].display_root()
+        }
+    };
+
+    // Assign file ids in a fixed order so diagnostics are deterministic.
+    let mut texts: Vec<(FileId, RawFile, Result<Arc<str>, usize>)> = Vec::new();
+    for file in theme.into_iter().chain(layers.into_iter().flatten()) {
+        let needs_text = !matches!(role(&file.path), Role::Asset | Role::Static(_));
+        if !needs_text {
+            texts.push((usize::MAX, file, Err(0)));
+            continue;
+        }
+        let name = format!("{}{}", display(file.layer), file.path);
+        let decoded: Result<Arc<str>, usize> = match std::str::from_utf8(&file.bytes) {
+            Ok(s) => Ok(Arc::from(s)),
+            Err(e) => Err(e.valid_up_to()),
+        };
+        let id = match &decoded {
+            Ok(text) => loaded.sources.add(name, text.clone()),
+            Err(valid_up_to) => {
+                let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(&file.bytes).as_ref());
+                let id = loaded.sources.add(name, lossy);
+                // Everything before the first bad byte is unchanged by the
+                // lossy conversion, so the offset holds in both.
+                let at = *valid_up_to;
+                diags.push(
+                    Diagnostic::error(Code::InvalidUtf8, "file is not valid UTF-8")
+                        .at(id, at..at + 1, "invalid byte sequence here")
+                        .with_help("save the file as UTF-8"),
+                );
+                id
+            }
+        };
+        texts.push((id, file, decoded));
+    }
+
+    let mut page_inputs = Vec::new();
+    for (id, file, decoded) in texts {
+        match role(&file.path) {
+            Role::Config => {
+                if let Ok(text) = decoded {
+                    let mut found = Vec::new();
+                    loaded.config.apply(&text, id, &mut found);
+                    diags.extend(found);
+                }
+            }
+            Role::Template(name) => {
+                if let Ok(text) = decoded {
+                    loaded.templates.push(Template {
+                        name: name.to_string(),
+                        text: text.to_string(),
+                        file: id,
+                    });
+                }
+            }
+            Role::Static(rest) => loaded.assets.push(Asset {
+                path: rest.to_string(),
+                bytes: Arc::from(file.bytes),
+            }),
+            Role::Asset => loaded.assets.push(Asset {
+                path: file.path.clone(),
+                bytes: Arc::from(file.bytes),
+            }),
+            Role::Page => {
+                if let Ok(text) = decoded {
+                    page_inputs.push((id, file.layer, file.path, text));
+                }
+            }
+        }
+    }
+
+    let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = page_inputs
+        .into_par_iter()
+        .map(|(id, layer, path, text)| parse_page(id, layer, path, text))
+        .collect();
+    for (page, found) in parsed {
+        diags.extend(found);
+        loaded.pages.extend(page);
+    }
+    dedupe_layers(&mut loaded);
+    check_url_collisions(&loaded.pages, diags);
+    loaded
+}
+
+/// Later layers replace earlier files at the same path: templates and assets
+/// by name, pages by source path.
+fn dedupe_layers(loaded: &mut Loaded) {
+    fn keep_last<T>(items: &mut Vec<T>, key: impl Fn(&T) -> String) {
+        let mut last: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            last.insert(key(item), i);
+        }
+        let mut index = 0;
+        items.retain(|item| {
+            let keep = last.get(&key(item)) == Some(&index);
+            index += 1;
+            keep
+        });
+    }
+    keep_last(&mut loaded.templates, |t| t.name.clone());
+    keep_last(&mut loaded.assets, |a| a.path.clone());
+    keep_last(&mut loaded.pages, |p| p.path.clone());
+}
+
+fn read_all(source: &dyn Source, layer: usize, diags: &mut Diagnostics) -> Vec<RawFile> {
+    let paths = match source.list() {
+        Ok(paths) => paths,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::ReadError,
+                format!("cannot read folder `{}`: {e}", source.display_root()),
+            ));
+            return Vec::new();
+        }
+    };
+    let results: Vec<_> = paths
+        .into_par_iter()
+        .map(|path| {
+            let bytes = source.read(&path);
+            (path, bytes)
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (path, bytes) in results {
+        match bytes {
+            Ok(bytes) => files.push(RawFile { layer, path, bytes }),
+            Err(e) => diags.push(Diagnostic::error(
+                Code::ReadError,
+                format!("cannot read `{}{path}`: {e}", source.display_root()),
+            )),
+        }
+    }
+    files
+}
+
+const PAGE_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "description",
+    "template",
+    "order",
+    "weight",
+    "kind",
+    "autolink",
+    "altitude",
+    "horizon",
+    "role_shift",
+    "concepts",
+    "definition",
+    "aliases",
+];
+
+/// Splits `+++` TOML front matter from the body. Returns the front matter
+/// text range and where the body starts.
+fn split_front_matter(text: &str) -> Result<Option<(Range<usize>, usize)>, Range<usize>> {
+    let Some(first_line_end) = ["+++\n", "+++\r\n"]
+        .iter()
+        .find(|fence| text.starts_with(**fence))
+        .map(|fence| fence.len())
+    else {
+        return Ok(None);
+    };
+    let mut pos = first_line_end;
+    while pos <= text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text[pos..line_end].trim_end_matches(['\n', '\r']);
+        if line == "+++" {
+            return Ok(Some((first_line_end..pos, line_end)));
+        }
+        if line_end == text.len() {
+            break;
+        }
+        pos = line_end;
+    }
+    Err(0..3)
+}
+
+fn parse_page(
+    file: FileId,
+    layer: usize,
+    path: String,
+    text: Arc<str>,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let (table, body_start, fm_span) = match split_front_matter(&text) {
+        Ok(Some((fm, body_start))) => {
+            let table = parse_toml(&text[fm.clone()], fm.start, file, Code::FrontMatterSyntax, &mut diags);
+            (table, body_start, 0..3)
+        }
+        Ok(None) => (meta::Table::default(), 0, 0..0),
+        Err(span) => {
+            diags.push(
+                Diagnostic::error(Code::FrontMatterSyntax, "front matter is not closed")
+                    .at(file, span, "opened here")
+                    .with_help("end the front matter with a line containing only `+++`"),
+            );
+            return (None, diags);
+        }
+    };
+
+    let url = url_for(&path);
+    let mut f = Fields::new(
+        &table,
+        file,
+        "front matter",
+        Code::FrontMatterInvalidValue,
+        Code::FrontMatterUnknownKey,
+    );
+    let title = f.str("title");
+    let summary = f.str("summary").or_else(|| f.str("description"));
+    let template = f.str("template").map(|s| s.value);
+    let order = f.int("order").or_else(|| f.int("weight")).map(|s| s.value);
+    let autolink = f.bool("autolink");
+    let kind = match f.choice("kind", &["principle", "concept", "page"]) {
+        Some(k) => match k.value.as_str() {
+            "principle" => PageKind::Principle,
+            "concept" => PageKind::Concept,
+            _ => PageKind::Page,
+        },
+        None => default_kind(&path),
+    };
+    let principle = (kind == PageKind::Principle)
+        .then(|| read_principle(&mut f, file, fm_span.clone()))
+        .flatten();
+    let concept = (kind == PageKind::Concept).then(|| read_concept(&mut f));
+    diags.append(&mut f.diags);
+    diags.extend(f.finish(PAGE_KEYS));
+
+    let scan = markdown::scan(&text[body_start..], body_start);
+    let h1 = scan.first_h1().cloned();
+    let (title, title_span) = match (title, &h1) {
+        (Some(t), _) => (t.value, t.span),
+        (None, Some(h)) => (h.text.clone(), h.span.clone()),
+        (None, None) => {
+            if matches!(kind, PageKind::Principle | PageKind::Concept) {
+                diags.push(
+                    Diagnostic::error(Code::MissingTitle, format!("this {} has no title", kind_name(kind)))
+                        .at(file, fm_span.clone(), "no `title` in this front matter")
+                        .with_help("add `title = \"…\"` to the front matter"),
+                );
+            }
+            (title_from_path(&path), 0..0)
+        }
+    };
+    // Drop an opening H1 that only repeats the title.
+    let skip_first_h1 = h1.as_ref().is_some_and(|h| {
+        h.text == title && text[body_start..h.span.start].trim().is_empty()
+    });
+
+    let page = Page {
+        file,
+        layer,
+        path,
+        url,
+        kind,
+        title,
+        title_span,
+        summary: summary.map(|s| s.value).unwrap_or_default(),
+        template,
+        order,
+        autolink,
+        principle,
+        concept,
+        text,
+        body_start,
+        headings: scan.headings,
+        links: scan.links,
+        skip_first_h1,
+    };
+    (Some(page), diags)
+}
+
+fn kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Principle => "principle",
+        PageKind::Concept => "concept",
+        _ => "page",
+    }
+}
+
+fn read_principle(f: &mut Fields<'_>, file: FileId, fm_span: Range<usize>) -> Option<PrincipleMeta> {
+    let altitude = f.choice("altitude", &Altitude::KEYS);
+    let horizon = f.choice("horizon", &Horizon::KEYS);
+    let role_shift = f.str("role_shift").map(|s| s.value).unwrap_or_default();
+    let concepts = f.str_list("concepts");
+    for (key, present) in [("altitude", f.has("altitude")), ("horizon", f.has("horizon"))] {
+        if !present {
+            f.diags.push(
+                Diagnostic::error(
+                    Code::FrontMatterInvalidValue,
+                    format!("this principle has no `{key}`"),
+                )
+                .at(file, fm_span.clone(), format!("`{key}` missing in this front matter"))
+                .with_help(match key {
+                    "altitude" => format!("add `altitude = \"…\"`, one of: {}", Altitude::KEYS.join(", ")),
+                    _ => format!("add `horizon = \"…\"`, one of: {}", Horizon::KEYS.join(", ")),
+                }),
+            );
+        }
+    }
+    Some(PrincipleMeta {
+        altitude: Altitude::from_key(&altitude?.value)?,
+        horizon: Horizon::from_key(&horizon?.value)?,
+        role_shift,
+        concepts,
+    })
+}
+
+fn read_concept(f: &mut Fields<'_>) -> ConceptMeta {
+    ConceptMeta {
+        definition: f.str("definition").map(|s| s.value).unwrap_or_default(),
+        aliases: f.str_list("aliases"),
+    }
+}
+
+fn default_kind(path: &str) -> PageKind {
+    let is_index = is_index_file(path);
+    match path.split('/').next() {
+        _ if path == "index.md" || path == "README.md" => PageKind::Home,
+        _ if is_index => PageKind::Section,
+        Some("principles") => PageKind::Principle,
+        Some("concepts") => PageKind::Concept,
+        _ => PageKind::Page,
+    }
+}
+
+fn is_index_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.eq_ignore_ascii_case("index.md") || name.eq_ignore_ascii_case("readme.md")
+}
+
+/// `principles/Owner Notes.md` → `principles/owner-notes/`; index files give
+/// their folder's URL.
+pub fn url_for(path: &str) -> String {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    let mut parts: Vec<&str> = stem.split('/').collect();
+    if is_index_file(path) {
+        parts.pop();
+    }
+    let mut url = String::new();
+    for part in parts {
+        url.push_str(&url_slug(part));
+        url.push('/');
+    }
+    url
+}
+
+/// Lowercase, letters and digits kept, everything else one `-`.
+pub fn url_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' || c == '.' {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+fn title_from_path(path: &str) -> String {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    let name = if is_index_file(path) {
+        stem.rsplit('/').nth(1).unwrap_or("Home")
+    } else {
+        stem.rsplit('/').next().unwrap_or(stem)
+    };
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "Home".into(),
+    }
+}
+
+fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
+    let mut by_url: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    for page in pages {
+        by_url.entry(&page.url).or_default().push(page);
+    }
+    for (url, clash) in by_url {
+        let [first, rest @ ..] = clash.as_slice() else {
+            continue;
+        };
+        for other in rest {
+            let shown = if url.is_empty() { "/" } else { url };
+            diags.push(
+                Diagnostic::error(
+                    Code::UrlCollision,
+                    format!("`{}` and `{}` would both be written to `{shown}`", first.path, other.path),
+                )
+                .at(other.file, 0..0, "this page")
+                .with_note(first.file, 0..0, "and this page have the same URL")
+                .with_help("rename one of the files"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_from_paths() {
+        assert_eq!(url_for("index.md"), "");
+        assert_eq!(url_for("principles/index.md"), "principles/");
+        assert_eq!(url_for("principles/Own the Outcome.md"), "principles/own-the-outcome/");
+        assert_eq!(url_for("team/README.md"), "team/");
+    }
+
+    #[test]
+    fn front_matter_split() {
+        assert_eq!(split_front_matter("+++\na = 1\n+++\nbody"), Ok(Some((4..10, 14))));
+        assert_eq!(split_front_matter("no front matter"), Ok(None));
+        assert_eq!(split_front_matter("+++\na = 1\n"), Err(0..3));
+    }
+
+    #[test]
+    fn title_falls_back_to_h1_then_file_name() {
+        let (p, d) = parse_page(0, 0, "notes/on-call.md".into(), Arc::from("# On call\n\ntext\n"));
+        let p = p.unwrap();
+        assert!(d.is_empty());
+        assert_eq!(p.title, "On call");
+        assert!(p.skip_first_h1);
+        let (p, _) = parse_page(0, 0, "notes/on-call.md".into(), Arc::from("text\n"));
+        assert_eq!(p.unwrap().title, "On call");
+    }
+
+    #[test]
+    fn principle_needs_altitude_and_horizon() {
+        let text = "+++\ntitle = \"P\"\naltitude = \"hgh\"\n+++\nbody\n";
+        let (p, d) = parse_page(0, 0, "principles/p.md".into(), Arc::from(text));
+        assert!(p.unwrap().principle.is_none());
+        let messages: Vec<_> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`altitude` must be one of `ground`, `product`, `team`, `portfolio`, `company`, not `hgh`",
+                "this principle has no `horizon`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! The content model: what a page is once its source has been read.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::content::meta::Spanned;
+use crate::diag::FileId;
+use crate::markdown::{Heading, LinkRef};
+
+/// Index of a page in [`crate::content::Loaded::pages`].
+pub type PageId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    Home,
+    Section,
+    Principle,
+    Concept,
+    Page,
+}
+
+/// How far above the single user and feature a principle operates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Altitude {
+    Ground,
+    Product,
+    Team,
+    Portfolio,
+    Company,
+}
+
+/// How far ahead a principle asks a leader to look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Horizon {
+    Weeks,
+    Months,
+    Quarters,
+    Years,
+}
+
+/// One step of an axis of the altitude × horizon map, as templates see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AxisStep {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub rank: usize,
+}
+
+impl Altitude {
+    pub const ALL: [Altitude; 5] = [
+        Altitude::Ground,
+        Altitude::Product,
+        Altitude::Team,
+        Altitude::Portfolio,
+        Altitude::Company,
+    ];
+    pub const KEYS: [&'static str; 5] = ["ground", "product", "team", "portfolio", "company"];
+    const LABELS: [&'static str; 5] = [
+        "Ground: users and features",
+        "Product: one product end to end",
+        "Team: the people and how they work",
+        "Portfolio: several products and bets",
+        "Company: the whole business",
+    ];
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::KEYS
+            .iter()
+            .position(|k| *k == key)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn step(self) -> AxisStep {
+        let i = self as usize;
+        AxisStep {
+            key: Self::KEYS[i],
+            label: Self::LABELS[i],
+            rank: i + 1,
+        }
+    }
+}
+
+impl Horizon {
+    pub const ALL: [Horizon; 4] = [
+        Horizon::Weeks,
+        Horizon::Months,
+        Horizon::Quarters,
+        Horizon::Years,
+    ];
+    pub const KEYS: [&'static str; 4] = ["weeks", "months", "quarters", "years"];
+    const LABELS: [&'static str; 4] = ["Weeks", "Months", "Quarters", "Years"];
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::KEYS
+            .iter()
+            .position(|k| *k == key)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn step(self) -> AxisStep {
+        let i = self as usize;
+        AxisStep {
+            key: Self::KEYS[i],
+            label: Self::LABELS[i],
+            rank: i + 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrincipleMeta {
+    pub altitude: Altitude,
+    pub horizon: Horizon,
+    pub role_shift: String,
+    /// Concept names as written in front matter, resolved later.
+    pub concepts: Vec<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConceptMeta {
+    pub definition: String,
+    pub aliases: Vec<Spanned<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub file: FileId,
+    pub layer: usize,
+    /// Source path within its layer, `principles/owner.md`.
+    pub path: String,
+    /// Output URL relative to the site root: `""` (home), `principles/owner/`.
+    pub url: String,
+    pub kind: PageKind,
+    pub title: String,
+    /// Where the title was written (front matter value, H1, or file start).
+    pub title_span: std::ops::Range<usize>,
+    pub summary: String,
+    pub template: Option<String>,
+    pub order: Option<i64>,
+    pub autolink: Option<bool>,
+    pub principle: Option<PrincipleMeta>,
+    pub concept: Option<ConceptMeta>,
+    /// The whole source file.
+    pub text: Arc<str>,
+    /// Where the markdown body starts in `text`.
+    pub body_start: usize,
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    /// The body starts with an H1 that repeats the title; the template
+    /// already prints the title, so rendering skips it.
+    pub skip_first_h1: bool,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// Folder of the source file within its layer, `principles/` or `""`.
+    pub fn dir(&self) -> &str {
+        self.path.rfind('/').map_or("", |i| &self.path[..=i])
+    }
+
+    /// The top-level section this page belongs to (`principles`), `""` at the root.
+    pub fn section(&self) -> &str {
+        self.url.split('/').next().unwrap_or("")
+    }
+}

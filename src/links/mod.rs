@@ -1,0 +1,409 @@
+//! Stage 2, resolve: names, links, backlinks and the shape of the site.
+//!
+//! Takes the loaded pages and answers, for every link, where it goes; for every
+//! page, who refers to it and which pages are related; and for the site, the
+//! reading order. Every step is linear in the number of pages and links: maps
+//! from names to pages, never a scan of all pairs.
+
+mod names;
+mod paths;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::content::{Loaded, Page, PageId, PageKind};
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, Severity};
+use crate::markdown::{slugify, Heading, LinkKind, LinkRef};
+pub use names::Names;
+
+/// Where a link goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Page { page: PageId, anchor: Option<String> },
+    /// A file copied to the output, by output path.
+    Asset(String),
+    External,
+    Broken,
+}
+
+/// A page that refers to another, with the sentence it does so in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backlink {
+    pub from: PageId,
+    pub context: String,
+}
+
+/// A principle related to another by the concepts they share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub page: PageId,
+    pub shared: Vec<PageId>,
+}
+
+/// A top-level folder of the site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// First URL segment, `principles`.
+    pub key: String,
+    pub index: Option<PageId>,
+    /// The pages of the section in reading order, index page excluded.
+    pub pages: Vec<PageId>,
+}
+
+/// The output of the resolve stage.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    /// Per page, the target of each of its links, in `page.links` order.
+    pub targets: Vec<Vec<Target>>,
+    pub backlinks: Vec<Vec<Backlink>>,
+    /// Concepts each page relies on: front matter, then linked ones.
+    pub concepts: Vec<Vec<PageId>>,
+    pub related: Vec<Vec<Related>>,
+    pub home: Option<PageId>,
+    pub sections: Vec<Section>,
+    /// Every page in reading order: home, then section by section.
+    pub reading_order: Vec<PageId>,
+    /// Principles in their `order`.
+    pub principles: Vec<PageId>,
+    /// Concepts by title.
+    pub concept_list: Vec<PageId>,
+}
+
+const MAX_RELATED: usize = 5;
+
+pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
+    let pages = &loaded.pages;
+    let names = Names::build(pages, diags);
+    let level = loaded.config.links.level;
+    let assets: std::collections::HashSet<&str> =
+        loaded.assets.iter().map(|a| a.path.as_str()).collect();
+
+    let mut targets = Vec::with_capacity(pages.len());
+    for (id, page) in pages.iter().enumerate() {
+        let resolver = LinkResolver {
+            pages,
+            names: &names,
+            assets: &assets,
+            page: id,
+            level,
+        };
+        let page_targets: Vec<Target> = page
+            .links
+            .iter()
+            .map(|link| resolver.resolve(link, diags))
+            .collect();
+        targets.push(page_targets);
+    }
+
+    let concepts = page_concepts(pages, &names, &targets, level, diags);
+    let backlinks = backlinks(pages, &targets, &concepts);
+    let related = related_principles(pages, &concepts);
+    let (home, sections) = sections(pages);
+    let mut reading_order: Vec<PageId> = home.into_iter().collect();
+    for s in &sections {
+        reading_order.extend(s.index);
+        reading_order.extend(&s.pages);
+    }
+    let principles = by_order(pages, |p| p.kind == PageKind::Principle);
+    let mut concept_list: Vec<PageId> = (0..pages.len())
+        .filter(|&i| pages[i].kind == PageKind::Concept)
+        .collect();
+    concept_list.sort_by_key(|&i| pages[i].title.to_lowercase());
+
+    Resolved {
+        targets,
+        backlinks,
+        concepts,
+        related,
+        home,
+        sections,
+        reading_order,
+        principles,
+        concept_list,
+    }
+}
+
+struct LinkResolver<'a> {
+    pages: &'a [Page],
+    names: &'a Names,
+    assets: &'a std::collections::HashSet<&'a str>,
+    page: PageId,
+    level: Severity,
+}
+
+impl LinkResolver<'_> {
+    fn diag(&self, code: Code, message: String) -> Diagnostic {
+        match self.level {
+            Severity::Error => Diagnostic::error(code, message),
+            Severity::Warning => Diagnostic::warning(code, message),
+        }
+    }
+
+    fn resolve(&self, link: &LinkRef, diags: &mut Diagnostics) -> Target {
+        match link.kind {
+            LinkKind::Wiki => self.resolve_wiki(link, diags),
+            LinkKind::Markdown | LinkKind::Image => self.resolve_path(link, diags),
+        }
+    }
+
+    fn resolve_wiki(&self, link: &LinkRef, diags: &mut Diagnostics) -> Target {
+        let page = &self.pages[self.page];
+        let (name, fragment) = split_fragment(&link.dest);
+        let name = name.trim();
+        let target = if name.is_empty() {
+            self.page
+        } else {
+            match self.names.lookup(name) {
+                [] => {
+                    diags.push(
+                        self.diag(Code::UnknownPage, format!("no page or concept is named `{name}`"))
+                            .at(page.file, link.span.clone(), "unknown name")
+                            .with_help_opt(self.names.suggest(name)),
+                    );
+                    return Target::Broken;
+                }
+                [one] => *one,
+                several => {
+                    let paths: Vec<String> =
+                        several.iter().map(|&p| format!("`{}`", self.pages[p].path)).collect();
+                    diags.push(
+                        self.diag(Code::AmbiguousLink, format!("`{name}` names more than one page: {}", paths.join(", ")))
+                            .at(page.file, link.span.clone(), "ambiguous")
+                            .with_help(format!(
+                                "link by path instead, e.g. `[[{}]]`",
+                                self.pages[several[0]].path.trim_end_matches(".md")
+                            )),
+                    );
+                    return Target::Broken;
+                }
+            }
+        };
+        self.with_anchor(target, fragment, link, diags)
+    }
+
+    fn resolve_path(&self, link: &LinkRef, diags: &mut Diagnostics) -> Target {
+        let page = &self.pages[self.page];
+        if paths::is_external(&link.dest) {
+            return Target::External;
+        }
+        let (path, fragment) = split_fragment(&link.dest);
+        if path.is_empty() {
+            return self.with_anchor(self.page, fragment, link, diags);
+        }
+        let resolved = paths::join(page.dir(), path);
+        let found = resolved.as_deref().and_then(|p| {
+            if link.kind == LinkKind::Markdown {
+                self.names.by_path(p).map(Ok)
+            } else {
+                None
+            }
+            .or_else(|| self.assets.contains(p).then(|| Err(p.to_string())))
+        });
+        match found {
+            Some(Ok(target)) => self.with_anchor(target, fragment, link, diags),
+            Some(Err(asset)) => Target::Asset(asset),
+            None => {
+                let what = if link.kind == LinkKind::Image { "image" } else { "file" };
+                diags.push(
+                    self.diag(Code::BrokenLink, format!("link to a missing {what}: `{path}`"))
+                        .at(page.file, link.span.clone(), "no such file")
+                        .with_help_opt(resolved.and_then(|p| self.names.suggest_path(&p))),
+                );
+                Target::Broken
+            }
+        }
+    }
+
+    fn with_anchor(
+        &self,
+        target: PageId,
+        fragment: Option<&str>,
+        link: &LinkRef,
+        diags: &mut Diagnostics,
+    ) -> Target {
+        let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
+            return Target::Page { page: target, anchor: None };
+        };
+        let headings = &self.pages[target].headings;
+        if let Some(h) = find_heading(headings, fragment) {
+            return Target::Page { page: target, anchor: Some(h.id.clone()) };
+        }
+        let page = &self.pages[self.page];
+        let where_ = if target == self.page {
+            "this page".to_string()
+        } else {
+            format!("`{}`", self.pages[target].path)
+        };
+        diags.push(
+            self.diag(Code::BrokenAnchor, format!("{where_} has no heading `{fragment}`"))
+                .at(page.file, link.span.clone(), "no such heading")
+                .with_help_opt(did_you_mean(fragment, headings.iter().map(|h| h.text.as_str()))),
+        );
+        Target::Broken
+    }
+}
+
+fn find_heading<'a>(headings: &'a [Heading], fragment: &str) -> Option<&'a Heading> {
+    let decoded = paths::percent_decode(fragment);
+    let slug = slugify(&decoded);
+    headings
+        .iter()
+        .find(|h| h.id == decoded || h.id == slug || h.text.eq_ignore_ascii_case(&decoded))
+}
+
+fn split_fragment(dest: &str) -> (&str, Option<&str>) {
+    match dest.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (dest, None),
+    }
+}
+
+/// Concepts each page relies on: a principle's front matter `concepts`, then
+/// every concept its body links to, each once.
+fn page_concepts(
+    pages: &[Page],
+    names: &Names,
+    targets: &[Vec<Target>],
+    level: Severity,
+    diags: &mut Diagnostics,
+) -> Vec<Vec<PageId>> {
+    let mut out = Vec::with_capacity(pages.len());
+    for (id, page) in pages.iter().enumerate() {
+        let mut list: Vec<PageId> = Vec::new();
+        let declared = page.principle.as_ref().map(|p| p.concepts.as_slice()).unwrap_or(&[]);
+        for name in declared {
+            match names.concept(&name.value) {
+                Some(c) => list.push(c),
+                None => {
+                    let d = match level {
+                        Severity::Error => Diagnostic::error,
+                        Severity::Warning => Diagnostic::warning,
+                    };
+                    diags.push(
+                        d(Code::UnknownPage, format!("no concept is named `{}`", name.value))
+                            .at(page.file, name.span.clone(), "unknown concept")
+                            .with_help_opt(names.suggest_concept(&name.value)),
+                    );
+                }
+            }
+        }
+        for target in &targets[id] {
+            if let Target::Page { page: t, .. } = target {
+                if pages[*t].kind == PageKind::Concept && *t != id {
+                    list.push(*t);
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|c| seen.insert(*c));
+        out.push(list);
+    }
+    out
+}
+
+fn backlinks(pages: &[Page], targets: &[Vec<Target>], concepts: &[Vec<PageId>]) -> Vec<Vec<Backlink>> {
+    let mut out: Vec<BTreeMap<PageId, String>> = vec![BTreeMap::new(); pages.len()];
+    for (from, page_targets) in targets.iter().enumerate() {
+        for (link, target) in pages[from].links.iter().zip(page_targets) {
+            if let Target::Page { page: to, .. } = target {
+                if *to != from {
+                    out[*to].entry(from).or_insert_with(|| link.context.clone());
+                }
+            }
+        }
+        // A concept declared in front matter is a reference too.
+        for &c in &concepts[from] {
+            out[c].entry(from).or_insert_with(|| pages[from].summary.clone());
+        }
+    }
+    out.into_iter()
+        .map(|m| m.into_iter().map(|(from, context)| Backlink { from, context }).collect())
+        .collect()
+}
+
+/// For each principle, the other principles that share its concepts, most
+/// shared first. Uses the concept → principles index, so the cost is the sum
+/// over concepts of their users, not pages squared.
+fn related_principles(pages: &[Page], concepts: &[Vec<PageId>]) -> Vec<Vec<Related>> {
+    let mut users: HashMap<PageId, Vec<PageId>> = HashMap::new();
+    for (id, list) in concepts.iter().enumerate() {
+        if pages[id].kind == PageKind::Principle {
+            for &c in list {
+                users.entry(c).or_default().push(id);
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); pages.len()];
+    for (id, list) in concepts.iter().enumerate() {
+        if pages[id].kind != PageKind::Principle {
+            continue;
+        }
+        let mut shared: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
+        for &c in list {
+            for &other in users.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
+                if other != id {
+                    shared.entry(other).or_default().push(c);
+                }
+            }
+        }
+        let mut related: Vec<Related> = shared
+            .into_iter()
+            .map(|(page, shared)| Related { page, shared })
+            .collect();
+        related.sort_by(|a, b| {
+            b.shared
+                .len()
+                .cmp(&a.shared.len())
+                .then_with(|| order_key(&pages[a.page]).cmp(&order_key(&pages[b.page])))
+        });
+        related.truncate(MAX_RELATED);
+        out[id] = related;
+    }
+    out
+}
+
+fn order_key(page: &Page) -> (i64, String, String) {
+    (
+        page.order.unwrap_or(i64::MAX),
+        page.title.to_lowercase(),
+        page.path.clone(),
+    )
+}
+
+fn by_order(pages: &[Page], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
+    let mut ids: Vec<PageId> = (0..pages.len()).filter(|&i| keep(&pages[i])).collect();
+    ids.sort_by_cached_key(|&i| order_key(&pages[i]));
+    ids
+}
+
+/// Groups pages by their first URL segment. Sections are ordered by their
+/// index page's `order`, then title; pages within them likewise.
+fn sections(pages: &[Page]) -> (Option<PageId>, Vec<Section>) {
+    let mut home = None;
+    let mut groups: BTreeMap<&str, Section> = BTreeMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        if page.url.is_empty() {
+            home = Some(id);
+            continue;
+        }
+        let key = page.section();
+        let section = groups.entry(key).or_insert_with(|| Section {
+            key: key.to_string(),
+            index: None,
+            pages: Vec::new(),
+        });
+        if page.url == format!("{key}/") {
+            section.index = Some(id);
+        } else {
+            section.pages.push(id);
+        }
+    }
+    let mut sections: Vec<Section> = groups.into_values().collect();
+    for s in &mut sections {
+        s.pages.sort_by_cached_key(|&i| order_key(&pages[i]));
+    }
+    sections.sort_by_cached_key(|s| match s.index {
+        Some(i) => (order_key(&pages[i]), s.key.clone()),
+        None => ((i64::MAX, s.key.clone(), String::new()), s.key.clone()),
+    });
+    (home, sections)
+}

@@ -1,0 +1,126 @@
+//! The name registry: every way a page can be named in a wiki link.
+//!
+//! A page is named by its title and by its path; a concept also by each of
+//! its aliases. Names match case-insensitively. Two concepts may not claim the
+//! same name: that is an error naming both places.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::content::{Page, PageId, PageKind};
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics};
+
+#[derive(Debug, Default)]
+pub struct Names {
+    by_name: HashMap<String, Vec<PageId>>,
+    concepts: HashMap<String, (PageId, Range<usize>)>,
+    paths: HashMap<String, PageId>,
+    /// Every name as written, for "did you mean".
+    shown: Vec<String>,
+    concept_shown: Vec<String>,
+}
+
+impl Names {
+    pub fn build(pages: &[Page], diags: &mut Diagnostics) -> Names {
+        let mut names = Names::default();
+        for (id, page) in pages.iter().enumerate() {
+            names.add_name(&page.title, id);
+            let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
+            names.paths.insert(page.path.clone(), id);
+            names.paths.insert(stem.to_string(), id);
+            if page.url.is_empty() || page.path.ends_with("index.md") || page.path.ends_with("README.md") {
+                // A folder path names its index page: `principles/`, `principles`.
+                let dir = page.dir().to_string();
+                names.paths.insert(dir.trim_end_matches('/').to_string(), id);
+                names.paths.insert(dir, id);
+            }
+            if page.kind == PageKind::Concept {
+                names.add_concept(pages, id, &page.title, page.title_span.clone(), diags);
+                for alias in page.concept.iter().flat_map(|c| &c.aliases) {
+                    names.add_name(&alias.value, id);
+                    names.add_concept(pages, id, &alias.value, alias.span.clone(), diags);
+                }
+            }
+        }
+        names.shown.sort();
+        names.shown.dedup();
+        names.concept_shown.sort();
+        names
+    }
+
+    fn add_name(&mut self, name: &str, id: PageId) {
+        let ids = self.by_name.entry(name.to_lowercase()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+        self.shown.push(name.to_string());
+    }
+
+    fn add_concept(
+        &mut self,
+        pages: &[Page],
+        id: PageId,
+        name: &str,
+        span: Range<usize>,
+        diags: &mut Diagnostics,
+    ) {
+        let key = name.to_lowercase();
+        match self.concepts.get(&key) {
+            Some((first, first_span)) if *first != id => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateConcept,
+                        format!(
+                            "`{name}` is claimed by two concepts: `{}` and `{}`",
+                            pages[*first].path, pages[id].path
+                        ),
+                    )
+                    .at(pages[id].file, span, "claimed again here")
+                    .with_note(pages[*first].file, first_span.clone(), "first claimed here")
+                    .with_help("remove the name from one of them, or merge the two concepts"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.concepts.insert(key, (id, span));
+                self.concept_shown.push(name.to_string());
+            }
+        }
+    }
+
+    /// Pages a wiki-link target names: by path first, then by title or alias.
+    pub fn lookup(&self, name: &str) -> &[PageId] {
+        if let Some(id) = self.paths.get(name.trim_start_matches('/')) {
+            return std::slice::from_ref(id);
+        }
+        self.by_name
+            .get(&name.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn by_path(&self, path: &str) -> Option<PageId> {
+        self.paths.get(path).copied()
+    }
+
+    pub fn concept(&self, name: &str) -> Option<PageId> {
+        self.concepts.get(&name.to_lowercase()).map(|(id, _)| *id)
+    }
+
+    pub fn suggest(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.shown.iter().map(String::as_str))
+    }
+
+    pub fn suggest_concept(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.concept_shown.iter().map(String::as_str))
+    }
+
+    pub fn suggest_path(&self, path: &str) -> Option<String> {
+        did_you_mean(path, self.paths.keys().filter(|p| p.ends_with(".md")).map(String::as_str))
+    }
+
+    /// Every concept name and alias with its concept, for auto-linking.
+    pub fn concept_names(&self) -> impl Iterator<Item = (&str, PageId)> {
+        self.concepts.iter().map(|(k, (id, _))| (k.as_str(), *id))
+    }
+}

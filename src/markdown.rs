@@ -1,0 +1,252 @@
+//! Markdown dialect and the first look at a page's body.
+//!
+//! The load stage scans each body once for what the resolve stage needs
+//! (headings with their ids, every link with its position and the sentence
+//! around it) without rendering anything. Rendering happens later, when every
+//! link target is known. Both passes use [`options`], so they see the same
+//! events in the same order.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+/// The markdown extensions Altitude supports, the same in every pass.
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_GFM
+}
+
+/// A heading of a page, with the id its anchor gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+    /// Byte span in the file.
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[[target]]` or `[[target|label]]`.
+    Wiki,
+    /// `[text](dest)`.
+    Markdown,
+    /// `![alt](src)`.
+    Image,
+}
+
+/// A link as written, before resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkRef {
+    pub kind: LinkKind,
+    pub dest: String,
+    /// Byte span of the whole link in the file.
+    pub span: Range<usize>,
+    /// The sentence the link stands in, as plain text (for backlinks).
+    pub context: String,
+}
+
+/// What the load stage learns from a body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+}
+
+impl Scan {
+    /// The first level-1 heading, used as the title when front matter has none.
+    pub fn first_h1(&self) -> Option<&Heading> {
+        self.headings.iter().find(|h| h.level == 1)
+    }
+}
+
+/// Scans `body`, which starts at byte `offset` of its file.
+pub(crate) fn scan(body: &str, offset: usize) -> Scan {
+    let mut scan = Scan::default();
+    let mut ids = HeadingIds::default();
+    // Plain text of the block being read, and the links waiting for it to end.
+    let mut block = String::new();
+    let mut pending: Vec<(usize, usize)> = Vec::new(); // (link index, position in block)
+    let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let span = range.start + offset..range.end + offset;
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((heading_level(level), id.map(|s| s.to_string()), span, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, span, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    let id = ids.assign(explicit.as_deref(), &text);
+                    scan.headings.push(Heading {
+                        level,
+                        text,
+                        id,
+                        span,
+                    });
+                }
+                finish_block(&mut scan.links, &mut pending, &mut block);
+            }
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            }) => {
+                let kind = match link_type {
+                    LinkType::WikiLink { .. } => LinkKind::Wiki,
+                    LinkType::Autolink | LinkType::Email => continue,
+                    _ => LinkKind::Markdown,
+                };
+                pending.push((scan.links.len(), block.len()));
+                scan.links.push(LinkRef {
+                    kind,
+                    dest: dest_url.to_string(),
+                    span,
+                    context: String::new(),
+                });
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                scan.links.push(LinkRef {
+                    kind: LinkKind::Image,
+                    dest: dest_url.to_string(),
+                    span,
+                    context: String::new(),
+                });
+            }
+            Event::Text(t) | Event::Code(t) => {
+                block.push_str(&t);
+                if let Some(h) = heading.as_mut() {
+                    h.3.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => block.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                finish_block(&mut scan.links, &mut pending, &mut block);
+            }
+            _ => {}
+        }
+    }
+    finish_block(&mut scan.links, &mut pending, &mut block);
+    scan
+}
+
+/// Gives every link that stood in the finished block the sentence around it.
+fn finish_block(links: &mut [LinkRef], pending: &mut Vec<(usize, usize)>, block: &mut String) {
+    for (index, position) in pending.drain(..) {
+        if let Some(link) = links.get_mut(index) {
+            link.context = sentence_around(block, position);
+        }
+    }
+    block.clear();
+}
+
+/// The sentence of `text` that contains byte `position`.
+fn sentence_around(text: &str, position: usize) -> String {
+    let position = position.min(text.len());
+    let is_end = |c: char| matches!(c, '.' | '!' | '?');
+    let start = text[..position]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| is_end(c) && text[i + 1..].starts_with(' '))
+        .map_or(0, |(i, _)| i + 1);
+    let end = text[position..]
+        .char_indices()
+        .find(|&(_, c)| is_end(c))
+        .map_or(text.len(), |(i, c)| position + i + c.len_utf8());
+    let sentence = text[start..end].trim();
+    truncate_chars(sentence, 240)
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", s[..i].trim_end()),
+        None => s.to_string(),
+    }
+}
+
+pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Assigns unique heading ids within a page the way GitHub does, so anchors
+/// written for a repository's markdown keep working.
+#[derive(Default)]
+struct HeadingIds {
+    seen: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = explicit.map_or_else(|| slugify(text), str::to_string);
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let id = if *count == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+        id
+    }
+}
+
+/// GitHub's anchor algorithm: lowercase, keep letters, digits, `-` and `_`,
+/// spaces become `-`.
+pub fn slugify(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_matches_github() {
+        assert_eq!(slugify("Why it matters"), "why-it-matters");
+        assert_eq!(slugify("PM vs. Director (2024)"), "pm-vs-director-2024");
+        assert_eq!(slugify("Ça va?"), "ça-va");
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_honor_explicit_ids() {
+        let s = scan("# A\n\n## Notes\n\n## Notes\n\n## Custom {#mine}\n", 0);
+        let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, vec!["a", "notes", "notes-1", "mine"]);
+        assert_eq!(s.first_h1().unwrap().text, "A");
+    }
+
+    #[test]
+    fn links_carry_kind_span_and_sentence() {
+        let body = "Intro. See [[Owner|the owner]] now! Then [x](a.md#b).\n\n`[[not]]`\n";
+        let s = scan(body, 10);
+        assert_eq!(s.links.len(), 2);
+        assert_eq!(s.links[0].kind, LinkKind::Wiki);
+        assert_eq!(s.links[0].dest, "Owner");
+        assert_eq!(s.links[0].span.start, 10 + body.find("[[").unwrap());
+        assert_eq!(s.links[0].context, "See the owner now!");
+        assert_eq!(s.links[1].kind, LinkKind::Markdown);
+        assert_eq!(s.links[1].dest, "a.md#b");
+        assert_eq!(s.links[1].context, "Then x.");
+    }
+}

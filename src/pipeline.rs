@@ -1,0 +1,93 @@
+//! The pipeline, in one direction: load → resolve → render → (index) → write.
+//!
+//! Each stage is a function from the previous stage's output to its own, all
+//! adding to one list of diagnostics. `check` stops after render; `build`
+//! also assembles the files of the site. Writing to disk is the caller's
+//! choice (`output::write_site`), so `serve` can keep the site in memory.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::{self, Loaded, SiteInput};
+use crate::diag::{Diagnostics, SourceMap};
+use crate::links::{self, Resolved};
+use crate::render::{self, Rendered};
+
+/// How far to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Load, resolve, render; produce no files.
+    Check,
+    /// Everything, producing the site's files.
+    Build,
+}
+
+/// Wall time of each stage, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let value = f();
+        self.stages.push((stage, start.elapsed()));
+        value
+    }
+
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// Everything a run produced.
+pub struct Outcome {
+    /// Output path → bytes. Empty in check mode or when errors were found.
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub diagnostics: Diagnostics,
+    pub sources: SourceMap,
+    pub pages: usize,
+    pub timings: Timings,
+    pub loaded: Loaded,
+    pub resolved: Resolved,
+}
+
+pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
+    run_with(input, mode, |_| {})
+}
+
+/// Like [`run`], with settings from the command line applied over the
+/// playbook's own (`--base-url`).
+pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Config)) -> Outcome {
+    let mut diags = Diagnostics::default();
+    let mut timings = Timings::default();
+    let mut loaded = timings.time("load", || content::load(input, &mut diags));
+    overrides(&mut loaded.config);
+    let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
+    let rendered = timings.time("render", || render::render(&loaded, &resolved, &mut diags));
+    let files = if mode == Mode::Build && !diags.has_errors() {
+        assemble(rendered)
+    } else {
+        BTreeMap::new()
+    };
+    diags.sort(&loaded.sources);
+    Outcome {
+        files,
+        diagnostics: diags,
+        sources: loaded.sources.clone(),
+        pages: loaded.pages.len(),
+        timings,
+        loaded,
+        resolved,
+    }
+}
+
+fn assemble(rendered: Rendered) -> BTreeMap<String, Vec<u8>> {
+    let mut files = rendered.files;
+    for page in rendered.pages {
+        files.insert(page.path, page.html.into_bytes());
+    }
+    files
+}

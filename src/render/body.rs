@@ -1,0 +1,176 @@
+//! A page's markdown body → HTML, with every link pointed at its resolved target.
+//!
+//! Runs pulldown-cmark over the body a second time (the first was the scan in
+//! the load stage) and rewrites events on the way to the HTML writer: link
+//! destinations, heading ids, GitHub alert blocks, and the opening H1 that
+//! would repeat the title.
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+
+use crate::config::UrlStyle;
+use crate::content::Page;
+use crate::links::Target;
+use crate::markdown;
+use crate::render::urls;
+
+/// Everything the body of one page needs from the rest of the site.
+pub(crate) struct BodyInput<'a> {
+    pub page: &'a Page,
+    pub targets: &'a [Target],
+    pub pages: &'a [Page],
+    pub style: UrlStyle,
+    /// The URL the HTML will be shown at (the page's own, or the print edition's).
+    pub shown_at: &'a str,
+    /// Prefix for heading ids, so several bodies can share one document.
+    pub id_prefix: &'a str,
+}
+
+pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
+    let page = input.page;
+    let body = page.body();
+    let offset = page.body_start;
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 8);
+    let mut heading_index = 0;
+    let mut skipping_h1 = false;
+    let mut skipped_h1 = !page.skip_first_h1;
+    // Replacement text for a wiki link without a label, while inside it.
+    let mut wiki_text: Option<String> = None;
+
+    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+        if skipping_h1 {
+            if matches!(event, Event::End(TagEnd::Heading(_))) {
+                skipping_h1 = false;
+                heading_index += 1;
+            }
+            continue;
+        }
+        if wiki_text.is_some() {
+            match event {
+                Event::End(TagEnd::Link) => {
+                    if let Some(text) = wiki_text.take() {
+                        events.push(Event::Text(text.into()));
+                    }
+                    events.push(event);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id: _,
+                classes,
+                attrs,
+            }) => {
+                if !skipped_h1 && level == pulldown_cmark::HeadingLevel::H1 {
+                    skipped_h1 = true;
+                    skipping_h1 = true;
+                    continue;
+                }
+                let id = page
+                    .headings
+                    .get(heading_index)
+                    .map(|h| format!("{}{}", input.id_prefix, h.id));
+                heading_index += 1;
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: id.map(CowStr::from),
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let target = target_at(input, range.start + offset);
+                let href = target.and_then(|t| urls::href_for(input, t));
+                if let LinkType::WikiLink { has_pothole: false } = link_type {
+                    wiki_text = Some(wiki_display(input, &dest_url, target));
+                }
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: href.map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let target = target_at(input, range.start + offset);
+                let href = target.and_then(|t| urls::href_for(input, t));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: href.map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = alert(kind);
+                events.push(Event::Html(
+                    format!(
+                        "<div class=\"callout callout-{class}\" role=\"note\">\
+                         <p class=\"callout-title\">{label}</p>\n"
+                    )
+                    .into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                events.push(Event::Html("</div>\n".into()));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// The resolved target of the link that starts at byte `start` of the file.
+fn target_at<'a>(input: &'a BodyInput<'_>, start: usize) -> Option<&'a Target> {
+    let links = &input.page.links;
+    let index = links.partition_point(|l| l.span.start < start);
+    links
+        .get(index)
+        .filter(|l| l.span.start == start)
+        .and_then(|_| input.targets.get(index))
+}
+
+/// The text of `[[name#heading]]`: the name as written, then the heading.
+fn wiki_display(input: &BodyInput<'_>, dest: &str, target: Option<&Target>) -> String {
+    let (name, fragment) = match dest.split_once('#') {
+        Some((n, f)) => (n.trim(), Some(f)),
+        None => (dest.trim(), None),
+    };
+    let heading = match (target, fragment) {
+        (Some(Target::Page { page, anchor: Some(anchor) }), _) => input.pages[*page]
+            .headings
+            .iter()
+            .find(|h| &h.id == anchor)
+            .map(|h| h.text.clone()),
+        (_, fragment) => fragment.map(str::to_string),
+    };
+    match (name.is_empty(), heading) {
+        (true, Some(h)) => h,
+        (false, Some(h)) => format!("{name} › {h}"),
+        (_, None) => name.to_string(),
+    }
+}
+
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}

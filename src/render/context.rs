@@ -1,0 +1,453 @@
+//! The Tera context of each template: what a theme author can use.
+//!
+//! The shape is documented in the README (Themes). Every `url` in it is
+//! relative to the site root and final (it already carries `index.html` in the
+//! `files` URL style), so templates always write `{{ root }}{{ x.url }}`.
+
+use serde::Serialize;
+
+use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
+use crate::content::page::AxisStep;
+use crate::render::urls::{link_url, root_prefix};
+use crate::links::Resolved;
+
+/// Where the print edition lives.
+pub(crate) const PRINT_URL: &str = "print/";
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NavPage {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct NavSection {
+    title: String,
+    url: String,
+    current: bool,
+    pages: Vec<NavPage>,
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    home_url: String,
+    map_url: String,
+    print_url: String,
+    nav: Vec<NavSection>,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct ConceptRef {
+    title: String,
+    url: String,
+    definition: String,
+}
+
+#[derive(Serialize)]
+struct PrincipleCtx {
+    order: i64,
+    altitude: AxisStep,
+    horizon: AxisStep,
+    role_shift: String,
+    concepts: Vec<ConceptRef>,
+}
+
+#[derive(Serialize)]
+struct BacklinkCtx {
+    title: String,
+    url: String,
+    context: String,
+}
+
+#[derive(Serialize)]
+struct ConceptCtx {
+    definition: String,
+    aliases: Vec<String>,
+    backlinks: Vec<BacklinkCtx>,
+}
+
+#[derive(Serialize)]
+struct RelatedCtx {
+    title: String,
+    url: String,
+    shared: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SectionPage {
+    title: String,
+    url: String,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    url: String,
+    kind: &'a str,
+    summary: &'a str,
+    content: &'a str,
+    toc: Vec<TocEntry<'a>>,
+    breadcrumbs: Vec<Link>,
+    prev: Option<Link>,
+    next: Option<Link>,
+    principle: Option<PrincipleCtx>,
+    concept: Option<ConceptCtx>,
+    related: Vec<RelatedCtx>,
+    section_pages: Vec<SectionPage>,
+}
+
+#[derive(Serialize)]
+struct PrincipleSummary<'a> {
+    title: &'a str,
+    url: String,
+    summary: &'a str,
+    order: i64,
+    altitude: AxisStep,
+    horizon: AxisStep,
+    role_shift: &'a str,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct ConceptSummary<'a> {
+    title: &'a str,
+    url: String,
+    definition: &'a str,
+    aliases: Vec<&'a str>,
+}
+
+pub(crate) struct ContextBuilder<'a> {
+    loaded: &'a Loaded,
+    resolved: &'a Resolved,
+    /// Position of each page in the reading order.
+    position: Vec<Option<usize>>,
+    map_page: Option<PageId>,
+}
+
+impl<'a> ContextBuilder<'a> {
+    pub fn new(loaded: &'a Loaded, resolved: &'a Resolved) -> Self {
+        let mut position = vec![None; loaded.pages.len()];
+        for (i, &id) in resolved.reading_order.iter().enumerate() {
+            position[id] = Some(i);
+        }
+        let map_page = (0..loaded.pages.len())
+            .find(|&i| loaded.pages[i].template.as_deref() == Some("map"));
+        ContextBuilder {
+            loaded,
+            resolved,
+            position,
+            map_page,
+        }
+    }
+
+    fn url(&self, id: PageId) -> String {
+        link_url(&self.loaded.pages[id].url, self.loaded.config.url_style)
+    }
+
+    fn link(&self, id: PageId) -> Link {
+        Link {
+            title: self.loaded.pages[id].title.clone(),
+            url: self.url(id),
+        }
+    }
+
+    fn site(&self, current: Option<PageId>) -> SiteCtx<'a> {
+        let config = &self.loaded.config;
+        let pages = &self.loaded.pages;
+        let current_section = current.map(|id| pages[id].section());
+        let nav = self
+            .resolved
+            .sections
+            .iter()
+            .map(|s| {
+                let is_current = current_section == Some(s.key.as_str());
+                let title = s.index.map_or_else(|| title_case(&s.key), |i| pages[i].title.clone());
+                let url = match (s.index, s.pages.first()) {
+                    (Some(i), _) | (None, Some(&i)) => self.url(i),
+                    (None, None) => String::new(),
+                };
+                let listed = if is_current { s.pages.as_slice() } else { &[] };
+                NavSection {
+                    title,
+                    url,
+                    current: is_current,
+                    pages: listed
+                        .iter()
+                        .map(|&i| NavPage {
+                            title: pages[i].title.clone(),
+                            url: self.url(i),
+                            current: Some(i) == current,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        SiteCtx {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            base_url: &config.base_url,
+            home_url: link_url("", config.url_style),
+            map_url: self.map_page.map(|i| self.url(i)).unwrap_or_default(),
+            print_url: link_url(PRINT_URL, config.url_style),
+            nav,
+        }
+    }
+
+    fn base_context(&self, current: Option<PageId>, root: String, with_lists: bool, print: Option<&[String]>) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("root", &root);
+        ctx.insert("site", &self.site(current));
+        let principles: Vec<PrincipleSummary<'_>> = if with_lists {
+            self.resolved
+                .principles
+                .iter()
+                .enumerate()
+                .filter_map(|(n, &id)| self.principle_summary(id, print.and_then(|b| b.get(n))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("principles", &principles);
+        let concepts: Vec<ConceptSummary<'_>> = if with_lists {
+            self.resolved.concept_list.iter().map(|&id| self.concept_summary(id)).collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("concepts", &concepts);
+        ctx.insert("altitudes", &Altitude::ALL.map(Altitude::step));
+        ctx.insert("horizons", &Horizon::ALL.map(Horizon::step));
+        ctx
+    }
+
+    fn principle_summary(&self, id: PageId, content: Option<&'a String>) -> Option<PrincipleSummary<'a>> {
+        let page: &'a Page = &self.loaded.pages[id];
+        let meta = page.principle.as_ref()?;
+        Some(PrincipleSummary {
+            title: &page.title,
+            url: self.url(id),
+            summary: &page.summary,
+            order: page.order.unwrap_or(0),
+            altitude: meta.altitude.step(),
+            horizon: meta.horizon.step(),
+            role_shift: &meta.role_shift,
+            content: content.map_or("", String::as_str),
+        })
+    }
+
+    fn concept_summary(&self, id: PageId) -> ConceptSummary<'a> {
+        let page: &'a Page = &self.loaded.pages[id];
+        ConceptSummary {
+            title: &page.title,
+            url: self.url(id),
+            definition: page.concept.as_ref().map_or("", |c| c.definition.as_str()),
+            aliases: page
+                .concept
+                .iter()
+                .flat_map(|c| &c.aliases)
+                .map(|a| a.value.as_str())
+                .collect(),
+        }
+    }
+
+    pub fn page_context(&self, id: PageId, body: &'a str) -> tera::Context {
+        let page: &'a Page = &self.loaded.pages[id];
+        let with_lists = matches!(page.kind, PageKind::Home) || Some(id) == self.map_page;
+        let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
+        let kind = if Some(id) == self.map_page { "map" } else { kind_name(page.kind) };
+        let page_ctx = PageCtx {
+            title: &page.title,
+            url: self.url(id),
+            kind,
+            summary: &page.summary,
+            content: body,
+            toc: page
+                .headings
+                .iter()
+                .filter(|h| h.level == 2 || h.level == 3)
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: &h.id,
+                    title: &h.text,
+                })
+                .collect(),
+            breadcrumbs: self.breadcrumbs(id),
+            prev: self.neighbour(id, -1),
+            next: self.neighbour(id, 1),
+            principle: self.principle_ctx(id),
+            concept: self.concept_ctx(id),
+            related: self.resolved.related[id]
+                .iter()
+                .map(|r| RelatedCtx {
+                    title: self.loaded.pages[r.page].title.clone(),
+                    url: self.url(r.page),
+                    shared: r.shared.iter().map(|&c| self.loaded.pages[c].title.clone()).collect(),
+                })
+                .collect(),
+            section_pages: self.section_pages(id),
+        };
+        ctx.insert("page", &page_ctx);
+        ctx
+    }
+
+    fn breadcrumbs(&self, id: PageId) -> Vec<Link> {
+        let pages = &self.loaded.pages;
+        let mut crumbs = Vec::new();
+        if let Some(home) = self.resolved.home {
+            crumbs.push(self.link(home));
+        }
+        let section = pages[id].section();
+        if let Some(index) = self
+            .resolved
+            .sections
+            .iter()
+            .find(|s| s.key == section)
+            .and_then(|s| s.index)
+        {
+            if index != id {
+                crumbs.push(self.link(index));
+            }
+        }
+        if Some(id) != self.resolved.home {
+            crumbs.push(self.link(id));
+        }
+        crumbs
+    }
+
+    fn neighbour(&self, id: PageId, step: isize) -> Option<Link> {
+        let position = self.position[id]?;
+        let other = position.checked_add_signed(step)?;
+        self.resolved.reading_order.get(other).map(|&o| self.link(o))
+    }
+
+    fn principle_ctx(&self, id: PageId) -> Option<PrincipleCtx> {
+        let page = &self.loaded.pages[id];
+        let meta = page.principle.as_ref()?;
+        Some(PrincipleCtx {
+            order: page.order.unwrap_or(0),
+            altitude: meta.altitude.step(),
+            horizon: meta.horizon.step(),
+            role_shift: meta.role_shift.clone(),
+            concepts: self.resolved.concepts[id]
+                .iter()
+                .map(|&c| {
+                    let concept = &self.loaded.pages[c];
+                    ConceptRef {
+                        title: concept.title.clone(),
+                        url: self.url(c),
+                        definition: concept.concept.as_ref().map(|m| m.definition.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    fn concept_ctx(&self, id: PageId) -> Option<ConceptCtx> {
+        let page = &self.loaded.pages[id];
+        let meta = page.concept.as_ref()?;
+        Some(ConceptCtx {
+            definition: meta.definition.clone(),
+            aliases: meta.aliases.iter().map(|a| a.value.clone()).collect(),
+            backlinks: self.resolved.backlinks[id]
+                .iter()
+                .map(|b| BacklinkCtx {
+                    title: self.loaded.pages[b.from].title.clone(),
+                    url: self.url(b.from),
+                    context: b.context.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    fn section_pages(&self, id: PageId) -> Vec<SectionPage> {
+        let Some(section) = self.resolved.sections.iter().find(|s| s.index == Some(id)) else {
+            return Vec::new();
+        };
+        section
+            .pages
+            .iter()
+            .map(|&p| SectionPage {
+                title: self.loaded.pages[p].title.clone(),
+                url: self.url(p),
+                summary: self.loaded.pages[p].summary.clone(),
+            })
+            .collect()
+    }
+
+    /// The print edition: every principle, in order, on one page.
+    pub fn print_context(&self, bodies: &'a [String]) -> tera::Context {
+        let mut ctx = self.base_context(None, root_prefix(PRINT_URL), true, Some(bodies));
+        ctx.insert("page", &self.special_page("Print edition", PRINT_URL, "print"));
+        ctx
+    }
+
+    /// The 404 page is served at any depth, so its links are absolute.
+    pub fn not_found_context(&self) -> tera::Context {
+        let base = &self.loaded.config.base_url;
+        let root = match base.find("://").map(|i| i + 3) {
+            Some(after_scheme) => base[after_scheme..]
+                .find('/')
+                .map_or("/".to_string(), |i| base[after_scheme + i..].to_string()),
+            None => "/".to_string(),
+        };
+        let mut ctx = self.base_context(None, root, false, None);
+        ctx.insert("page", &self.special_page("Page not found", "404.html", "404"));
+        ctx
+    }
+
+    fn special_page(&self, title: &'a str, url: &str, kind: &'a str) -> PageCtx<'a> {
+        PageCtx {
+            title,
+            url: url.to_string(),
+            kind,
+            summary: "",
+            content: "",
+            toc: Vec::new(),
+            breadcrumbs: self.resolved.home.map(|h| self.link(h)).into_iter().collect(),
+            prev: None,
+            next: None,
+            principle: None,
+            concept: None,
+            related: Vec::new(),
+            section_pages: Vec::new(),
+        }
+    }
+}
+
+fn kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Home => "home",
+        PageKind::Section => "section",
+        PageKind::Principle => "principle",
+        PageKind::Concept => "concept",
+        PageKind::Page => "page",
+    }
+}
+
+fn title_case(key: &str) -> String {
+    let words = key.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,186 @@
+//! Stage 3, render: resolved pages → HTML files, through Tera templates.
+//!
+//! Each page is rendered on its own (in parallel) from a context that holds
+//! only what its template shows: the sidebar lists the sections and the pages
+//! of the current section, never the whole site, so a page costs the same at
+//! ten pages or a hundred thousand.
+
+mod body;
+mod context;
+mod theme;
+pub(crate) mod urls;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::content::{Loaded, PageId, PageKind};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::links::Resolved;
+use body::{render_body, BodyInput};
+use context::ContextBuilder;
+
+/// One rendered page, kept for the index stage.
+#[derive(Clone, Debug)]
+pub struct RenderedPage {
+    pub page: PageId,
+    /// Output path, `principles/owner/index.html`.
+    pub path: String,
+    pub html: String,
+    /// The body alone, as HTML (what search indexes).
+    pub body_html: String,
+}
+
+/// The output of the render stage: every file of the site but the search index.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    pub pages: Vec<RenderedPage>,
+    /// Everything else: assets, print edition, 404, sitemap, robots.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> Rendered {
+    let mut rendered = Rendered::default();
+    for asset in &loaded.assets {
+        rendered.files.insert(asset.path.clone(), asset.bytes.to_vec());
+    }
+    let Some(tera) = theme::compile(&loaded.templates, &loaded.sources, diags) else {
+        return rendered;
+    };
+    let bodies: Vec<String> = (0..loaded.pages.len())
+        .into_par_iter()
+        .map(|id| page_body(loaded, resolved, id, &loaded.pages[id].url, ""))
+        .collect();
+    let builder = ContextBuilder::new(loaded, resolved);
+
+    let results: Vec<Result<RenderedPage, Diagnostic>> = (0..loaded.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let page = &loaded.pages[id];
+            let template = template_for(loaded, id);
+            let context = builder.page_context(id, &bodies[id]);
+            let html = render_template(&tera, &template, &context, loaded, id)?;
+            Ok(RenderedPage {
+                page: id,
+                path: urls::output_path(&page.url),
+                html,
+                body_html: bodies[id].clone(),
+            })
+        })
+        .collect();
+    let mut seen_errors = std::collections::BTreeSet::new();
+    for r in results {
+        match r {
+            Ok(p) => rendered.pages.push(p),
+            // One broken template fails every page that uses it: say it once.
+            Err(d) if seen_errors.insert(d.message.clone()) => diags.push(d),
+            Err(_) => {}
+        }
+    }
+
+    let print_bodies: Vec<String> = resolved
+        .principles
+        .par_iter()
+        .enumerate()
+        .map(|(n, &id)| page_body(loaded, resolved, id, context::PRINT_URL, &format!("p{}-", n + 1)))
+        .collect();
+    let special = [
+        ("print.html", builder.print_context(&print_bodies), urls::output_path(context::PRINT_URL)),
+        ("404.html", builder.not_found_context(), "404.html".to_string()),
+    ];
+    for (template, context, path) in special {
+        match tera.render(template, &context) {
+            Ok(html) => {
+                rendered.files.insert(path, html.into_bytes());
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                Code::TemplateError,
+                format!("template `{template}` failed: {}", theme::error_chain(&e)),
+            )),
+        }
+    }
+    rendered.files.insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
+    rendered.files.insert("robots.txt".into(), robots(loaded).into_bytes());
+    rendered
+}
+
+fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str, id_prefix: &str) -> String {
+    render_body(&BodyInput {
+        page: &loaded.pages[id],
+        targets: &resolved.targets[id],
+        pages: &loaded.pages,
+        style: loaded.config.url_style,
+        shown_at,
+        id_prefix,
+    })
+}
+
+/// `template = "map"` in front matter, else the template of the page's kind.
+fn template_for(loaded: &Loaded, id: PageId) -> String {
+    let page = &loaded.pages[id];
+    if let Some(t) = &page.template {
+        return if t.ends_with(".html") { t.clone() } else { format!("{t}.html") };
+    }
+    match page.kind {
+        PageKind::Home => "home.html",
+        PageKind::Section => "section.html",
+        PageKind::Principle => "principle.html",
+        PageKind::Concept => "concept.html",
+        PageKind::Page => "page.html",
+    }
+    .to_string()
+}
+
+fn render_template(
+    tera: &tera::Tera,
+    template: &str,
+    context: &tera::Context,
+    loaded: &Loaded,
+    id: PageId,
+) -> Result<String, Diagnostic> {
+    let page = &loaded.pages[id];
+    if !tera.get_template_names().any(|n| n == template) {
+        let known: Vec<&str> = tera.get_template_names().collect();
+        return Err(Diagnostic::error(
+            Code::TemplateError,
+            format!("`{}` asks for template `{template}`, which does not exist", page.path),
+        )
+        .at(page.file, 0..0, "in this page's front matter")
+        .with_help_opt(crate::diag::did_you_mean(template, known)));
+    }
+    tera.render(template, context).map_err(|e| {
+        Diagnostic::error(
+            Code::TemplateError,
+            format!("template `{template}` failed: {}", theme::error_chain(&e)),
+        )
+    })
+}
+
+fn sitemap(loaded: &Loaded, resolved: &Resolved) -> String {
+    let base = if loaded.config.base_url.is_empty() {
+        "/".to_string()
+    } else {
+        loaded.config.base_url.clone()
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for &id in &resolved.reading_order {
+        let url = &loaded.pages[id].url;
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            tera::escape_html(&format!("{base}{url}"))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn robots(loaded: &Loaded) -> String {
+    let mut txt = String::from("User-agent: *\nAllow: /\n");
+    if !loaded.config.base_url.is_empty() {
+        txt.push_str(&format!("Sitemap: {}sitemap.xml\n", loaded.config.base_url));
+    }
+    txt
+}

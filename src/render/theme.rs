@@ -1,0 +1,88 @@
+//! Tera templates: compiled once per build, errors reported with positions.
+
+use crate::content::Template;
+use crate::diag::{Code, Diagnostic, Diagnostics, SourceMap};
+
+/// Compiles every template. Each template is parsed on its own first, so one
+/// run reports a syntax error in every broken template, not only the first.
+pub(crate) fn compile(
+    templates: &[Template],
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<tera::Tera> {
+    let mut ok = true;
+    for t in templates {
+        if let Err(e) = tera::Template::new(&t.name, None, &t.text) {
+            ok = false;
+            diags.push(template_error(t, sources, &e.to_string()));
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let all = templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
+    match tera.add_raw_templates(all) {
+        Ok(()) => Some(tera),
+        Err(e) => {
+            // Inheritance problems: a missing parent, a cycle.
+            diags.push(Diagnostic::error(
+                Code::TemplateError,
+                format!("templates: {}", error_chain(&e)),
+            ));
+            None
+        }
+    }
+}
+
+/// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.
+fn template_error(t: &Template, sources: &SourceMap, text: &str) -> Diagnostic {
+    let message = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or(text)
+        .trim()
+        .to_string();
+    let position = text.lines().find_map(|l| {
+        let (line, col) = l.trim().strip_prefix("--> ")?.split_once(':')?;
+        Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?))
+    });
+    let d = Diagnostic::error(
+        Code::TemplateError,
+        format!("template `{}` does not parse: {message}", t.name),
+    );
+    match position {
+        Some((line, col)) => {
+            let offset = offset_of(sources.text(t.file), line, col);
+            d.at(t.file, offset..offset, message)
+        }
+        None => d.at(t.file, 0..0, message),
+    }
+}
+
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let col_bytes = line_text
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    line_start + col_bytes
+}
+
+/// Tera's error and every cause under it, on one line.
+pub(crate) fn error_chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,68 @@
+//! Internal URLs, always written relative to the page they appear on, so one
+//! output works at any sub-path of a web host and opened from disk.
+
+use crate::config::UrlStyle;
+use crate::links::Target;
+use crate::render::body::BodyInput;
+
+/// The way back to the site root from a page URL: `./`, `../`, `../../`.
+pub(crate) fn root_prefix(url: &str) -> String {
+    let depth = url.matches('/').count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// A page URL as links write it: `principles/owner/`, or with `index.html`
+/// appended in the `files` style.
+pub(crate) fn link_url(url: &str, style: UrlStyle) -> String {
+    match style {
+        UrlStyle::Files if url.is_empty() || url.ends_with('/') => format!("{url}index.html"),
+        _ => url.to_string(),
+    }
+}
+
+/// The output file a page URL is written to.
+pub(crate) fn output_path(url: &str) -> String {
+    format!("{url}index.html")
+}
+
+/// The `href` for a resolved link target; `None` leaves the link as written.
+pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String> {
+    match target {
+        Target::Page { page, anchor } => {
+            let url = &input.pages[*page].url;
+            let same_document = std::ptr::eq(&input.pages[*page], input.page) && url == input.shown_at;
+            let fragment = anchor
+                .as_ref()
+                .map(|a| format!("#{}{a}", if same_document { input.id_prefix } else { "" }))
+                .unwrap_or_default();
+            if same_document && !fragment.is_empty() {
+                return Some(fragment);
+            }
+            Some(format!(
+                "{}{}{fragment}",
+                root_prefix(input.shown_at),
+                link_url(url, input.style)
+            ))
+        }
+        Target::Asset(path) => Some(format!("{}{path}", root_prefix(input.shown_at))),
+        Target::External | Target::Broken => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_styles() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("principles/owner/"), "../../");
+        assert_eq!(link_url("", UrlStyle::Files), "index.html");
+        assert_eq!(link_url("a/", UrlStyle::Pretty), "a/");
+        assert_eq!(output_path("a/b/"), "a/b/index.html");
+    }
+}

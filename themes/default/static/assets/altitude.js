@@ -1,0 +1,195 @@
+/* Altitude default theme — progressive enhancements only.
+ * Every page is complete without this file. It adds:
+ *   1. the dark-mode toggle (#theme-toggle), persisted in localStorage;
+ *   2. index.html rewriting for directory links when opened from file://;
+ *   3. a collapsible sidebar on narrow screens;
+ *   4. small fixes: a print button on the print edition, names for task-list
+ *      checkboxes.
+ * Each feature checks for the elements it needs and does nothing without them.
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "altitude-theme";
+  var root = document.documentElement;
+
+  /* ---- storage (may throw in privacy modes or sandboxed file:// pages) ---- */
+
+  function readStoredTheme() {
+    try {
+      var value = window.localStorage.getItem(STORAGE_KEY);
+      return value === "light" || value === "dark" ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function storeTheme(value) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, value);
+    } catch (e) {
+      /* Not persisted; the choice still applies to this page. */
+    }
+  }
+
+  /* ---- 1. theme toggle ---- */
+
+  var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+
+  function effectiveTheme() {
+    var explicit = root.dataset.theme;
+    if (explicit === "light" || explicit === "dark") {
+      return explicit;
+    }
+    return darkQuery && darkQuery.matches ? "dark" : "light";
+  }
+
+  function setupThemeToggle() {
+    var button = document.getElementById("theme-toggle");
+    if (!button) {
+      return;
+    }
+
+    // The accessible name stays "Dark mode" and aria-pressed says whether it
+    // is on: changing both the name and the state would contradict itself.
+    // The title tells sighted mouse users what a click will do.
+    function sync() {
+      var dark = effectiveTheme() === "dark";
+      button.setAttribute("aria-pressed", dark ? "true" : "false");
+      button.title = dark ? "Switch to light mode" : "Switch to dark mode";
+    }
+
+    button.addEventListener("click", function () {
+      var next = effectiveTheme() === "dark" ? "light" : "dark";
+      root.dataset.theme = next;
+      storeTheme(next);
+      sync();
+    });
+
+    // Follow system changes while the reader has not chosen explicitly.
+    if (darkQuery) {
+      var onSystemChange = function () {
+        if (!readStoredTheme()) {
+          sync();
+        }
+      };
+      if (darkQuery.addEventListener) {
+        darkQuery.addEventListener("change", onSystemChange);
+      } else if (darkQuery.addListener) {
+        darkQuery.addListener(onSystemChange);
+      }
+    }
+
+    sync();
+    button.hidden = false;
+  }
+
+  /* ---- 2. file:// navigation ---- */
+
+  // "../guide/" → "../guide/index.html", "./#x" → "./index.html#x",
+  // "." → "./index.html". Absolute URLs, scheme URLs, root-relative paths and
+  // pure fragments/queries are left alone. Returns null when nothing changes.
+  function withIndexFile(href) {
+    if (!href || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(href)) {
+      return null;
+    }
+    var first = href.charAt(0);
+    if (first === "/" || first === "#" || first === "?") {
+      return null;
+    }
+    var cut = href.search(/[?#]/);
+    var path = cut === -1 ? href : href.slice(0, cut);
+    var rest = cut === -1 ? "" : href.slice(cut);
+    if (path === "." || path === "..") {
+      return path + "/index.html" + rest;
+    }
+    if (path.charAt(path.length - 1) === "/") {
+      return path + "index.html" + rest;
+    }
+    return null;
+  }
+
+  function fixLink(link) {
+    var fixed = withIndexFile(link.getAttribute("href"));
+    if (fixed !== null) {
+      link.setAttribute("href", fixed);
+    }
+  }
+
+  function setupFileLinks() {
+    if (window.location.protocol !== "file:") {
+      return;
+    }
+    var links = document.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) {
+      fixLink(links[i]);
+    }
+    // Links added later (none today) are fixed as they are followed.
+    document.addEventListener("click", function (event) {
+      var target = event.target;
+      var link = target && target.closest ? target.closest("a[href]") : null;
+      if (link) {
+        fixLink(link);
+      }
+    });
+  }
+
+  /* ---- 3. collapsible sidebar ---- */
+
+  function setupSidebar() {
+    var nav = document.querySelector(".sidebar");
+    var button = nav ? nav.querySelector(".sidebar-toggle") : null;
+    if (!nav || !button) {
+      return;
+    }
+    // CSS collapses .is-collapsible navs under 900px unless .is-open; on wide
+    // screens it hides the button, so the list always shows there.
+    nav.classList.add("is-collapsible");
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () {
+      var open = nav.classList.toggle("is-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    button.hidden = false;
+  }
+
+  /* ---- 4. small fixes ---- */
+
+  function setupPrintButton() {
+    var buttons = document.querySelectorAll("[data-altitude-print]");
+    if (!window.print) {
+      return;
+    }
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function () {
+        window.print();
+      });
+      buttons[i].hidden = false;
+    }
+  }
+
+  // Markdown task lists render as bare disabled checkboxes; give them a name.
+  function labelTaskCheckboxes() {
+    var boxes = document.querySelectorAll("li > input[type='checkbox']");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby") && !box.id) {
+        box.setAttribute("aria-label", box.checked ? "Done" : "Not done");
+      }
+    }
+  }
+
+  function init() {
+    setupThemeToggle();
+    setupSidebar();
+    setupFileLinks();
+    setupPrintButton();
+    labelTaskCheckboxes();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
