@@ -22,7 +22,11 @@ pub const EXIT_CONTENT: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "altitude", version, about = "Build leadership playbooks into searchable, cross-linked sites.")]
+#[command(
+    name = "altitude",
+    version,
+    about = "Build leadership playbooks into searchable, cross-linked sites."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -145,7 +149,10 @@ fn build(args: BuildArgs) -> i32 {
             args.out.clone().unwrap_or_else(|| dir.join("public")),
             vec![dir.clone()],
         ),
-        Playbook::Bundled => (args.out.clone().unwrap_or_else(|| PathBuf::from("public")), vec![]),
+        Playbook::Bundled => (
+            args.out.clone().unwrap_or_else(|| PathBuf::from("public")),
+            vec![],
+        ),
     };
     if let Err(e) = output::check_out_dir(&out, &source_dirs) {
         return usage_error(&e.0);
@@ -159,7 +166,10 @@ fn build(args: BuildArgs) -> i32 {
     let status = report(&mut outcome, &args.site);
     if status != EXIT_OK {
         if !args.site.quiet {
-            eprintln!("altitude: build failed; the previous output in `{}` is untouched", out.display());
+            eprintln!(
+                "altitude: build failed; the previous output in `{}` is untouched",
+                out.display()
+            );
         }
         return status;
     }
@@ -192,7 +202,10 @@ fn check(args: CheckArgs) -> i32 {
     let input = input_for(&playbook, Vec::new());
     let mut outcome = pipeline::run(&input, Mode::Check);
     let status = report(&mut outcome, &args.site);
-    if status == EXIT_OK && !args.site.quiet && args.site.format.unwrap_or_else(default_format) == Format::Human {
+    if status == EXIT_OK
+        && !args.site.quiet
+        && args.site.format.unwrap_or_else(default_format) == Format::Human
+    {
         eprintln!(
             "altitude: checked {} pages in {} ms: no problems{}",
             outcome.pages,
@@ -252,5 +265,9 @@ fn print_timings(outcome: &Outcome) {
     for (stage, time) in &outcome.timings.stages {
         eprintln!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);
     }
-    eprintln!("  {:<8} {:>8.1} ms", "total", outcome.timings.total().as_secs_f64() * 1000.0);
+    eprintln!(
+        "  {:<8} {:>8.1} ms",
+        "total",
+        outcome.timings.total().as_secs_f64() * 1000.0
+    );
 }

@@ -136,8 +136,16 @@ mod tests {
     fn settings_apply_in_layer_order() {
         let mut diags = Vec::new();
         let mut c = Config::default();
-        c.apply("title = \"Base\"\n[links]\nlevel = \"warn\"\n", 0, &mut diags);
-        c.apply("title = \"Acme\"\nbase_url = \"https://x.y/h\"\n", 1, &mut diags);
+        c.apply(
+            "title = \"Base\"\n[links]\nlevel = \"warn\"\n",
+            0,
+            &mut diags,
+        );
+        c.apply(
+            "title = \"Acme\"\nbase_url = \"https://x.y/h\"\n",
+            1,
+            &mut diags,
+        );
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(c.title, "Acme");
         assert_eq!(c.base_url, "https://x.y/h/");

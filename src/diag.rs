@@ -371,8 +371,7 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
     }
     for n in &d.related {
         labels.push(
-            cs::Label::secondary(n.location.file, n.location.span.clone())
-                .with_message(&n.message),
+            cs::Label::secondary(n.location.file, n.location.span.clone()).with_message(&n.message),
         );
     }
     let (code, name) = d.code.id();
@@ -429,7 +428,10 @@ pub fn render_github(diags: &Diagnostics, sources: &SourceMap) -> String {
         if let Some(loc) = &d.location {
             let (line, col) = sources.line_col(loc.file, loc.span.start);
             let (end_line, end_col) = sources.line_col(loc.file, loc.span.end);
-            props.push(format!("file={}", escape_github_property(sources.name(loc.file))));
+            props.push(format!(
+                "file={}",
+                escape_github_property(sources.name(loc.file))
+            ));
             props.push(format!("line={line}"));
             props.push(format!("col={col}"));
             props.push(format!("endLine={end_line}"));
@@ -458,11 +460,16 @@ fn escape_github_data(s: &str) -> String {
 }
 
 fn escape_github_property(s: &str) -> String {
-    escape_github_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_github_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// The nearest candidates to `wanted`, for "did you mean …" help.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let wanted_lower = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
@@ -502,8 +509,11 @@ mod tests {
         let (m, id) = map_with("+++\ntitle = 3\n+++\n");
         let mut d = Diagnostics::default();
         d.push(
-            Diagnostic::error(Code::FrontMatterInvalidValue, "`title` must be a string")
-                .at(id, 12..13, "expected a string"),
+            Diagnostic::error(Code::FrontMatterInvalidValue, "`title` must be a string").at(
+                id,
+                12..13,
+                "expected a string",
+            ),
         );
         let text = render_human(&d, &m, false);
         assert_eq!(

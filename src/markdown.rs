@@ -80,7 +80,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
         let span = range.start + offset..range.end + offset;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((heading_level(level), id.map(|s| s.to_string()), span, String::new()));
+                heading = Some((
+                    heading_level(level),
+                    id.map(|s| s.to_string()),
+                    span,
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, span, text)) = heading.take() {
@@ -96,7 +101,9 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                 finish_block(&mut scan.links, &mut pending, &mut block);
             }
             Event::Start(Tag::Link {
-                link_type, dest_url, ..
+                link_type,
+                dest_url,
+                ..
             }) => {
                 let kind = match link_type {
                     LinkType::WikiLink { .. } => LinkKind::Wiki,
@@ -191,7 +198,11 @@ struct HeadingIds {
 impl HeadingIds {
     fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
         let base = explicit.map_or_else(|| slugify(text), str::to_string);
-        let base = if base.is_empty() { "section".to_string() } else { base };
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
         let count = self.seen.entry(base.clone()).or_insert(0);
         let id = if *count == 0 {
             base.clone()

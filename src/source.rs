@@ -45,7 +45,8 @@ impl MemSource {
     }
 
     pub fn insert(&mut self, path: &str, bytes: impl AsRef<[u8]>) {
-        self.files.insert(path.to_string(), Arc::from(bytes.as_ref()));
+        self.files
+            .insert(path.to_string(), Arc::from(bytes.as_ref()));
     }
 
     pub fn remove(&mut self, path: &str) {
@@ -170,7 +171,13 @@ mod tests {
     fn fs_source_lists_files_sorted_and_skips_hidden_and_output() {
         let dir = std::env::temp_dir().join(format!("altitude-src-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for p in ["b.md", "a/c.md", ".git/x", "public/index.html", "node_modules/m.js"] {
+        for p in [
+            "b.md",
+            "a/c.md",
+            ".git/x",
+            "public/index.html",
+            "node_modules/m.js",
+        ] {
             let path = dir.join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();

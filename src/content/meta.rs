@@ -72,8 +72,11 @@ pub(crate) fn parse_toml(
             .map(|s| s.start + offset..s.end + offset)
             .unwrap_or(offset..offset);
         diags.push(
-            Diagnostic::error(code, format!("invalid TOML: {}", e.message().trim()))
-                .at(file, span, e.message().trim().to_string()),
+            Diagnostic::error(code, format!("invalid TOML: {}", e.message().trim())).at(
+                file,
+                span,
+                e.message().trim().to_string(),
+            ),
         );
     }
     convert_toml_table(doc.get_ref(), offset)
@@ -93,10 +96,7 @@ fn convert_toml_table(table: &toml::de::DeTable<'_>, offset: usize) -> Table {
     Table { entries }
 }
 
-fn convert_toml_value(
-    v: &toml::Spanned<toml::de::DeValue<'_>>,
-    offset: usize,
-) -> Spanned<Value> {
+fn convert_toml_value(v: &toml::Spanned<toml::de::DeValue<'_>>, offset: usize) -> Spanned<Value> {
     use toml::de::DeValue;
     let value = match v.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
@@ -162,7 +162,11 @@ impl<'a> Fields<'a> {
     }
 
     fn take(&mut self, key: &str) -> Option<&'a Spanned<Value>> {
-        let index = self.table.entries.iter().position(|(k, _)| k.value == key)?;
+        let index = self
+            .table
+            .entries
+            .iter()
+            .position(|(k, _)| k.value == key)?;
         self.used[index] = true;
         Some(&self.table.entries[index].1)
     }
@@ -293,9 +297,8 @@ impl<'a> Fields<'a> {
             if self.used[index] {
                 continue;
             }
-            let help = did_you_mean(&key.value, known.iter().copied()).unwrap_or_else(|| {
-                format!("known keys: {}", known.join(", "))
-            });
+            let help = did_you_mean(&key.value, known.iter().copied())
+                .unwrap_or_else(|| format!("known keys: {}", known.join(", ")));
             self.diags.push(
                 Diagnostic::warning(
                     self.unknown,
@@ -339,7 +342,13 @@ mod tests {
     #[test]
     fn fields_report_wrong_types_and_unknown_keys() {
         let mut diags = Vec::new();
-        let t = parse_toml("title = 3\ntitel = \"x\"\n", 0, 0, Code::FrontMatterSyntax, &mut diags);
+        let t = parse_toml(
+            "title = 3\ntitel = \"x\"\n",
+            0,
+            0,
+            Code::FrontMatterSyntax,
+            &mut diags,
+        );
         let mut f = Fields::new(
             &t,
             0,

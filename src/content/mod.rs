@@ -283,7 +283,13 @@ fn parse_page(
     let mut diags = Vec::new();
     let (table, body_start, fm_span) = match split_front_matter(&text) {
         Ok(Some((fm, body_start))) => {
-            let table = parse_toml(&text[fm.clone()], fm.start, file, Code::FrontMatterSyntax, &mut diags);
+            let table = parse_toml(
+                &text[fm.clone()],
+                fm.start,
+                file,
+                Code::FrontMatterSyntax,
+                &mut diags,
+            );
             (table, body_start, 0..3)
         }
         Ok(None) => (meta::Table::default(), 0, 0..0),
@@ -297,6 +303,9 @@ fn parse_page(
         }
     };
 
+    // After a syntax error, keys may be missing only because they did not
+    // parse: reporting them as missing too would be noise.
+    let front_matter_parsed = diags.is_empty();
     let url = url_for(&path);
     let mut f = Fields::new(
         &table,
@@ -319,7 +328,7 @@ fn parse_page(
         None => default_kind(&path),
     };
     let principle = (kind == PageKind::Principle)
-        .then(|| read_principle(&mut f, file, fm_span.clone()))
+        .then(|| read_principle(&mut f, file, fm_span.clone(), front_matter_parsed))
         .flatten();
     let concept = (kind == PageKind::Concept).then(|| read_concept(&mut f));
     diags.append(&mut f.diags);
@@ -331,20 +340,23 @@ fn parse_page(
         (Some(t), _) => (t.value, t.span),
         (None, Some(h)) => (h.text.clone(), h.span.clone()),
         (None, None) => {
-            if matches!(kind, PageKind::Principle | PageKind::Concept) {
+            if front_matter_parsed && matches!(kind, PageKind::Principle | PageKind::Concept) {
                 diags.push(
-                    Diagnostic::error(Code::MissingTitle, format!("this {} has no title", kind_name(kind)))
-                        .at(file, fm_span.clone(), "no `title` in this front matter")
-                        .with_help("add `title = \"…\"` to the front matter"),
+                    Diagnostic::error(
+                        Code::MissingTitle,
+                        format!("this {} has no title", kind_name(kind)),
+                    )
+                    .at(file, fm_span.clone(), "no `title` in this front matter")
+                    .with_help("add `title = \"…\"` to the front matter"),
                 );
             }
             (title_from_path(&path), 0..0)
         }
     };
     // Drop an opening H1 that only repeats the title.
-    let skip_first_h1 = h1.as_ref().is_some_and(|h| {
-        h.text == title && text[body_start..h.span.start].trim().is_empty()
-    });
+    let skip_first_h1 = h1
+        .as_ref()
+        .is_some_and(|h| h.text == title && text[body_start..h.span.start].trim().is_empty());
 
     let page = Page {
         file,
@@ -377,22 +389,40 @@ fn kind_name(kind: PageKind) -> &'static str {
     }
 }
 
-fn read_principle(f: &mut Fields<'_>, file: FileId, fm_span: Range<usize>) -> Option<PrincipleMeta> {
+fn read_principle(
+    f: &mut Fields<'_>,
+    file: FileId,
+    fm_span: Range<usize>,
+    report_missing: bool,
+) -> Option<PrincipleMeta> {
     let altitude = f.choice("altitude", &Altitude::KEYS);
     let horizon = f.choice("horizon", &Horizon::KEYS);
     let role_shift = f.str("role_shift").map(|s| s.value).unwrap_or_default();
     let concepts = f.str_list("concepts");
-    for (key, present) in [("altitude", f.has("altitude")), ("horizon", f.has("horizon"))] {
-        if !present {
+    for (key, present) in [
+        ("altitude", f.has("altitude")),
+        ("horizon", f.has("horizon")),
+    ] {
+        if !present && report_missing {
             f.diags.push(
                 Diagnostic::error(
                     Code::FrontMatterInvalidValue,
                     format!("this principle has no `{key}`"),
                 )
-                .at(file, fm_span.clone(), format!("`{key}` missing in this front matter"))
+                .at(
+                    file,
+                    fm_span.clone(),
+                    format!("`{key}` missing in this front matter"),
+                )
                 .with_help(match key {
-                    "altitude" => format!("add `altitude = \"…\"`, one of: {}", Altitude::KEYS.join(", ")),
-                    _ => format!("add `horizon = \"…\"`, one of: {}", Horizon::KEYS.join(", ")),
+                    "altitude" => format!(
+                        "add `altitude = \"…\"`, one of: {}",
+                        Altitude::KEYS.join(", ")
+                    ),
+                    _ => format!(
+                        "add `horizon = \"…\"`, one of: {}",
+                        Horizon::KEYS.join(", ")
+                    ),
                 }),
             );
         }
@@ -486,7 +516,10 @@ fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     Code::UrlCollision,
-                    format!("`{}` and `{}` would both be written to `{shown}`", first.path, other.path),
+                    format!(
+                        "`{}` and `{}` would both be written to `{shown}`",
+                        first.path, other.path
+                    ),
                 )
                 .at(other.file, 0..0, "this page")
                 .with_note(first.file, 0..0, "and this page have the same URL")
@@ -504,20 +537,31 @@ mod tests {
     fn urls_from_paths() {
         assert_eq!(url_for("index.md"), "");
         assert_eq!(url_for("principles/index.md"), "principles/");
-        assert_eq!(url_for("principles/Own the Outcome.md"), "principles/own-the-outcome/");
+        assert_eq!(
+            url_for("principles/Own the Outcome.md"),
+            "principles/own-the-outcome/"
+        );
         assert_eq!(url_for("team/README.md"), "team/");
     }
 
     #[test]
     fn front_matter_split() {
-        assert_eq!(split_front_matter("+++\na = 1\n+++\nbody"), Ok(Some((4..10, 14))));
+        assert_eq!(
+            split_front_matter("+++\na = 1\n+++\nbody"),
+            Ok(Some((4..10, 14)))
+        );
         assert_eq!(split_front_matter("no front matter"), Ok(None));
         assert_eq!(split_front_matter("+++\na = 1\n"), Err(0..3));
     }
 
     #[test]
     fn title_falls_back_to_h1_then_file_name() {
-        let (p, d) = parse_page(0, 0, "notes/on-call.md".into(), Arc::from("# On call\n\ntext\n"));
+        let (p, d) = parse_page(
+            0,
+            0,
+            "notes/on-call.md".into(),
+            Arc::from("# On call\n\ntext\n"),
+        );
         let p = p.unwrap();
         assert!(d.is_empty());
         assert_eq!(p.title, "On call");

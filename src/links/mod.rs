@@ -18,7 +18,10 @@ pub use names::Names;
 /// Where a link goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Page { page: PageId, anchor: Option<String> },
+    Page {
+        page: PageId,
+        anchor: Option<String>,
+    },
     /// A file copied to the output, by output path.
     Asset(String),
     External,
@@ -155,23 +158,31 @@ impl LinkResolver<'_> {
             match self.names.lookup(name) {
                 [] => {
                     diags.push(
-                        self.diag(Code::UnknownPage, format!("no page or concept is named `{name}`"))
-                            .at(page.file, link.span.clone(), "unknown name")
-                            .with_help_opt(self.names.suggest(name)),
+                        self.diag(
+                            Code::UnknownPage,
+                            format!("no page or concept is named `{name}`"),
+                        )
+                        .at(page.file, link.span.clone(), "unknown name")
+                        .with_help_opt(self.names.suggest(name)),
                     );
                     return Target::Broken;
                 }
                 [one] => *one,
                 several => {
-                    let paths: Vec<String> =
-                        several.iter().map(|&p| format!("`{}`", self.pages[p].path)).collect();
+                    let paths: Vec<String> = several
+                        .iter()
+                        .map(|&p| format!("`{}`", self.pages[p].path))
+                        .collect();
                     diags.push(
-                        self.diag(Code::AmbiguousLink, format!("`{name}` names more than one page: {}", paths.join(", ")))
-                            .at(page.file, link.span.clone(), "ambiguous")
-                            .with_help(format!(
-                                "link by path instead, e.g. `[[{}]]`",
-                                self.pages[several[0]].path.trim_end_matches(".md")
-                            )),
+                        self.diag(
+                            Code::AmbiguousLink,
+                            format!("`{name}` names more than one page: {}", paths.join(", ")),
+                        )
+                        .at(page.file, link.span.clone(), "ambiguous")
+                        .with_help(format!(
+                            "link by path instead, e.g. `[[{}]]`",
+                            self.pages[several[0]].path.trim_end_matches(".md")
+                        )),
                     );
                     return Target::Broken;
                 }
@@ -202,11 +213,18 @@ impl LinkResolver<'_> {
             Some(Ok(target)) => self.with_anchor(target, fragment, link, diags),
             Some(Err(asset)) => Target::Asset(asset),
             None => {
-                let what = if link.kind == LinkKind::Image { "image" } else { "file" };
+                let what = if link.kind == LinkKind::Image {
+                    "image"
+                } else {
+                    "file"
+                };
                 diags.push(
-                    self.diag(Code::BrokenLink, format!("link to a missing {what}: `{path}`"))
-                        .at(page.file, link.span.clone(), "no such file")
-                        .with_help_opt(resolved.and_then(|p| self.names.suggest_path(&p))),
+                    self.diag(
+                        Code::BrokenLink,
+                        format!("link to a missing {what}: `{path}`"),
+                    )
+                    .at(page.file, link.span.clone(), "no such file")
+                    .with_help_opt(resolved.and_then(|p| self.names.suggest_path(&p))),
                 );
                 Target::Broken
             }
@@ -221,11 +239,17 @@ impl LinkResolver<'_> {
         diags: &mut Diagnostics,
     ) -> Target {
         let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
-            return Target::Page { page: target, anchor: None };
+            return Target::Page {
+                page: target,
+                anchor: None,
+            };
         };
         let headings = &self.pages[target].headings;
         if let Some(h) = find_heading(headings, fragment) {
-            return Target::Page { page: target, anchor: Some(h.id.clone()) };
+            return Target::Page {
+                page: target,
+                anchor: Some(h.id.clone()),
+            };
         }
         let page = &self.pages[self.page];
         let where_ = if target == self.page {
@@ -234,9 +258,15 @@ impl LinkResolver<'_> {
             format!("`{}`", self.pages[target].path)
         };
         diags.push(
-            self.diag(Code::BrokenAnchor, format!("{where_} has no heading `{fragment}`"))
-                .at(page.file, link.span.clone(), "no such heading")
-                .with_help_opt(did_you_mean(fragment, headings.iter().map(|h| h.text.as_str()))),
+            self.diag(
+                Code::BrokenAnchor,
+                format!("{where_} has no heading `{fragment}`"),
+            )
+            .at(page.file, link.span.clone(), "no such heading")
+            .with_help_opt(did_you_mean(
+                fragment,
+                headings.iter().map(|h| h.text.as_str()),
+            )),
         );
         Target::Broken
     }
@@ -269,7 +299,11 @@ fn page_concepts(
     let mut out = Vec::with_capacity(pages.len());
     for (id, page) in pages.iter().enumerate() {
         let mut list: Vec<PageId> = Vec::new();
-        let declared = page.principle.as_ref().map(|p| p.concepts.as_slice()).unwrap_or(&[]);
+        let declared = page
+            .principle
+            .as_ref()
+            .map(|p| p.concepts.as_slice())
+            .unwrap_or(&[]);
         for name in declared {
             match names.concept(&name.value) {
                 Some(c) => list.push(c),
@@ -279,9 +313,12 @@ fn page_concepts(
                         Severity::Warning => Diagnostic::warning,
                     };
                     diags.push(
-                        d(Code::UnknownPage, format!("no concept is named `{}`", name.value))
-                            .at(page.file, name.span.clone(), "unknown concept")
-                            .with_help_opt(names.suggest_concept(&name.value)),
+                        d(
+                            Code::UnknownPage,
+                            format!("no concept is named `{}`", name.value),
+                        )
+                        .at(page.file, name.span.clone(), "unknown concept")
+                        .with_help_opt(names.suggest_concept(&name.value)),
                     );
                 }
             }
@@ -300,7 +337,11 @@ fn page_concepts(
     out
 }
 
-fn backlinks(pages: &[Page], targets: &[Vec<Target>], concepts: &[Vec<PageId>]) -> Vec<Vec<Backlink>> {
+fn backlinks(
+    pages: &[Page],
+    targets: &[Vec<Target>],
+    concepts: &[Vec<PageId>],
+) -> Vec<Vec<Backlink>> {
     let mut out: Vec<BTreeMap<PageId, String>> = vec![BTreeMap::new(); pages.len()];
     for (from, page_targets) in targets.iter().enumerate() {
         for (link, target) in pages[from].links.iter().zip(page_targets) {
@@ -312,11 +353,17 @@ fn backlinks(pages: &[Page], targets: &[Vec<Target>], concepts: &[Vec<PageId>]) 
         }
         // A concept declared in front matter is a reference too.
         for &c in &concepts[from] {
-            out[c].entry(from).or_insert_with(|| pages[from].summary.clone());
+            out[c]
+                .entry(from)
+                .or_insert_with(|| pages[from].summary.clone());
         }
     }
     out.into_iter()
-        .map(|m| m.into_iter().map(|(from, context)| Backlink { from, context }).collect())
+        .map(|m| {
+            m.into_iter()
+                .map(|(from, context)| Backlink { from, context })
+                .collect()
+        })
         .collect()
 }
 

@@ -28,10 +28,15 @@ impl Names {
             let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
             names.paths.insert(page.path.clone(), id);
             names.paths.insert(stem.to_string(), id);
-            if page.url.is_empty() || page.path.ends_with("index.md") || page.path.ends_with("README.md") {
+            if page.url.is_empty()
+                || page.path.ends_with("index.md")
+                || page.path.ends_with("README.md")
+            {
                 // A folder path names its index page: `principles/`, `principles`.
                 let dir = page.dir().to_string();
-                names.paths.insert(dir.trim_end_matches('/').to_string(), id);
+                names
+                    .paths
+                    .insert(dir.trim_end_matches('/').to_string(), id);
                 names.paths.insert(dir, id);
             }
             if page.kind == PageKind::Concept {
@@ -115,8 +120,21 @@ impl Names {
         did_you_mean(name, self.concept_shown.iter().map(String::as_str))
     }
 
+    /// Suggests pages whose file name is close to the missing one's: whole
+    /// paths share long prefixes and would all look alike.
     pub fn suggest_path(&self, path: &str) -> Option<String> {
-        did_you_mean(path, self.paths.keys().filter(|p| p.ends_with(".md")).map(String::as_str))
+        let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let wanted = file_name(path);
+        let close: Vec<&str> = self
+            .paths
+            .keys()
+            .filter(|p| p.ends_with(".md"))
+            .filter(|p| {
+                strsim::jaro_winkler(&file_name(p).to_lowercase(), &wanted.to_lowercase()) >= 0.85
+            })
+            .map(String::as_str)
+            .collect();
+        did_you_mean(path, close)
     }
 
     /// Every concept name and alias with its concept, for auto-linking.

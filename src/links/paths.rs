@@ -77,7 +77,10 @@ mod tests {
 
     #[test]
     fn joins_like_github() {
-        assert_eq!(join("principles/", "../concepts/a.md").as_deref(), Some("concepts/a.md"));
+        assert_eq!(
+            join("principles/", "../concepts/a.md").as_deref(),
+            Some("concepts/a.md")
+        );
         assert_eq!(join("a/b/", "./c%20d.md").as_deref(), Some("a/b/c d.md"));
         assert_eq!(join("a/", "/top.md").as_deref(), Some("top.md"));
         assert_eq!(join("a/", "sub/").as_deref(), Some("a/sub/"));

@@ -45,14 +45,11 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
             continue;
         }
         if wiki_text.is_some() {
-            match event {
-                Event::End(TagEnd::Link) => {
-                    if let Some(text) = wiki_text.take() {
-                        events.push(Event::Text(text.into()));
-                    }
-                    events.push(event);
+            if let Event::End(TagEnd::Link) = event {
+                if let Some(text) = wiki_text.take() {
+                    events.push(Event::Text(text.into()));
                 }
-                _ => {}
+                events.push(event);
             }
             continue;
         }
@@ -151,7 +148,13 @@ fn wiki_display(input: &BodyInput<'_>, dest: &str, target: Option<&Target>) -> S
         None => (dest.trim(), None),
     };
     let heading = match (target, fragment) {
-        (Some(Target::Page { page, anchor: Some(anchor) }), _) => input.pages[*page]
+        (
+            Some(Target::Page {
+                page,
+                anchor: Some(anchor),
+            }),
+            _,
+        ) => input.pages[*page]
             .headings
             .iter()
             .find(|h| &h.id == anchor)

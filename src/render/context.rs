@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::content::page::AxisStep;
-use crate::render::urls::{link_url, root_prefix};
+use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::links::Resolved;
+use crate::render::urls::{link_url, root_prefix};
 
 /// Where the print edition lives.
 pub(crate) const PRINT_URL: &str = "print/";
@@ -149,8 +149,8 @@ impl<'a> ContextBuilder<'a> {
         for (i, &id) in resolved.reading_order.iter().enumerate() {
             position[id] = Some(i);
         }
-        let map_page = (0..loaded.pages.len())
-            .find(|&i| loaded.pages[i].template.as_deref() == Some("map"));
+        let map_page =
+            (0..loaded.pages.len()).find(|&i| loaded.pages[i].template.as_deref() == Some("map"));
         ContextBuilder {
             loaded,
             resolved,
@@ -180,7 +180,9 @@ impl<'a> ContextBuilder<'a> {
             .iter()
             .map(|s| {
                 let is_current = current_section == Some(s.key.as_str());
-                let title = s.index.map_or_else(|| title_case(&s.key), |i| pages[i].title.clone());
+                let title = s
+                    .index
+                    .map_or_else(|| title_case(&s.key), |i| pages[i].title.clone());
                 let url = match (s.index, s.pages.first()) {
                     (Some(i), _) | (None, Some(&i)) => self.url(i),
                     (None, None) => String::new(),
@@ -213,7 +215,13 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn base_context(&self, current: Option<PageId>, root: String, with_lists: bool, print: Option<&[String]>) -> tera::Context {
+    fn base_context(
+        &self,
+        current: Option<PageId>,
+        root: String,
+        with_lists: bool,
+        print: Option<&[String]>,
+    ) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("root", &root);
         ctx.insert("site", &self.site(current));
@@ -229,7 +237,11 @@ impl<'a> ContextBuilder<'a> {
         };
         ctx.insert("principles", &principles);
         let concepts: Vec<ConceptSummary<'_>> = if with_lists {
-            self.resolved.concept_list.iter().map(|&id| self.concept_summary(id)).collect()
+            self.resolved
+                .concept_list
+                .iter()
+                .map(|&id| self.concept_summary(id))
+                .collect()
         } else {
             Vec::new()
         };
@@ -239,7 +251,11 @@ impl<'a> ContextBuilder<'a> {
         ctx
     }
 
-    fn principle_summary(&self, id: PageId, content: Option<&'a String>) -> Option<PrincipleSummary<'a>> {
+    fn principle_summary(
+        &self,
+        id: PageId,
+        content: Option<&'a String>,
+    ) -> Option<PrincipleSummary<'a>> {
         let page: &'a Page = &self.loaded.pages[id];
         let meta = page.principle.as_ref()?;
         Some(PrincipleSummary {
@@ -273,7 +289,11 @@ impl<'a> ContextBuilder<'a> {
         let page: &'a Page = &self.loaded.pages[id];
         let with_lists = matches!(page.kind, PageKind::Home) || Some(id) == self.map_page;
         let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
-        let kind = if Some(id) == self.map_page { "map" } else { kind_name(page.kind) };
+        let kind = if Some(id) == self.map_page {
+            "map"
+        } else {
+            kind_name(page.kind)
+        };
         let page_ctx = PageCtx {
             title: &page.title,
             url: self.url(id),
@@ -300,7 +320,11 @@ impl<'a> ContextBuilder<'a> {
                 .map(|r| RelatedCtx {
                     title: self.loaded.pages[r.page].title.clone(),
                     url: self.url(r.page),
-                    shared: r.shared.iter().map(|&c| self.loaded.pages[c].title.clone()).collect(),
+                    shared: r
+                        .shared
+                        .iter()
+                        .map(|&c| self.loaded.pages[c].title.clone())
+                        .collect(),
                 })
                 .collect(),
             section_pages: self.section_pages(id),
@@ -336,7 +360,10 @@ impl<'a> ContextBuilder<'a> {
     fn neighbour(&self, id: PageId, step: isize) -> Option<Link> {
         let position = self.position[id]?;
         let other = position.checked_add_signed(step)?;
-        self.resolved.reading_order.get(other).map(|&o| self.link(o))
+        self.resolved
+            .reading_order
+            .get(other)
+            .map(|&o| self.link(o))
     }
 
     fn principle_ctx(&self, id: PageId) -> Option<PrincipleCtx> {
@@ -354,7 +381,11 @@ impl<'a> ContextBuilder<'a> {
                     ConceptRef {
                         title: concept.title.clone(),
                         url: self.url(c),
-                        definition: concept.concept.as_ref().map(|m| m.definition.clone()).unwrap_or_default(),
+                        definition: concept
+                            .concept
+                            .as_ref()
+                            .map(|m| m.definition.clone())
+                            .unwrap_or_default(),
                     }
                 })
                 .collect(),
@@ -396,7 +427,10 @@ impl<'a> ContextBuilder<'a> {
     /// The print edition: every principle, in order, on one page.
     pub fn print_context(&self, bodies: &'a [String]) -> tera::Context {
         let mut ctx = self.base_context(None, root_prefix(PRINT_URL), true, Some(bodies));
-        ctx.insert("page", &self.special_page("Print edition", PRINT_URL, "print"));
+        ctx.insert(
+            "page",
+            &self.special_page("Print edition", PRINT_URL, "print"),
+        );
         ctx
     }
 
@@ -410,7 +444,10 @@ impl<'a> ContextBuilder<'a> {
             None => "/".to_string(),
         };
         let mut ctx = self.base_context(None, root, false, None);
-        ctx.insert("page", &self.special_page("Page not found", "404.html", "404"));
+        ctx.insert(
+            "page",
+            &self.special_page("Page not found", "404.html", "404"),
+        );
         ctx
     }
 
@@ -422,7 +459,12 @@ impl<'a> ContextBuilder<'a> {
             summary: "",
             content: "",
             toc: Vec::new(),
-            breadcrumbs: self.resolved.home.map(|h| self.link(h)).into_iter().collect(),
+            breadcrumbs: self
+                .resolved
+                .home
+                .map(|h| self.link(h))
+                .into_iter()
+                .collect(),
             prev: None,
             next: None,
             principle: None,

@@ -42,7 +42,9 @@ pub struct Rendered {
 pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> Rendered {
     let mut rendered = Rendered::default();
     for asset in &loaded.assets {
-        rendered.files.insert(asset.path.clone(), asset.bytes.to_vec());
+        rendered
+            .files
+            .insert(asset.path.clone(), asset.bytes.to_vec());
     }
     let Some(tera) = theme::compile(&loaded.templates, &loaded.sources, diags) else {
         return rendered;
@@ -53,7 +55,7 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
         .collect();
     let builder = ContextBuilder::new(loaded, resolved);
 
-    let results: Vec<Result<RenderedPage, Diagnostic>> = (0..loaded.pages.len())
+    let results: Vec<Result<RenderedPage, Box<Diagnostic>>> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             let page = &loaded.pages[id];
@@ -73,7 +75,7 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
         match r {
             Ok(p) => rendered.pages.push(p),
             // One broken template fails every page that uses it: say it once.
-            Err(d) if seen_errors.insert(d.message.clone()) => diags.push(d),
+            Err(d) if seen_errors.insert(d.message.clone()) => diags.push(*d),
             Err(_) => {}
         }
     }
@@ -82,11 +84,27 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
         .principles
         .par_iter()
         .enumerate()
-        .map(|(n, &id)| page_body(loaded, resolved, id, context::PRINT_URL, &format!("p{}-", n + 1)))
+        .map(|(n, &id)| {
+            page_body(
+                loaded,
+                resolved,
+                id,
+                context::PRINT_URL,
+                &format!("p{}-", n + 1),
+            )
+        })
         .collect();
     let special = [
-        ("print.html", builder.print_context(&print_bodies), urls::output_path(context::PRINT_URL)),
-        ("404.html", builder.not_found_context(), "404.html".to_string()),
+        (
+            "print.html",
+            builder.print_context(&print_bodies),
+            urls::output_path(context::PRINT_URL),
+        ),
+        (
+            "404.html",
+            builder.not_found_context(),
+            "404.html".to_string(),
+        ),
     ];
     for (template, context, path) in special {
         match tera.render(template, &context) {
@@ -99,12 +117,22 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
             )),
         }
     }
-    rendered.files.insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
-    rendered.files.insert("robots.txt".into(), robots(loaded).into_bytes());
+    rendered
+        .files
+        .insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
+    rendered
+        .files
+        .insert("robots.txt".into(), robots(loaded).into_bytes());
     rendered
 }
 
-fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str, id_prefix: &str) -> String {
+fn page_body(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    id: PageId,
+    shown_at: &str,
+    id_prefix: &str,
+) -> String {
     render_body(&BodyInput {
         page: &loaded.pages[id],
         targets: &resolved.targets[id],
@@ -119,7 +147,11 @@ fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str, i
 fn template_for(loaded: &Loaded, id: PageId) -> String {
     let page = &loaded.pages[id];
     if let Some(t) = &page.template {
-        return if t.ends_with(".html") { t.clone() } else { format!("{t}.html") };
+        return if t.ends_with(".html") {
+            t.clone()
+        } else {
+            format!("{t}.html")
+        };
     }
     match page.kind {
         PageKind::Home => "home.html",
@@ -137,22 +169,27 @@ fn render_template(
     context: &tera::Context,
     loaded: &Loaded,
     id: PageId,
-) -> Result<String, Diagnostic> {
+) -> Result<String, Box<Diagnostic>> {
     let page = &loaded.pages[id];
     if !tera.get_template_names().any(|n| n == template) {
         let known: Vec<&str> = tera.get_template_names().collect();
-        return Err(Diagnostic::error(
-            Code::TemplateError,
-            format!("`{}` asks for template `{template}`, which does not exist", page.path),
-        )
-        .at(page.file, 0..0, "in this page's front matter")
-        .with_help_opt(crate::diag::did_you_mean(template, known)));
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::TemplateError,
+                format!(
+                    "`{}` asks for template `{template}`, which does not exist",
+                    page.path
+                ),
+            )
+            .at(page.file, 0..0, "in this page's front matter")
+            .with_help_opt(crate::diag::did_you_mean(template, known)),
+        ));
     }
     tera.render(template, context).map_err(|e| {
-        Diagnostic::error(
+        Box::new(Diagnostic::error(
             Code::TemplateError,
             format!("template `{template}` failed: {}", theme::error_chain(&e)),
-        )
+        ))
     })
 }
 
@@ -170,7 +207,7 @@ fn sitemap(loaded: &Loaded, resolved: &Resolved) -> String {
         let url = &loaded.pages[id].url;
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
-            tera::escape_html(&format!("{base}{url}"))
+            theme::escape_html(&format!("{base}{url}"))
         ));
     }
     xml.push_str("</urlset>\n");

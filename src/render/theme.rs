@@ -10,18 +10,25 @@ pub(crate) fn compile(
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<tera::Tera> {
+    let mut parents = std::collections::HashMap::new();
     let mut ok = true;
     for t in templates {
-        if let Err(e) = tera::Template::new(&t.name, None, &t.text) {
-            ok = false;
-            diags.push(template_error(t, sources, &e.to_string()));
+        match tera::Template::new(&t.name, None, &t.text) {
+            Ok(parsed) => {
+                parents.insert(t.name.as_str(), parsed.parent);
+            }
+            Err(e) => {
+                ok = false;
+                diags.push(template_error(t, sources, &e.to_string()));
+            }
         }
     }
-    if !ok {
+    if !ok || !check_inheritance(templates, &parents, diags) {
         return None;
     }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
     let all = templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
     match tera.add_raw_templates(all) {
         Ok(()) => Some(tera),
@@ -34,6 +41,58 @@ pub(crate) fn compile(
             None
         }
     }
+}
+
+/// Reports `extends` chains that loop. Tera recurses without end on a chain
+/// like `principle.html → page.html → page.html`, so this must run first.
+fn check_inheritance(
+    templates: &[Template],
+    parents: &std::collections::HashMap<&str, Option<String>>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let mut ok = true;
+    for t in templates {
+        let mut chain = vec![t.name.as_str()];
+        let mut current = t.name.as_str();
+        while let Some(Some(parent)) = parents.get(current) {
+            if chain.contains(&parent.as_str()) {
+                chain.push(parent);
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        Code::TemplateError,
+                        format!("templates extend each other in a loop: {}", chain.join(" → ")),
+                    )
+                    .at(t.file, 0..0, "this template")
+                    .with_help("a template cannot extend itself; copy the theme's template and edit the copy"),
+                );
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        if !ok {
+            break;
+        }
+    }
+    ok
+}
+
+/// Escapes what HTML needs escaped in text and quoted attributes. Tera's
+/// default also escapes `/`, which turns every relative URL into `..&#x2F;`.
+pub(crate) fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.

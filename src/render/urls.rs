@@ -34,7 +34,8 @@ pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String>
     match target {
         Target::Page { page, anchor } => {
             let url = &input.pages[*page].url;
-            let same_document = std::ptr::eq(&input.pages[*page], input.page) && url == input.shown_at;
+            let same_document =
+                std::ptr::eq(&input.pages[*page], input.page) && url == input.shown_at;
             let fragment = anchor
                 .as_ref()
                 .map(|a| format!("#{}{a}", if same_document { input.id_prefix } else { "" }))

@@ -1,0 +1,370 @@
+// Headless-browser tests of a built Altitude site, as a reader uses it.
+//
+//   cd tests/browser && npm install
+//   ALTITUDE_SITE=/path/to/built/site node --test
+//
+// Env: ALTITUDE_SITE (required) the built site folder; CHROMIUM_PATH (default
+// /usr/bin/chromium); ALTITUDE_TITLE / ALTITUDE_PRINCIPLES override what the
+// bundled playbook is expected to show; ALTITUDE_SHOT_DIR (default /tmp) gets
+// shot-home.png, shot-principle.png and shot-dark.png.
+
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  blockExternal,
+  builtBasePath,
+  computed,
+  folderUrl,
+  launchBrowser,
+  luminance,
+  serveSite,
+  watchPage,
+} from './lib.mjs';
+
+const SITE_ENV = process.env.ALTITUDE_SITE;
+if (!SITE_ENV) {
+  throw new Error(
+    'ALTITUDE_SITE is not set: point it at a built site folder, e.g.\n' +
+      '  altitude build playbook -o /tmp/site && ALTITUDE_SITE=/tmp/site node --test',
+  );
+}
+const SITE = resolve(SITE_ENV);
+if (!existsSync(join(SITE, 'index.html')) || !statSync(SITE).isDirectory()) {
+  throw new Error(`ALTITUDE_SITE=${SITE_ENV} is not a built site (no index.html in it)`);
+}
+
+const TITLE = process.env.ALTITUDE_TITLE ?? 'The Altitude Playbook';
+const PRINCIPLES = Number(process.env.ALTITUDE_PRINCIPLES ?? 11);
+const SHOT_DIR = process.env.ALTITUDE_SHOT_DIR ?? '/tmp';
+const PREFIX = '/handbook/';
+const T = { timeout: 15_000 };
+
+let chromium; // { browser, newContext, close }
+let server; // the site at /handbook/
+const contexts = [];
+
+before(async () => {
+  [chromium, server] = await Promise.all([launchBrowser(), serveSite(SITE, PREFIX)]);
+});
+
+after(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await Promise.allSettled([chromium?.close(), server?.close()]);
+});
+
+/** A fresh context (empty storage) and a watched page in it. */
+async function openPage(options = {}) {
+  const context = await chromium.newContext(options);
+  contexts.push(context);
+  // Only this machine's loopback: nothing a page asks for may leave it.
+  await blockExternal(context, ['http://127.0.0.1:']);
+  const page = await context.newPage();
+  return { context, page, watch: watchPage(page) };
+}
+
+/** Clicks `link` and waits for the URL its href points to. */
+async function follow(page, link) {
+  const href = await link.getAttribute('href');
+  assert.ok(href, 'link has no href');
+  const target = new URL(href, page.url()).href;
+  await Promise.all([page.waitForURL(target), link.click()]);
+  return target;
+}
+
+async function h1Text(page) {
+  const h1 = page.locator('h1');
+  await h1.first().waitFor({ state: 'visible' });
+  assert.equal(await h1.count(), 1, `expected exactly one h1 on ${page.url()}`);
+  return (await h1.innerText()).trim();
+}
+
+const bodyBackground = (page) => computed(page, 'body', 'background-color');
+
+describe('Altitude site in headless Chromium', () => {
+  test('home renders over HTTP at sub-path /handbook/', T, async () => {
+    const { page, watch } = await openPage();
+    const res = await page.goto(server.url);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.title(), TITLE);
+    assert.equal(await h1Text(page), TITLE);
+
+    const cards = page.locator('.principle-cards a');
+    assert.equal(await cards.count(), PRINCIPLES, 'principle cards on the home page');
+    for (const link of await cards.all()) {
+      assert.ok(await link.isVisible(), 'principle card link is visible');
+      const href = new URL(await link.getAttribute('href'), page.url()).href;
+      assert.match(href, new RegExp(`^${server.url}principles/[^/]+/$`));
+    }
+    await page.waitForLoadState('load');
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+    watch.assertRequestsWithin(server.url);
+    assert.ok(
+      watch.requests.includes(`${server.url}assets/altitude.css`),
+      'the stylesheet was requested under the sub-path',
+    );
+  });
+
+  test('navigation: card, sidebar, prev/next, breadcrumb', T, async () => {
+    const { page, watch } = await openPage();
+    await page.goto(server.url);
+
+    // Home → first principle card.
+    const card = page.locator('.principle-cards a').first();
+    const cardText = (await card.innerText()).trim();
+    const first = await follow(page, card);
+    assert.match(first, /\/principles\/[^/]+\/$/);
+    const firstTitle = await h1Text(page);
+    assert.ok(cardText.endsWith(firstTitle), `card "${cardText}" led to h1 "${firstTitle}"`);
+
+    // Sidebar → another principle (the fourth one listed).
+    const sideLinks = page.locator('.sidebar .nav-pages a');
+    assert.equal(await sideLinks.count(), PRINCIPLES, 'sidebar lists every principle');
+    assert.equal(
+      await page.locator('.sidebar a[aria-current="page"]').getAttribute('href').then(
+        (h) => new URL(h, page.url()).href,
+      ),
+      first,
+      'sidebar marks the current page',
+    );
+    const other = sideLinks.nth(3);
+    await other.scrollIntoViewIfNeeded();
+    const otherText = (await other.innerText()).trim();
+    const second = await follow(page, other);
+    assert.notEqual(second, first);
+    assert.equal(await h1Text(page), otherText);
+    assert.equal(
+      await page.locator('.sidebar .nav-pages a').nth(3).getAttribute('aria-current'),
+      'page',
+    );
+
+    // Previous / next.
+    const prev = page.locator('.prev-next a[rel="prev"]');
+    const next = page.locator('.prev-next a[rel="next"]');
+    assert.equal(await prev.count(), 1, 'a "previous" link');
+    assert.equal(await next.count(), 1, 'a "next" link');
+    await next.scrollIntoViewIfNeeded();
+    assert.ok(await next.isVisible());
+    const nextTitle = (await next.locator('.prev-next-title').innerText()).trim();
+    const third = await follow(page, next);
+    assert.notEqual(third, second);
+    assert.equal(await h1Text(page), nextTitle);
+
+    // Breadcrumb back home.
+    const crumb = page.locator('.breadcrumbs a').first();
+    assert.ok(await crumb.isVisible(), 'breadcrumb is visible');
+    const home = await follow(page, crumb);
+    assert.equal(home, server.url);
+    assert.equal(await h1Text(page), TITLE);
+
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+    watch.assertRequestsWithin(server.url);
+  });
+
+  test('dark mode: toggle, persistence, system preference', T, async () => {
+    const principle = `${server.url}principles/`;
+    const { page, watch } = await openPage({ colorScheme: 'light' });
+    await page.goto(principle);
+    const toggle = page.locator('#theme-toggle');
+    await toggle.waitFor({ state: 'visible' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? null);
+    assert.equal(await theme(), null, 'no theme chosen yet');
+    const lightBg = await bodyBackground(page);
+    assert.ok((await luminance(page, lightBg)) > 0.7, `light background, got ${lightBg}`);
+
+    await toggle.click();
+    assert.equal(await theme(), 'dark');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    const darkBg = await bodyBackground(page);
+    assert.notEqual(darkBg, lightBg, 'body background changed');
+    assert.ok((await luminance(page, darkBg)) < 0.1, `dark background, got ${darkBg}`);
+
+    await page.reload();
+    await toggle.waitFor({ state: 'visible' });
+    assert.equal(await theme(), 'dark', 'the choice survives a reload');
+    assert.equal(await bodyBackground(page), darkBg);
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+
+    // And back to light, which persists too.
+    await toggle.click();
+    assert.equal(await theme(), 'light');
+    await page.reload();
+    await toggle.waitFor({ state: 'visible' });
+    assert.equal(await theme(), 'light');
+    assert.equal(await bodyBackground(page), lightBg);
+    watch.assertNoErrors();
+    watch.assertRequestsWithin(server.url);
+
+    // System dark, nothing stored (a fresh context): dark without a click.
+    const dark = await openPage({ colorScheme: 'dark' });
+    await dark.page.goto(principle);
+    const darkToggle = dark.page.locator('#theme-toggle');
+    await darkToggle.waitFor({ state: 'visible' });
+    assert.equal(
+      await dark.page.evaluate(() => document.documentElement.dataset.theme ?? null),
+      null,
+    );
+    const sysBg = await bodyBackground(dark.page);
+    assert.ok((await luminance(dark.page, sysBg)) < 0.1, `system-dark background, got ${sysBg}`);
+    assert.equal(await darkToggle.getAttribute('aria-pressed'), 'true');
+    // One click from system dark gives light.
+    await darkToggle.click();
+    assert.equal(await dark.page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    assert.ok((await luminance(dark.page, await bodyBackground(dark.page))) > 0.7);
+    dark.watch.assertNoErrors();
+  });
+
+  test('file:// — styled, links work, nothing outside the folder', T, async () => {
+    const folder = folderUrl(SITE);
+    const { page, watch } = await openPage();
+    await page.goto(`${folder}index.html`);
+    assert.equal(await h1Text(page), TITLE);
+
+    // The stylesheet applies: tokens defined, body off the browser defaults.
+    const bg = await page.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue('--bg').trim(),
+    );
+    assert.notEqual(bg, '', 'the --bg custom property is defined');
+    assert.equal(await computed(page, 'body', 'margin-top'), '0px', 'body margin reset');
+    assert.doesNotMatch(
+      await computed(page, 'body', 'font-family'),
+      /^"?Times/,
+      'body font is not the browser default serif',
+    );
+    assert.ok(watch.requests.includes(`${folder}assets/altitude.css`), 'stylesheet requested');
+
+    // JS rewrote directory links to index.html.
+    const card = page.locator('.principle-cards a').first();
+    const href = await card.getAttribute('href');
+    assert.match(href, /^\.\/principles\/[^/]+\/index\.html$/, `rewritten href, got ${href}`);
+    const cardText = (await card.innerText()).trim();
+    const target = await follow(page, card);
+    assert.match(target, new RegExp(`^${folder}principles/[^/]+/index\\.html$`));
+    const title = await h1Text(page);
+    assert.ok(cardText.endsWith(title), `card "${cardText}" led to h1 "${title}"`);
+    await page.waitForLoadState('load');
+
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+    watch.assertRequestsWithin(folder);
+  });
+
+  test('every page kind renders with one h1 and no console errors', T, async () => {
+    const { page, watch } = await openPage();
+    const kinds = [
+      ['home', ''],
+      ['principle', 'principles/stay-a-builder-at-every-level/'],
+      ['concept', 'concepts/altitude/'],
+      ['map', 'map/'],
+      ['print', 'print/'],
+      ['section', 'principles/'],
+    ];
+    for (const [kind, path] of kinds) {
+      const url = `${server.url}${path}`;
+      const res = await page.goto(url);
+      assert.equal(res.status(), 200, `${kind} page status`);
+      await h1Text(page);
+      assert.ok(
+        await page.locator(`body.kind-${kind}`).count(),
+        `${url} is a ${kind} page (body.kind-${kind})`,
+      );
+      assert.ok(await page.locator('main').isVisible());
+      await page.waitForLoadState('load');
+    }
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+    watch.assertRequestsWithin(server.url);
+  });
+
+  test('404: a missing URL gets the not-found page and a link home', T, async () => {
+    // The 404 page is served at any depth, so it links from the site's built
+    // base path (base_url's path, "/" without one): serve it there.
+    const base = builtBasePath(SITE);
+    const at = base === server.prefix ? server : await serveSite(SITE, base);
+    try {
+      const { page, watch } = await openPage();
+      const missing = `${at.url}no/such/page/`;
+      const res = await page.goto(missing);
+      assert.equal(res.status(), 404);
+      assert.equal(await h1Text(page), 'Page not found');
+      assert.equal(await computed(page, 'body', 'margin-top'), '0px', '404 page is styled');
+      const homeLink = page.locator('main a').filter({ hasText: /home/i }).first();
+      assert.ok(await homeLink.isVisible(), 'a visible link home');
+      await page.waitForLoadState('load');
+      const ignore = [new RegExp(`404.*${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`)];
+      watch.assertNoErrors({ ignore });
+      watch.assertNoFailed({ ignore });
+      watch.assertRequestsWithin(at.url);
+
+      const home = await follow(page, homeLink);
+      assert.equal(home, at.url);
+      assert.equal(await h1Text(page), TITLE);
+    } finally {
+      if (at !== server) await at.close();
+    }
+  });
+
+  test('print edition: chrome hidden in print, every principle present', T, async () => {
+    const { page, watch } = await openPage();
+    await page.goto(`${server.url}print/`);
+    assert.ok(await page.locator('.site-header').isVisible(), 'header shows on screen');
+    await page.emulateMedia({ media: 'print' });
+    for (const sel of ['.site-header', '.sidebar', '.site-footer', '#theme-toggle']) {
+      assert.equal(await page.locator(sel).isVisible(), false, `${sel} hidden in print`);
+    }
+    const articles = page.locator('article.print-principle:not(.print-glossary)');
+    assert.equal(await articles.count(), PRINCIPLES);
+    assert.ok(await articles.first().locator('h2').isVisible());
+    assert.equal(await h1Text(page), TITLE);
+    await page.waitForLoadState('load');
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+  });
+
+  test('concept page lists where the concept is used', T, async () => {
+    const { page, watch } = await openPage();
+    await page.goto(server.url);
+    const concept = page.locator('.concept-list a').first();
+    const conceptTitle = (await concept.innerText()).trim();
+    await follow(page, concept);
+    assert.equal(await h1Text(page), conceptTitle);
+
+    const heading = page.getByRole('heading', { name: 'Where this concept is used' });
+    assert.ok(await heading.isVisible(), 'the "where this concept is used" heading shows');
+    const uses = page.locator('.backlinks a');
+    assert.ok((await uses.count()) >= 1, 'at least one page uses the concept');
+    const use = uses.first();
+    await use.scrollIntoViewIfNeeded();
+    assert.ok(await use.isVisible());
+    const useText = (await use.innerText()).trim();
+    await follow(page, use);
+    assert.equal(await h1Text(page), useText);
+    watch.assertNoErrors();
+    watch.assertNoFailed();
+    watch.assertRequestsWithin(server.url);
+  });
+
+  test('screenshots: home, principle, principle in dark mode', T, async () => {
+    const principle = `${server.url}principles/stay-a-builder-at-every-level/`;
+    const light = await openPage({ colorScheme: 'light' });
+    await light.page.goto(server.url);
+    await light.page.screenshot({ path: join(SHOT_DIR, 'shot-home.png') });
+    await light.page.goto(principle);
+    await light.page.screenshot({ path: join(SHOT_DIR, 'shot-principle.png') });
+
+    const dark = await openPage({ colorScheme: 'light' });
+    await dark.page.goto(principle);
+    await dark.page.locator('#theme-toggle').click();
+    assert.equal(await dark.page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await dark.page.screenshot({ path: join(SHOT_DIR, 'shot-dark.png') });
+    for (const name of ['shot-home.png', 'shot-principle.png', 'shot-dark.png']) {
+      assert.ok(statSync(join(SHOT_DIR, name)).size > 10_000, `${name} written`);
+    }
+    light.watch.assertNoErrors();
+    dark.watch.assertNoErrors();
+  });
+});

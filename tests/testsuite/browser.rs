@@ -1,0 +1,66 @@
+//! Browser tests: the built site in headless Chromium, driven by Playwright
+//! (`tests/browser/`). Required in CI (`ALTITUDE_BROWSER_TESTS=required`);
+//! elsewhere a missing browser or Node.js is reported and the test skipped.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+fn chromium() -> Option<String> {
+    std::env::var("CHROMIUM_PATH").ok().or_else(|| {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .iter()
+            .find(|p| Path::new(p).exists())
+            .map(|p| p.to_string())
+    })
+}
+
+fn prerequisites() -> Result<String, String> {
+    let browser = chromium().ok_or("Chromium not found (apt-get install -y chromium)")?;
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return Err("Node.js not found".into());
+    }
+    let dir = repo().join("tests/browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        let npm = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&dir)
+            .status();
+        if !npm.is_ok_and(|s| s.success()) {
+            return Err("`npm ci` in tests/browser failed".into());
+        }
+    }
+    Ok(browser)
+}
+
+#[test]
+fn site_works_in_a_real_browser() {
+    let browser = match prerequisites() {
+        Ok(b) => b,
+        Err(why) => {
+            if std::env::var("ALTITUDE_BROWSER_TESTS").is_ok_and(|v| v == "required") {
+                panic!("browser tests are required but cannot run: {why}");
+            }
+            eprintln!("SKIPPED browser tests: {why}");
+            return;
+        }
+    };
+    let tmp = TempDir::new("browser");
+    let site = tmp.join("site");
+    let r = run(altitude()
+        .current_dir(tmp.path())
+        .arg("build")
+        .arg("--out")
+        .arg(&site));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let status = Command::new("node")
+        .args(["--test", "--test-reporter=spec"])
+        .current_dir(repo().join("tests/browser"))
+        .env("ALTITUDE_SITE", &site)
+        .env("CHROMIUM_PATH", browser)
+        .status()
+        .expect("node runs");
+    assert!(status.success(), "browser tests failed (see output above)");
+}

@@ -1,0 +1,283 @@
+//! `altitude build`: a complete, deterministic site, written all or nothing.
+
+use crate::support::*;
+
+fn build_bundled(out: &std::path::Path, cwd: &std::path::Path) -> Run {
+    run(altitude()
+        .current_dir(cwd)
+        .arg("build")
+        .arg("--out")
+        .arg(out))
+}
+
+#[test]
+fn bundled_playbook_builds_every_page_kind() {
+    let tmp = TempDir::new("bundled");
+    let r = build_bundled(&tmp.join("public"), tmp.path());
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stderr.starts_with("altitude: built "), "{}", r.stderr);
+    let files = read_tree(&tmp.join("public"));
+    let count = |prefix: &str| {
+        files
+            .keys()
+            .filter(|p| {
+                p.starts_with(prefix) && p.ends_with("/index.html") && p.matches('/').count() == 2
+            })
+            .count()
+    };
+    assert_eq!(count("principles/"), 11);
+    assert!(count("concepts/") >= 12, "{} concepts", count("concepts/"));
+    for path in [
+        "index.html",
+        "map/index.html",
+        "print/index.html",
+        "principles/index.html",
+        "concepts/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "assets/altitude.css",
+        "assets/altitude.js",
+    ] {
+        assert!(files.contains_key(path), "missing {path}");
+    }
+    let print = String::from_utf8_lossy(&files["print/index.html"]);
+    assert_eq!(
+        print.matches("<article class=\"print-principle\"").count(),
+        11
+    );
+    // Nothing in the site points outside it.
+    for (path, bytes) in &files {
+        if path.ends_with(".html") || path.ends_with(".css") {
+            let text = String::from_utf8_lossy(bytes);
+            for needle in ["src=\"http", "href=\"//", "url(http", "@import"] {
+                assert!(
+                    !text.contains(needle),
+                    "{path} loads an external resource ({needle})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = TempDir::new("determinism");
+    assert_eq!(build_bundled(&tmp.join("a"), tmp.path()).status, 0);
+    assert_eq!(build_bundled(&tmp.join("b"), tmp.path()).status, 0);
+    let a = read_tree(&tmp.join("a"));
+    let b = read_tree(&tmp.join("b"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn fixture_page_renders_as_expected() {
+    let site = copy_fixture("minimal");
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let html =
+        std::fs::read_to_string(site.join("public/principles/own-the-outcome/index.html")).unwrap();
+    assert_snapshot("minimal-principle.html", &html);
+    let html =
+        std::fs::read_to_string(site.join("public/concepts/single-owner/index.html")).unwrap();
+    assert_snapshot("minimal-concept.html", &html);
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let site = copy_fixture("minimal");
+    let out = site.join("out");
+    let ok = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    let before = read_tree(&out);
+    std::fs::write(
+        site.join("principles/broken.md"),
+        "+++\ntitle = \"B\"\naltitude = \"team\"\nhorizon = \"weeks\"\n+++\n[[Nope]]\n",
+    )
+    .unwrap();
+    let failed = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(failed.status, 1, "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains("previous output"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(read_tree(&out), before);
+}
+
+#[test]
+fn bad_input_build_leaves_previous_output_byte_identical() {
+    let good = copy_fixture("minimal");
+    let bad = copy_fixture("bad-input");
+    let out = good.join("site");
+    assert_eq!(
+        run(altitude()
+            .arg("build")
+            .arg(good.path())
+            .arg("--out")
+            .arg(&out))
+        .status,
+        0
+    );
+    let before = read_tree(&out);
+    let r = run(altitude()
+        .arg("build")
+        .arg(bad.path())
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(r.status, 1);
+    assert_eq!(read_tree(&out), before);
+    assert_eq!(
+        read_tree(bad.path()),
+        read_tree(&fixture("bad-input")),
+        "sources untouched"
+    );
+}
+
+#[test]
+fn stale_files_do_not_survive_a_rebuild() {
+    let site = copy_fixture("minimal");
+    assert_eq!(run(altitude().arg("build").arg(site.path())).status, 0);
+    assert!(site.join("public/notes/table/index.html").exists());
+    std::fs::remove_file(site.join("notes/table.md")).unwrap();
+    std::fs::write(
+        site.join("principles/own-the-outcome.md"),
+        std::fs::read_to_string(site.join("principles/own-the-outcome.md"))
+            .unwrap()
+            .replace(
+                "and the [notes](../notes/table.md#a-table) for a table. ",
+                "",
+            ),
+    )
+    .unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(!site.join("public/notes/table/index.html").exists());
+    assert!(site.join("public/.altitude-output").exists());
+}
+
+#[test]
+fn refuses_output_folders_that_would_lose_data() {
+    let site = copy_fixture("minimal");
+    let before = read_tree(site.path());
+    for out in [
+        site.path().to_path_buf(),
+        site.path().parent().unwrap().to_path_buf(),
+    ] {
+        let r = run(altitude()
+            .arg("build")
+            .arg(site.path())
+            .arg("--out")
+            .arg(&out));
+        assert_eq!(r.status, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("contains the playbook source"),
+            "{}",
+            r.stderr
+        );
+    }
+    let foreign = TempDir::new("foreign");
+    std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+    let r = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--out")
+        .arg(foreign.path()));
+    assert_eq!(r.status, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: refusing to write the site to `{0}`: the folder is not empty and was not made by altitude\n\
+             help: choose another folder with `--out`, or remove or empty `{0}` first\n",
+            foreign.path().display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(read_tree(site.path()), before);
+}
+
+#[test]
+fn files_url_style_and_base_url() {
+    let site = copy_fixture("minimal");
+    std::fs::write(
+        site.join("playbook.toml"),
+        "title = \"Minimal\"\nurl_style = \"files\"\n",
+    )
+    .unwrap();
+    let r = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--base-url")
+        .arg("https://example.com/handbook"));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page =
+        std::fs::read_to_string(site.join("public/principles/say-no-early/index.html")).unwrap();
+    assert!(
+        page.contains("href=\"../../concepts/single-owner/index.html\""),
+        "{page}"
+    );
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://example.com/handbook/principles/say-no-early/index.html\">"));
+    let sitemap = std::fs::read_to_string(site.join("public/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://example.com/handbook/principles/say-no-early/</loc>"),
+        "{sitemap}"
+    );
+    let robots = std::fs::read_to_string(site.join("public/robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://example.com/handbook/sitemap.xml"));
+    let not_found = std::fs::read_to_string(site.join("public/404.html")).unwrap();
+    assert!(
+        not_found.contains("href=\"/handbook/assets/altitude.css\""),
+        "{not_found}"
+    );
+}
+
+#[test]
+fn theme_overrides_from_the_playbook_folder() {
+    let site = copy_fixture("minimal");
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::create_dir_all(site.join("static/assets")).unwrap();
+    std::fs::write(
+        site.join("templates/section.html"),
+        "{% extends \"page.html\" %}{% block page_body %}<p class=\"custom\">{{ page.section_pages | length }} pages</p>{% endblock page_body %}",
+    )
+    .unwrap();
+    std::fs::write(site.join("static/assets/extra.css"), "body{}").unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let section = std::fs::read_to_string(site.join("public/principles/index.html")).unwrap();
+    assert!(
+        section.contains("<p class=\"custom\">2 pages</p>"),
+        "{section}"
+    );
+    assert!(site.join("public/assets/extra.css").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = TempDir::new("usage");
+    let r = run(altitude().arg("build").arg(tmp.path()));
+    assert_eq!(r.status, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: `{}` has no playbook.toml\nhelp: pass the folder that holds playbook.toml\n",
+            tmp.path().display()
+        )
+    );
+    assert_eq!(run(altitude().arg("frobnicate")).status, 2);
+    assert_eq!(run(altitude().arg("--help")).status, 0);
+}

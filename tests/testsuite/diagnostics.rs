@@ -1,0 +1,94 @@
+//! Diagnostics: every problem in one run, with position, excerpt and help.
+
+use crate::support::*;
+
+#[test]
+fn bad_input_reports_every_problem_with_excerpts() {
+    let r = run(altitude().current_dir(fixture("bad-input")).arg("check"));
+    assert_eq!(r.status, 1);
+    assert_eq!(r.stdout, "");
+    assert_snapshot("bad-input.txt", &r.stderr);
+}
+
+#[test]
+fn json_format_is_one_object_per_problem() {
+    let r = run(altitude()
+        .current_dir(fixture("bad-input"))
+        .args(["check", "--format", "json"]));
+    assert_eq!(r.status, 1);
+    assert_snapshot("bad-input.jsonl", &r.stdout);
+    for line in r.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
+        assert!(v["code"].as_str().unwrap().starts_with('A'));
+    }
+}
+
+#[test]
+fn github_format_is_chosen_under_github_actions() {
+    let r = run(altitude()
+        .current_dir(fixture("bad-input"))
+        .env("GITHUB_ACTIONS", "true")
+        .arg("check"));
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stdout
+            .lines()
+            .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("::error file=playbook.toml,line=2,col=13,"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let site = copy_fixture("minimal");
+    std::fs::write(site.join("notes/typo.md"), "+++\ntitel = \"x\"\n+++\n").unwrap();
+    let lenient = run(altitude().arg("check").arg(site.path()));
+    assert_eq!(lenient.status, 0, "{}", lenient.stderr);
+    assert!(lenient.stderr.contains("warning[A0012"));
+    let strict = run(altitude().arg("check").arg("--strict").arg(site.path()));
+    assert_eq!(strict.status, 1);
+    assert!(strict.stderr.contains("error[A0012"));
+}
+
+/// Odd and hostile inputs: never a panic, always a clean exit 0 or 1.
+#[test]
+fn no_input_makes_altitude_panic() {
+    let site = copy_fixture("minimal");
+    let deep = "> ".repeat(5000);
+    let nasty: &[(&str, &[u8])] = &[
+        ("empty.md", b""),
+        ("only-fence.md", b"+++"),
+        ("fence-crlf.md", b"+++\r\ntitle = \"x\"\r\n+++\r\nbody\r\n"),
+        ("nested.md", b"+++\n[a.b.c]\nd = [[1], {e = 2}]\ntitle = 1979-05-27\n+++\n"),
+        ("deep.md", deep.as_bytes()),
+        ("links.md", b"[[]] [[|]] [[#]] [[a|b|c]] [x](<>) [y](../../../../etc/passwd) [z](%zz) ![](nope.png)"),
+        ("headings.md", b"# \n## \n## \n###### x {#}\n"),
+        ("bom.md", b"\xef\xbb\xbf+++\ntitle = \"bom\"\n+++\n"),
+        ("binary.md", &[0, 159, 146, 150, 255, 0, 10]),
+        ("principles/huge-order.md", b"+++\ntitle = \"H\"\norder = 99999999999999999999\naltitude = \"team\"\nhorizon = \"weeks\"\n+++\n"),
+        ("concepts/empty-alias.md", b"+++\ntitle = \"E\"\naliases = [\"\", \"  \"]\n+++\n"),
+        ("templates/page.html", b"{% extends \"page.html\" %}"),
+    ];
+    for (path, bytes) in nasty {
+        let dest = site.join(path);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
+    for command in ["check", "build"] {
+        let r = run(altitude().arg(command).arg(site.path()));
+        assert!(
+            r.status == 0 || r.status == 1,
+            "{command}: status {}\n{}",
+            r.status,
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+}

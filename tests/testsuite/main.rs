@@ -1,0 +1,9 @@
+//! The integration tests: one binary, one module per feature, fixtures in
+//! `tests/fixtures/<case>/`, whole-output snapshots in `tests/snapshots/`
+//! (refresh them with `ALTITUDE_BLESS=1 cargo test`).
+
+mod browser;
+mod build;
+mod diagnostics;
+mod playbook;
+mod support;
