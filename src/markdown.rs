@@ -58,6 +58,10 @@ pub struct LinkRef {
 pub struct Scan {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
+    /// Byte spans (in the file) of plain prose text where a concept's first
+    /// mention may become a link: not in headings, links, code or raw HTML,
+    /// and written exactly as it reads (no escapes or entities).
+    pub prose: Vec<Range<usize>>,
 }
 
 impl Scan {
@@ -75,9 +79,20 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut block = String::new();
     let mut pending: Vec<(usize, usize)> = Vec::new(); // (link index, position in block)
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
+    // Depth of links, images and code blocks: no auto-links inside them.
+    let mut no_autolink_depth = 0usize;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let span = range.start + offset..range.end + offset;
+        match &event {
+            Event::Start(
+                Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock,
+            ) => no_autolink_depth += 1,
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock) => {
+                no_autolink_depth = no_autolink_depth.saturating_sub(1)
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((
@@ -126,7 +141,17 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     context: String::new(),
                 });
             }
-            Event::Text(t) | Event::Code(t) => {
+            Event::Text(t) => {
+                let verbatim = body.get(range.clone()) == Some(&*t);
+                if heading.is_none() && no_autolink_depth == 0 && verbatim {
+                    scan.prose.push(span.clone());
+                }
+                block.push_str(&t);
+                if let Some(h) = heading.as_mut() {
+                    h.3.push_str(&t);
+                }
+            }
+            Event::Code(t) => {
                 block.push_str(&t);
                 if let Some(h) = heading.as_mut() {
                     h.3.push_str(&t);
@@ -154,7 +179,7 @@ fn finish_block(links: &mut [LinkRef], pending: &mut Vec<(usize, usize)>, block:
 }
 
 /// The sentence of `text` that contains byte `position`.
-fn sentence_around(text: &str, position: usize) -> String {
+pub(crate) fn sentence_around(text: &str, position: usize) -> String {
     let position = position.min(text.len());
     let is_end = |c: char| matches!(c, '.' | '!' | '?');
     let start = text[..position]

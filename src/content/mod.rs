@@ -376,6 +376,7 @@ fn parse_page(
         body_start,
         headings: scan.headings,
         links: scan.links,
+        prose: scan.prose,
         skip_first_h1,
     };
     (Some(page), diags)

@@ -148,6 +148,8 @@ pub struct Page {
     pub body_start: usize,
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
+    /// Spans of prose where concepts may be auto-linked.
+    pub prose: Vec<std::ops::Range<usize>>,
     /// The body starts with an H1 that repeats the title; the template
     /// already prints the title, so rendering skips it.
     pub skip_first_h1: bool,

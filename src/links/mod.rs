@@ -5,14 +5,18 @@
 //! reading order. Every step is linear in the number of pages and links: maps
 //! from names to pages, never a scan of all pairs.
 
+mod autolink;
 mod names;
 mod paths;
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::content::{Loaded, Page, PageId, PageKind};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, Severity};
 use crate::markdown::{slugify, Heading, LinkKind, LinkRef};
+pub use autolink::AutoLink;
 pub use names::Names;
 
 /// Where a link goes.
@@ -57,6 +61,8 @@ pub struct Section {
 pub struct Resolved {
     /// Per page, the target of each of its links, in `page.links` order.
     pub targets: Vec<Vec<Target>>,
+    /// Per page, concept mentions turned into links, in text order.
+    pub autolinks: Vec<Vec<AutoLink>>,
     pub backlinks: Vec<Vec<Backlink>>,
     /// Concepts each page relies on: front matter, then linked ones.
     pub concepts: Vec<Vec<PageId>>,
@@ -97,8 +103,20 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
         targets.push(page_targets);
     }
 
-    let concepts = page_concepts(pages, &names, &targets, level, diags);
-    let backlinks = backlinks(pages, &targets, &concepts);
+    let linker = autolink::AutoLinker::new(&names);
+    let autolinks: Vec<Vec<AutoLink>> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| {
+            if page.autolink.unwrap_or(loaded.config.links.autolink) {
+                linker.find(id, page, &targets[id])
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
+    let backlinks = backlinks(pages, &targets, &autolinks, &concepts);
     let related = related_principles(pages, &concepts);
     let (home, sections) = sections(pages);
     let mut reading_order: Vec<PageId> = home.into_iter().collect();
@@ -114,6 +132,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
 
     Resolved {
         targets,
+        autolinks,
         backlinks,
         concepts,
         related,
@@ -293,6 +312,7 @@ fn page_concepts(
     pages: &[Page],
     names: &Names,
     targets: &[Vec<Target>],
+    autolinks: &[Vec<AutoLink>],
     level: Severity,
     diags: &mut Diagnostics,
 ) -> Vec<Vec<PageId>> {
@@ -330,6 +350,7 @@ fn page_concepts(
                 }
             }
         }
+        list.extend(autolinks[id].iter().map(|a| a.concept));
         let mut seen = std::collections::HashSet::new();
         list.retain(|c| seen.insert(*c));
         out.push(list);
@@ -340,6 +361,7 @@ fn page_concepts(
 fn backlinks(
     pages: &[Page],
     targets: &[Vec<Target>],
+    autolinks: &[Vec<AutoLink>],
     concepts: &[Vec<PageId>],
 ) -> Vec<Vec<Backlink>> {
     let mut out: Vec<BTreeMap<PageId, String>> = vec![BTreeMap::new(); pages.len()];
@@ -350,6 +372,11 @@ fn backlinks(
                     out[*to].entry(from).or_insert_with(|| link.context.clone());
                 }
             }
+        }
+        for a in &autolinks[from] {
+            out[a.concept]
+                .entry(from)
+                .or_insert_with(|| a.context.clone());
         }
         // A concept declared in front matter is a reference too.
         for &c in &concepts[from] {

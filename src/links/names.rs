@@ -41,7 +41,8 @@ impl Names {
             }
             if page.kind == PageKind::Concept {
                 names.add_concept(pages, id, &page.title, page.title_span.clone(), diags);
-                for alias in page.concept.iter().flat_map(|c| &c.aliases) {
+                let aliases = page.concept.iter().flat_map(|c| &c.aliases);
+                for alias in aliases.filter(|a| !a.value.trim().is_empty()) {
                     names.add_name(&alias.value, id);
                     names.add_concept(pages, id, &alias.value, alias.span.clone(), diags);
                 }

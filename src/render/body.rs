@@ -9,7 +9,7 @@ use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEn
 
 use crate::config::UrlStyle;
 use crate::content::Page;
-use crate::links::Target;
+use crate::links::{AutoLink, Target};
 use crate::markdown;
 use crate::render::urls;
 
@@ -17,6 +17,7 @@ use crate::render::urls;
 pub(crate) struct BodyInput<'a> {
     pub page: &'a Page,
     pub targets: &'a [Target],
+    pub autolinks: &'a [AutoLink],
     pub pages: &'a [Page],
     pub style: UrlStyle,
     /// The URL the HTML will be shown at (the page's own, or the print edition's).
@@ -123,12 +124,61 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
             Event::End(TagEnd::BlockQuote(Some(_))) => {
                 events.push(Event::Html("</div>\n".into()));
             }
+            Event::Text(text) => {
+                let start = range.start + offset;
+                push_text_with_autolinks(input, &mut events, text, start);
+            }
             other => events.push(other),
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// Pushes a text event, turning the auto-linked mentions inside it into links.
+fn push_text_with_autolinks<'a>(
+    input: &BodyInput<'_>,
+    events: &mut Vec<Event<'a>>,
+    text: CowStr<'a>,
+    start: usize,
+) {
+    let end = start + text.len();
+    let first = input.autolinks.partition_point(|a| a.span.start < start);
+    let inside: Vec<&AutoLink> = input.autolinks[first..]
+        .iter()
+        .take_while(|a| a.span.end <= end)
+        .collect();
+    if inside.is_empty() {
+        events.push(Event::Text(text));
+        return;
+    }
+    let mut cursor = 0;
+    for link in inside {
+        let (from, to) = (link.span.start - start, link.span.end - start);
+        let target = Target::Page {
+            page: link.concept,
+            anchor: None,
+        };
+        let Some(href) = urls::href_for(input, &target) else {
+            continue;
+        };
+        if from > cursor {
+            events.push(Event::Text(text[cursor..from].to_string().into()));
+        }
+        events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: href.into(),
+            title: "".into(),
+            id: "".into(),
+        }));
+        events.push(Event::Text(text[from..to].to_string().into()));
+        events.push(Event::End(TagEnd::Link));
+        cursor = to;
+    }
+    if cursor < text.len() {
+        events.push(Event::Text(text[cursor..].to_string().into()));
+    }
 }
 
 /// The resolved target of the link that starts at byte `start` of the file.

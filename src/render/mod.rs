@@ -136,6 +136,7 @@ fn page_body(
     render_body(&BodyInput {
         page: &loaded.pages[id],
         targets: &resolved.targets[id],
+        autolinks: &resolved.autolinks[id],
         pages: &loaded.pages,
         style: loaded.config.url_style,
         shown_at,
