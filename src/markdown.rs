@@ -215,9 +215,27 @@ pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
 
 /// Assigns unique heading ids within a page the way GitHub does, so anchors
 /// written for a repository's markdown keep working.
-#[derive(Default)]
 struct HeadingIds {
     seen: HashMap<String, usize>,
+}
+
+/// Ids the theme's templates use; a heading "Main" becomes `main-1`.
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "theme-toggle",
+    "sidebar-sections",
+    "glossary",
+    "altitude-previews",
+    "altitude-preview",
+    "concept-map",
+];
+
+impl Default for HeadingIds {
+    fn default() -> Self {
+        HeadingIds {
+            seen: RESERVED_IDS.iter().map(|id| (id.to_string(), 1)).collect(),
+        }
+    }
 }
 
 impl HeadingIds {
@@ -269,6 +287,8 @@ mod tests {
         let s = scan("# A\n\n## Notes\n\n## Notes\n\n## Custom {#mine}\n", 0);
         let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, vec!["a", "notes", "notes-1", "mine"]);
+        let main = scan("## Main\n", 0);
+        assert_eq!(main.headings[0].id, "main-1", "theme ids are never reused");
         assert_eq!(s.first_h1().unwrap().text, "A");
     }
 

@@ -22,8 +22,6 @@ pub(crate) struct BodyInput<'a> {
     pub style: UrlStyle,
     /// The URL the HTML will be shown at (the page's own, or the print edition's).
     pub shown_at: &'a str,
-    /// Prefix for heading ids, so several bodies can share one document.
-    pub id_prefix: &'a str,
 }
 
 pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
@@ -66,10 +64,7 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
                     skipping_h1 = true;
                     continue;
                 }
-                let id = page
-                    .headings
-                    .get(heading_index)
-                    .map(|h| format!("{}{}", input.id_prefix, h.id));
+                let id = page.headings.get(heading_index).map(|h| h.id.clone());
                 heading_index += 1;
                 events.push(Event::Start(Tag::Heading {
                     level,

@@ -4,11 +4,14 @@
 //! relative to the site root and final (it already carries `index.html` in the
 //! `files` URL style), so templates always write `{{ root }}{{ x.url }}`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::Serialize;
 
 use crate::content::page::AxisStep;
 use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
-use crate::links::Resolved;
+use crate::links::{Resolved, Target};
+use crate::render::graph::{self, Node};
 use crate::render::urls::{link_url, root_prefix};
 
 /// Where the print edition lives.
@@ -82,6 +85,19 @@ struct ConceptCtx {
     definition: String,
     aliases: Vec<String>,
     backlinks: Vec<BacklinkCtx>,
+    /// SVG: the pages that use this concept and the concepts they also use.
+    local_map: String,
+}
+
+/// What a link's preview popover shows.
+#[derive(Serialize)]
+struct Preview<'a> {
+    /// Title.
+    t: &'a str,
+    /// Definition or summary.
+    d: &'a str,
+    /// Kind label: Concept, Principle, Page.
+    k: &'static str,
 }
 
 #[derive(Serialize)]
@@ -113,6 +129,10 @@ struct PageCtx<'a> {
     concept: Option<ConceptCtx>,
     related: Vec<RelatedCtx>,
     section_pages: Vec<SectionPage>,
+    /// JSON: href → preview, for every page this page links to.
+    previews: String,
+    /// SVG of every principle and the concepts it relies on (map page only).
+    concept_map: String,
 }
 
 #[derive(Serialize)]
@@ -328,6 +348,12 @@ impl<'a> ContextBuilder<'a> {
                 })
                 .collect(),
             section_pages: self.section_pages(id),
+            previews: self.previews(id),
+            concept_map: if kind == "map" {
+                self.concept_map(&page.url)
+            } else {
+                String::new()
+            },
         };
         ctx.insert("page", &page_ctx);
         ctx
@@ -406,6 +432,7 @@ impl<'a> ContextBuilder<'a> {
                     context: b.context.clone(),
                 })
                 .collect(),
+            local_map: self.local_map(id),
         })
     }
 
@@ -471,7 +498,153 @@ impl<'a> ContextBuilder<'a> {
             concept: None,
             related: Vec::new(),
             section_pages: Vec::new(),
+            previews: "{}".into(),
+            concept_map: String::new(),
         }
+    }
+
+    /// `href` of page `to` as written on a page shown at `from_url`.
+    fn href(&self, from_url: &str, to: PageId) -> String {
+        format!("{}{}", root_prefix(from_url), self.url(to))
+    }
+
+    fn node(&self, from_url: &str, id: PageId) -> Node {
+        let page = &self.loaded.pages[id];
+        Node {
+            label: page.title.clone(),
+            href: self.href(from_url, id),
+            class: kind_name(page.kind),
+        }
+    }
+
+    fn previews(&self, id: PageId) -> String {
+        let pages = &self.loaded.pages;
+        let from = &pages[id].url;
+        let linked = self.resolved.targets[id]
+            .iter()
+            .filter_map(|t| match t {
+                Target::Page { page, .. } => Some(*page),
+                _ => None,
+            })
+            .chain(self.resolved.autolinks[id].iter().map(|a| a.concept))
+            .filter(|&t| t != id);
+        let mut map = BTreeMap::new();
+        for target in linked {
+            let page = &pages[target];
+            let (d, k) = match (&page.concept, page.kind) {
+                (Some(c), _) => (c.definition.as_str(), "Concept"),
+                (None, PageKind::Principle) => (page.summary.as_str(), "Principle"),
+                (None, _) => (page.summary.as_str(), "Page"),
+            };
+            map.insert(
+                self.href(from, target),
+                Preview {
+                    t: &page.title,
+                    d,
+                    k,
+                },
+            );
+        }
+        // Safe inside <script>: no `</` can close the element early.
+        serde_json::to_string(&map)
+            .unwrap_or_else(|_| "{}".into())
+            .replace("</", "<\\/")
+    }
+
+    /// Every principle, and the concepts each relies on.
+    fn concept_map(&self, shown_at: &str) -> String {
+        let principles = &self.resolved.principles;
+        let mut row_of = HashMap::new();
+        for (row, &p) in principles.iter().enumerate() {
+            row_of.insert(p, row);
+        }
+        let concepts = &self.resolved.concept_list;
+        let neighbours: Vec<Vec<usize>> = concepts
+            .iter()
+            .map(|c| {
+                self.resolved.backlinks[*c]
+                    .iter()
+                    .filter_map(|b| row_of.get(&b.from).copied())
+                    .collect()
+            })
+            .collect();
+        let titles: Vec<String> = concepts
+            .iter()
+            .map(|&c| self.loaded.pages[c].title.clone())
+            .collect();
+        let order = graph::barycentre_order(concepts.len(), &neighbours, &titles);
+        let mut edges = Vec::new();
+        for (position, &index) in order.iter().enumerate() {
+            for &row in &neighbours[index] {
+                edges.push(((0, row), (1, position)));
+            }
+        }
+        edges.sort_unstable();
+        let columns = [
+            principles.iter().map(|&p| self.node(shown_at, p)).collect(),
+            order
+                .iter()
+                .map(|&i| self.node(shown_at, concepts[i]))
+                .collect(),
+        ];
+        graph::layered_svg("Principles and the concepts they rely on", &columns, &edges)
+    }
+
+    /// The concept, the pages that use it, and the other concepts of those pages.
+    fn local_map(&self, id: PageId) -> String {
+        const MAX: usize = 12;
+        let shown_at = &self.loaded.pages[id].url;
+        let users: Vec<PageId> = self.resolved.backlinks[id]
+            .iter()
+            .map(|b| b.from)
+            .take(MAX)
+            .collect();
+        let mut others: Vec<PageId> = Vec::new();
+        let mut neighbours: Vec<Vec<usize>> = Vec::new();
+        for (row, &user) in users.iter().enumerate() {
+            for &c in &self.resolved.concepts[user] {
+                if c == id {
+                    continue;
+                }
+                let index = match others.iter().position(|&o| o == c) {
+                    Some(i) => i,
+                    None => {
+                        others.push(c);
+                        neighbours.push(Vec::new());
+                        others.len() - 1
+                    }
+                };
+                neighbours[index].push(row);
+            }
+        }
+        let titles: Vec<String> = others
+            .iter()
+            .map(|&c| self.loaded.pages[c].title.clone())
+            .collect();
+        let mut order = graph::barycentre_order(others.len(), &neighbours, &titles);
+        order.truncate(MAX);
+        let mut edges: Vec<graph::Edge> = (0..users.len()).map(|row| ((0, row), (1, 0))).collect();
+        for (position, &index) in order.iter().enumerate() {
+            edges.extend(
+                neighbours[index]
+                    .iter()
+                    .map(|&row| ((0, row), (2, position))),
+            );
+        }
+        edges.sort_unstable();
+        let columns = [
+            users.iter().map(|&p| self.node(shown_at, p)).collect(),
+            vec![self.node(shown_at, id)],
+            order
+                .iter()
+                .map(|&i| self.node(shown_at, others[i]))
+                .collect(),
+        ];
+        graph::layered_svg(
+            &format!("Where {} is used", self.loaded.pages[id].title),
+            &columns,
+            &edges,
+        )
     }
 }
 

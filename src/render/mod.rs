@@ -7,6 +7,7 @@
 
 mod body;
 mod context;
+mod graph;
 mod theme;
 pub(crate) mod urls;
 
@@ -51,7 +52,7 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
     };
     let bodies: Vec<String> = (0..loaded.pages.len())
         .into_par_iter()
-        .map(|id| page_body(loaded, resolved, id, &loaded.pages[id].url, ""))
+        .map(|id| page_body(loaded, resolved, id, &loaded.pages[id].url))
         .collect();
     let builder = ContextBuilder::new(loaded, resolved);
 
@@ -80,19 +81,12 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
         }
     }
 
+    // Links in the print edition are relative to it, not to each principle;
+    // the template makes ids unique across principles.
     let print_bodies: Vec<String> = resolved
         .principles
         .par_iter()
-        .enumerate()
-        .map(|(n, &id)| {
-            page_body(
-                loaded,
-                resolved,
-                id,
-                context::PRINT_URL,
-                &format!("p{}-", n + 1),
-            )
-        })
+        .map(|&id| page_body(loaded, resolved, id, context::PRINT_URL))
         .collect();
     let special = [
         (
@@ -126,13 +120,7 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
     rendered
 }
 
-fn page_body(
-    loaded: &Loaded,
-    resolved: &Resolved,
-    id: PageId,
-    shown_at: &str,
-    id_prefix: &str,
-) -> String {
+fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str) -> String {
     render_body(&BodyInput {
         page: &loaded.pages[id],
         targets: &resolved.targets[id],
@@ -140,7 +128,6 @@ fn page_body(
         pages: &loaded.pages,
         style: loaded.config.url_style,
         shown_at,
-        id_prefix,
     })
 }
 

@@ -36,10 +36,7 @@ pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String>
             let url = &input.pages[*page].url;
             let same_document =
                 std::ptr::eq(&input.pages[*page], input.page) && url == input.shown_at;
-            let fragment = anchor
-                .as_ref()
-                .map(|a| format!("#{}{a}", if same_document { input.id_prefix } else { "" }))
-                .unwrap_or_default();
+            let fragment = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
             if same_document && !fragment.is_empty() {
                 return Some(fragment);
             }

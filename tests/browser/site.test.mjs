@@ -353,6 +353,59 @@ describe('Altitude site in headless Chromium', () => {
     watch.assertRequestsWithin(server.url);
   });
 
+  // Issue 4: link previews and concept maps, over HTTP and from file://.
+  for (const where of ['http', 'file']) {
+    const base = () => (where === 'http' ? server.url : folderUrl(SITE));
+
+    test(`link preview opens on hover and on focus, closes on Esc (${where})`, T, async () => {
+      const { page, watch } = await openPage();
+      await page.goto(`${base()}index.html`);
+      await follow(page, page.locator('.principle-cards a').first());
+      const link = page.locator('.prose a[href*="concepts/"]').first();
+      const linkText = (await link.innerText()).trim();
+      const popover = page.locator('#altitude-preview');
+
+      await link.hover();
+      await popover.waitFor({ state: 'visible' });
+      const shown = await popover.innerText();
+      assert.match(shown, /concept/i, 'the popover names the kind');
+      assert.ok(shown.length > linkText.length + 20, `the popover shows a definition: ${shown}`);
+      assert.equal(await link.getAttribute('aria-describedby'), 'altitude-preview');
+      await page.keyboard.press('Escape');
+      await popover.waitFor({ state: 'hidden' });
+
+      // Keyboard: focus the same link.
+      await page.mouse.move(0, 0);
+      await link.focus();
+      await popover.waitFor({ state: 'visible' });
+      await page.keyboard.press('Escape');
+      await popover.waitFor({ state: 'hidden' });
+      assert.equal(await page.evaluate(() => document.activeElement.tagName), 'A', 'focus stays on the link');
+
+      watch.assertNoErrors();
+      watch.assertNoFailed();
+      watch.assertRequestsWithin(base());
+    });
+
+    test(`concept map nodes navigate (${where})`, T, async () => {
+      const { page, watch } = await openPage();
+      await page.goto(where === 'http' ? `${base()}map/` : `${base()}map/index.html`);
+      const nodes = page.locator('svg.concept-map a');
+      assert.ok((await nodes.count()) >= 20, 'principles and concepts are drawn');
+      const node = page.locator('svg.concept-map a.node-concept').first();
+      const title = (await node.locator('title').textContent()).trim();
+      await node.scrollIntoViewIfNeeded();
+      await Promise.all([page.waitForURL(/concepts\//), node.click()]);
+      assert.equal(await h1Text(page), title);
+      // The concept page has its local map, whose nodes are links too.
+      const local = page.locator('.local-map svg.concept-map a');
+      assert.ok((await local.count()) >= 2, 'local map drawn');
+      watch.assertNoErrors();
+      watch.assertNoFailed();
+      watch.assertRequestsWithin(base());
+    });
+  }
+
   test('screenshots: home, principle, principle in dark mode', T, async () => {
     const principle = `${server.url}principles/stay-a-builder-at-every-level/`;
     const light = await openPage({ colorScheme: 'light' });

@@ -281,3 +281,27 @@ fn usage_errors_exit_2() {
     assert_eq!(run(altitude().arg("frobnicate")).status, 2);
     assert_eq!(run(altitude().arg("--help")).status, 0);
 }
+
+/// The HTML of the page body alone: what links and auto-links produce.
+fn prose(html: &str) -> &str {
+    let start = html.find("<div class=\"prose\">").expect("prose block");
+    let end = html[start..].find("</div>").expect("prose end") + start;
+    &html[start..end]
+}
+
+#[test]
+fn every_link_form_and_autolink_rule() {
+    let site = copy_fixture("links");
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(site.join("public/guide/all-forms/index.html")).unwrap();
+    assert_snapshot("links-all-forms.html", prose(&page));
+    let concept = std::fs::read_to_string(site.join("public/concepts/owner/index.html")).unwrap();
+    assert_eq!(
+        prose(&concept).matches("<a ").count(),
+        0,
+        "a concept page never links to itself"
+    );
+    let focus = std::fs::read_to_string(site.join("public/concepts/focus/index.html")).unwrap();
+    assert!(prose(&focus).contains("needs an <a href=\"../../concepts/owner/\">owner</a>"));
+}

@@ -91,3 +91,41 @@ fn no_sentence_of_the_seed_is_copied() {
         }
     }
 }
+
+#[test]
+fn every_concept_has_backlinks_and_every_principle_related_principles() {
+    let tmp = TempDir::new("bundled-links");
+    let r = run(altitude()
+        .current_dir(tmp.path())
+        .args(["build", "--out", "site"]));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let files = read_tree(&tmp.join("site"));
+    let pages = |section: &str| -> Vec<(String, String)> {
+        files
+            .iter()
+            .filter(|(p, _)| p.starts_with(section) && p.matches('/').count() == 2)
+            .map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned()))
+            .collect()
+    };
+    for (path, html) in pages("concepts/") {
+        assert!(
+            html.contains("<ul class=\"backlink-list\">"),
+            "{path} has no backlinks"
+        );
+        assert!(
+            html.contains("class=\"concept-map\""),
+            "{path} has no local map"
+        );
+    }
+    for (path, html) in pages("principles/") {
+        assert!(
+            html.contains("<ul class=\"related-list\">"),
+            "{path} has no related principles"
+        );
+    }
+    let map = String::from_utf8_lossy(&files["map/index.html"]);
+    assert!(
+        map.matches("class=\"node node-principle\"").count() == 11,
+        "the concept map draws every principle"
+    );
+}

@@ -179,8 +179,80 @@
     }
   }
 
+  // Link previews: hovering or focusing a link to another page of the site
+  // shows its title and definition or summary. The data is embedded in the
+  // page (no fetch), so this works from file:// too; without JS links stay links.
+  function setupPreviews() {
+    var data = document.getElementById("altitude-previews");
+    var previews;
+    try {
+      previews = JSON.parse(data ? data.textContent : "{}");
+    } catch (e) {
+      return;
+    }
+    var popover = document.createElement("div");
+    popover.id = "altitude-preview";
+    popover.className = "preview-popover";
+    popover.setAttribute("role", "tooltip");
+    popover.hidden = true;
+    document.body.appendChild(popover);
+    var current = null;
+
+    function lookup(link) {
+      var href = (link.getAttribute("href") || "").split("#")[0];
+      return previews[href] || previews[href.replace(/index\.html$/, "")];
+    }
+    function show(link) {
+      var p = lookup(link);
+      if (!p) return;
+      popover.textContent = "";
+      [["preview-kind", p.k], ["preview-title", p.t], ["preview-text", p.d]].forEach(function (part) {
+        if (!part[1]) return;
+        var el = document.createElement("p");
+        el.className = part[0];
+        el.textContent = part[1];
+        popover.appendChild(el);
+      });
+      var box = link.getBoundingClientRect();
+      popover.hidden = false;
+      var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8);
+      popover.style.left = Math.max(8, left) + "px";
+      popover.style.top = box.bottom + window.scrollY + 6 + "px";
+      link.setAttribute("aria-describedby", popover.id);
+      current = link;
+    }
+    function hide() {
+      if (current) current.removeAttribute("aria-describedby");
+      popover.hidden = true;
+      current = null;
+    }
+    function linkOf(event) {
+      var el = event.target;
+      return el && el.closest ? el.closest("main a[href]") : null;
+    }
+    document.addEventListener("mouseover", function (e) {
+      var link = linkOf(e);
+      if (link && link !== current) show(link);
+    });
+    document.addEventListener("mouseout", function (e) {
+      var link = linkOf(e);
+      if (link && link === current && !link.contains(e.relatedTarget)) hide();
+    });
+    document.addEventListener("focusin", function (e) {
+      var link = linkOf(e);
+      if (link) show(link); else hide();
+    });
+    document.addEventListener("focusout", function (e) {
+      if (linkOf(e) === current) hide();
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !popover.hidden) hide();
+    });
+  }
+
   function init() {
     setupThemeToggle();
+    setupPreviews();
     setupSidebar();
     setupFileLinks();
     setupPrintButton();
