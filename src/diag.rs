@@ -77,28 +77,6 @@ impl Code {
             Code::TemplateError => ("A0201", "template-error"),
         }
     }
-
-    pub fn all() -> &'static [Code] {
-        use Code::*;
-        &[
-            ConfigSyntax,
-            ConfigUnknownKey,
-            ConfigInvalidValue,
-            InvalidUtf8,
-            ReadError,
-            FrontMatterSyntax,
-            FrontMatterUnknownKey,
-            FrontMatterInvalidValue,
-            MissingTitle,
-            UrlCollision,
-            BrokenLink,
-            UnknownPage,
-            BrokenAnchor,
-            AmbiguousLink,
-            DuplicateConcept,
-            TemplateError,
-        ]
-    }
 }
 
 /// A place in a source file.

@@ -28,8 +28,6 @@ pub struct RenderedPage {
     /// Output path, `principles/owner/index.html`.
     pub path: String,
     pub html: String,
-    /// The body alone, as HTML (what search indexes).
-    pub body_html: String,
 }
 
 /// The output of the render stage: every file of the site but the search index.
@@ -67,7 +65,6 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
                 page: id,
                 path: urls::output_path(&page.url),
                 html,
-                body_html: bodies[id].clone(),
             })
         })
         .collect();
