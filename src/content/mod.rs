@@ -344,7 +344,7 @@ fn parse_page(
                 diags.push(
                     Diagnostic::error(
                         Code::MissingTitle,
-                        format!("this {} has no title", kind_name(kind)),
+                        format!("this {} has no title", kind.name()),
                     )
                     .at(file, fm_span.clone(), "no `title` in this front matter")
                     .with_help("add `title = \"…\"` to the front matter"),
@@ -380,14 +380,6 @@ fn parse_page(
         skip_first_h1,
     };
     (Some(page), diags)
-}
-
-fn kind_name(kind: PageKind) -> &'static str {
-    match kind {
-        PageKind::Principle => "principle",
-        PageKind::Concept => "concept",
-        _ => "page",
-    }
 }
 
 fn read_principle(

@@ -21,6 +21,19 @@ pub enum PageKind {
     Page,
 }
 
+impl PageKind {
+    /// The lowercase name templates and messages use: `principle`, `home` …
+    pub fn name(self) -> &'static str {
+        match self {
+            PageKind::Home => "home",
+            PageKind::Section => "section",
+            PageKind::Principle => "principle",
+            PageKind::Concept => "concept",
+            PageKind::Page => "page",
+        }
+    }
+}
+
 /// How far above the single user and feature a principle operates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Altitude {

@@ -154,10 +154,7 @@ struct LinkResolver<'a> {
 
 impl LinkResolver<'_> {
     fn diag(&self, code: Code, message: String) -> Diagnostic {
-        match self.level {
-            Severity::Error => Diagnostic::error(code, message),
-            Severity::Warning => Diagnostic::warning(code, message),
-        }
+        Diagnostic::new(self.level, code, message)
     }
 
     fn resolve(&self, link: &LinkRef, diags: &mut Diagnostics) -> Target {
@@ -328,12 +325,9 @@ fn page_concepts(
             match names.concept(&name.value) {
                 Some(c) => list.push(c),
                 None => {
-                    let d = match level {
-                        Severity::Error => Diagnostic::error,
-                        Severity::Warning => Diagnostic::warning,
-                    };
                     diags.push(
-                        d(
+                        Diagnostic::new(
+                            level,
                             Code::UnknownPage,
                             format!("no concept is named `{}`", name.value),
                         )

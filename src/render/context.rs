@@ -312,7 +312,7 @@ impl<'a> ContextBuilder<'a> {
         let kind = if Some(id) == self.map_page {
             "map"
         } else {
-            kind_name(page.kind)
+            page.kind.name()
         };
         let page_ctx = PageCtx {
             title: &page.title,
@@ -513,7 +513,7 @@ impl<'a> ContextBuilder<'a> {
         Node {
             label: page.title.clone(),
             href: self.href(from_url, id),
-            class: kind_name(page.kind),
+            class: page.kind.name(),
         }
     }
 
@@ -645,16 +645,6 @@ impl<'a> ContextBuilder<'a> {
             &columns,
             &edges,
         )
-    }
-}
-
-fn kind_name(kind: PageKind) -> &'static str {
-    match kind {
-        PageKind::Home => "home",
-        PageKind::Section => "section",
-        PageKind::Principle => "principle",
-        PageKind::Concept => "concept",
-        PageKind::Page => "page",
     }
 }
 
