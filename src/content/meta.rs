@@ -265,6 +265,30 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An array of tables (`[[defines]]`); a single table counts as one.
+    pub fn tables(&mut self, key: &str) -> Vec<&'a Table> {
+        let Some(v) = self.take(key) else {
+            return Vec::new();
+        };
+        match &v.value {
+            Value::Table(t) => vec![t],
+            Value::List(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match &item.value {
+                        Value::Table(t) => out.push(t),
+                        _ => self.wrong_type(key, "a list of tables", item),
+                    }
+                }
+                out
+            }
+            _ => {
+                self.wrong_type(key, "a list of tables", v);
+                Vec::new()
+            }
+        }
+    }
+
     /// A string that must be one of `allowed`.
     pub fn choice(&mut self, key: &str, allowed: &[&str]) -> Option<Spanned<String>> {
         let s = self.str(key)?;

@@ -19,7 +19,9 @@ use crate::diag::{Code, Diagnostic, Diagnostics, FileId, SourceMap};
 use crate::markdown;
 use crate::source::Source;
 use meta::{parse_toml, Fields};
-pub use page::{Altitude, ConceptMeta, Horizon, Page, PageId, PageKind, PrincipleMeta};
+pub use page::{
+    Altitude, ConceptMeta, DefinedConcept, Horizon, Page, PageId, PageKind, PrincipleMeta,
+};
 
 /// Everything a build reads: the theme, then the layers in order (later wins).
 #[derive(Clone)]
@@ -174,7 +176,11 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
         .collect();
     for (page, found) in parsed {
         diags.extend(found);
-        loaded.pages.extend(page);
+        if let Some(page) = page {
+            let defined = defined_concept_pages(&page);
+            loaded.pages.push(page);
+            loaded.pages.extend(defined);
+        }
     }
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
@@ -247,6 +253,7 @@ const PAGE_KEYS: &[&str] = &[
     "concepts",
     "definition",
     "aliases",
+    "defines",
 ];
 
 /// Splits `+++` TOML front matter from the body. Returns the front matter
@@ -378,6 +385,7 @@ fn parse_page(
         links: scan.links,
         prose: scan.prose,
         skip_first_h1,
+        defined_in: None,
     };
     (Some(page), diags)
 }
@@ -391,7 +399,9 @@ fn read_principle(
     let altitude = f.choice("altitude", &Altitude::KEYS);
     let horizon = f.choice("horizon", &Horizon::KEYS);
     let role_shift = f.str("role_shift").map(|s| s.value).unwrap_or_default();
-    let concepts = f.str_list("concepts");
+    let mut concepts = f.str_list("concepts");
+    let defines = read_defines(f, file);
+    concepts.extend(defines.iter().map(|d| d.title.clone()));
     for (key, present) in [
         ("altitude", f.has("altitude")),
         ("horizon", f.has("horizon")),
@@ -425,7 +435,91 @@ fn read_principle(
         horizon: Horizon::from_key(&horizon?.value)?,
         role_shift,
         concepts,
+        defines,
     })
+}
+
+const DEFINES_KEYS: &[&str] = &["title", "definition", "aliases"];
+
+fn read_defines(f: &mut Fields<'_>, file: FileId) -> Vec<DefinedConcept> {
+    let mut defines = Vec::new();
+    for table in f.tables("defines") {
+        let mut d = Fields::new(
+            table,
+            file,
+            "a `[[defines]]` table",
+            Code::FrontMatterInvalidValue,
+            Code::FrontMatterUnknownKey,
+        );
+        let title = d.str("title");
+        let definition = d.str("definition").map(|s| s.value).unwrap_or_default();
+        let aliases = d.str_list("aliases");
+        f.diags.append(&mut d.diags);
+        f.diags.extend(d.finish(DEFINES_KEYS));
+        match title {
+            Some(title) if !title.value.trim().is_empty() => defines.push(DefinedConcept {
+                title,
+                definition,
+                aliases,
+            }),
+            _ => f.diags.push(
+                Diagnostic::error(Code::MissingTitle, "this `[[defines]]` table has no title")
+                    .at(file, table_span(table), "in this table")
+                    .with_help("add `title = \"…\"` naming the concept"),
+            ),
+        }
+    }
+    defines
+}
+
+/// The span from a table's first key to its last value.
+fn table_span(table: &meta::Table) -> Range<usize> {
+    let start = table.entries.iter().map(|(k, _)| k.span.start).min();
+    let end = table.entries.iter().map(|(_, v)| v.span.end).max();
+    start.unwrap_or(0)..end.unwrap_or(0)
+}
+
+/// The generated concept pages for the concepts a principle defines, at
+/// `concepts/<slug>.md` in the principle's layer. Their names point into the
+/// principle's front matter, so a clash is reported where it was written.
+fn defined_concept_pages(principle: &Page) -> Vec<Page> {
+    let defines = principle.principle.iter().flat_map(|p| &p.defines);
+    defines
+        .map(|d| {
+            let path = format!("concepts/{}.md", url_slug(&d.title.value));
+            let link_target = principle.path.trim_end_matches(".md");
+            let body = format!(
+                "This concept is defined by the principle [[{link_target}|{}]].\n",
+                principle.title.replace(['[', ']', '|'], " ")
+            );
+            let scan = markdown::scan(&body, 0);
+            Page {
+                file: principle.file,
+                layer: principle.layer,
+                url: url_for(&path),
+                path,
+                kind: PageKind::Concept,
+                title: d.title.value.clone(),
+                title_span: d.title.span.clone(),
+                summary: d.definition.clone(),
+                template: None,
+                order: None,
+                autolink: principle.autolink,
+                principle: None,
+                concept: Some(ConceptMeta {
+                    definition: d.definition.clone(),
+                    aliases: d.aliases.clone(),
+                }),
+                text: Arc::from(body),
+                body_start: 0,
+                headings: scan.headings,
+                links: scan.links,
+                prose: scan.prose,
+                skip_first_h1: false,
+                defined_in: Some(principle.path.clone()),
+            }
+        })
+        .collect()
 }
 
 fn read_concept(f: &mut Fields<'_>) -> ConceptMeta {
@@ -511,7 +605,8 @@ fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
                     Code::UrlCollision,
                     format!(
                         "`{}` and `{}` would both be written to `{shown}`",
-                        first.path, other.path
+                        first.origin(),
+                        other.origin()
                     ),
                 )
                 .at(other.file, 0..0, "this page")

@@ -127,8 +127,21 @@ pub struct PrincipleMeta {
     pub altitude: Altitude,
     pub horizon: Horizon,
     pub role_shift: String,
-    /// Concept names as written in front matter, resolved later.
+    /// Concept names as written in front matter, resolved later; includes
+    /// the concepts the principle defines.
     pub concepts: Vec<Spanned<String>>,
+    /// Concepts declared in this principle's front matter (`[[defines]]`).
+    pub defines: Vec<DefinedConcept>,
+}
+
+/// A concept declared inside a principle rather than in a page of its own.
+/// Load turns each into a generated concept page, so it gets backlinks,
+/// previews and a place on the map like any other concept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefinedConcept {
+    pub title: Spanned<String>,
+    pub definition: String,
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,6 +179,19 @@ pub struct Page {
     /// The body starts with an H1 that repeats the title; the template
     /// already prints the title, so rendering skips it.
     pub skip_first_h1: bool,
+    /// For a concept declared in a principle's front matter: that
+    /// principle's source path. The page itself is generated.
+    pub defined_in: Option<String>,
+}
+
+impl Page {
+    /// How messages name the page: its path, or where it was declared.
+    pub fn origin(&self) -> String {
+        match &self.defined_in {
+            Some(principle) => format!("{} (declared in {principle})", self.title),
+            None => self.path.clone(),
+        }
+    }
 }
 
 impl Page {

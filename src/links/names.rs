@@ -78,7 +78,8 @@ impl Names {
                         Code::DuplicateConcept,
                         format!(
                             "`{name}` is claimed by two concepts: `{}` and `{}`",
-                            pages[*first].path, pages[id].path
+                            pages[*first].origin(),
+                            pages[id].origin()
                         ),
                     )
                     .at(pages[id].file, span, "claimed again here")

@@ -305,3 +305,23 @@ fn every_link_form_and_autolink_rule() {
     let focus = std::fs::read_to_string(site.join("public/concepts/focus/index.html")).unwrap();
     assert!(prose(&focus).contains("needs an <a href=\"../../concepts/owner/\">owner</a>"));
 }
+
+#[test]
+fn principle_front_matter_declares_concepts() {
+    let site = copy_fixture("links");
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let concept =
+        std::fs::read_to_string(site.join("public/concepts/review-cadence/index.html")).unwrap();
+    assert!(concept.contains("The fixed rhythm at which a team looks back"));
+    assert!(concept.contains("<span class=\"alias\">cadence</span>"));
+    assert!(prose(&concept)
+        .contains("defined by the principle <a href=\"../../principles/weekly-review/\">"));
+    // Both the wiki link in the principle and the auto-linked alias in the
+    // guide are backlinks.
+    let backlinks = &concept[concept.find("backlink-list").expect("backlinks")..];
+    assert!(backlinks.contains("../../principles/weekly-review/\">Review the week</a>"));
+    assert!(backlinks.contains("../../guide/rhythm/\">Rhythm</a>"));
+    let guide = std::fs::read_to_string(site.join("public/guide/rhythm/index.html")).unwrap();
+    assert!(prose(&guide).contains("<a href=\"../../concepts/review-cadence/\">cadence</a>"));
+}
