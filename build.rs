@@ -3,4 +3,5 @@
 fn main() {
     println!("cargo:rerun-if-changed=playbook");
     println!("cargo:rerun-if-changed=themes");
+    println!("cargo:rerun-if-changed=scaffold");
 }

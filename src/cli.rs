@@ -11,10 +11,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::normalize_base_url;
 use crate::content::SiteInput;
+use crate::coverage;
 use crate::diag::{self, Format, Severity};
 use crate::embedded;
 use crate::output;
 use crate::pipeline::{self, Mode, Outcome};
+use crate::scaffold;
 use crate::source::{FsSource, Source};
 
 pub const EXIT_OK: i32 = 0;
@@ -38,6 +40,22 @@ enum Command {
     Build(BuildArgs),
     /// Validate everything a build would, and write nothing.
     Check(CheckArgs),
+    /// Show the layers and which principles each company layer adds to.
+    Layers(LayersArgs),
+    /// Create a company playbook: a layer over the bundled principles.
+    New(NewArgs),
+}
+
+#[derive(Args)]
+struct LayersArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// Folder to create (must not exist, or be empty).
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -54,6 +72,9 @@ struct SiteArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
+    /// Add a layer on top of the playbook (repeatable; later layers win).
+    #[arg(long = "layer", value_name = "PATH")]
+    layers: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -89,6 +110,8 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Layers(args) => layers(args),
+        Command::New(args) => new(args),
     }
 }
 
@@ -109,12 +132,8 @@ fn locate(path: Option<&Path>) -> Result<Playbook, String> {
             if !folder.is_dir() {
                 return Err(format!("`{}` is not a folder", p.display()));
             }
-            if !folder.join("playbook.toml").is_file() {
-                return Err(format!(
-                    "`{}` has no playbook.toml\nhelp: pass the folder that holds playbook.toml",
-                    p.display()
-                ));
-            }
+            // A folder without playbook.toml is a layer with every setting
+            // at its default: an existing handbook over the bundled playbook.
             Ok(Playbook::Folder(folder))
         }
         None if Path::new("playbook.toml").is_file() => Ok(Playbook::Folder(PathBuf::from("."))),
@@ -122,15 +141,31 @@ fn locate(path: Option<&Path>) -> Result<Playbook, String> {
     }
 }
 
-fn input_for(playbook: &Playbook, skip: Vec<PathBuf>) -> SiteInput {
-    let layer: Arc<dyn Source> = match playbook {
-        Playbook::Folder(dir) => Arc::new(FsSource::new(dir.clone(), skip)),
+fn input_for(
+    playbook: &Playbook,
+    args: &SiteArgs,
+    skip: Vec<PathBuf>,
+) -> Result<SiteInput, String> {
+    let top: Arc<dyn Source> = match playbook {
+        Playbook::Folder(dir) => Arc::new(FsSource::new(dir.clone(), skip.clone())),
         Playbook::Bundled => Arc::new(embedded::playbook()),
     };
-    SiteInput {
-        theme: Arc::new(embedded::theme()),
-        layers: vec![layer],
+    let mut extra: Vec<Arc<dyn Source>> = Vec::new();
+    for layer in &args.layers {
+        if !layer.is_dir() {
+            return Err(format!(
+                "the layer folder `{}` does not exist\nhelp: `--layer` takes a folder of markdown files",
+                layer.display()
+            ));
+        }
+        extra.push(Arc::new(FsSource::new(layer.clone(), skip.clone())));
     }
+    Ok(SiteInput {
+        theme: Arc::new(embedded::theme()),
+        top,
+        extra,
+        skip,
+    })
 }
 
 fn usage_error(message: &str) -> i32 {
@@ -157,7 +192,10 @@ fn build(args: BuildArgs) -> i32 {
     if let Err(e) = output::check_out_dir(&out, &source_dirs) {
         return usage_error(&e.0);
     }
-    let input = input_for(&playbook, vec![out.clone()]);
+    let input = match input_for(&playbook, &args.site, vec![out.clone()]) {
+        Ok(input) => input,
+        Err(e) => return usage_error(&e),
+    };
     let mut outcome = pipeline::run_with(&input, Mode::Build, |config| {
         if let Some(url) = &args.base_url {
             config.base_url = normalize_base_url(url);
@@ -181,6 +219,11 @@ fn build(args: BuildArgs) -> i32 {
         print_timings(&outcome);
     }
     if !args.site.quiet {
+        if let Some(line) = coverage::coverage(&outcome.loaded, &outcome.resolved).summary() {
+            eprintln!("altitude: {line}");
+        }
+    }
+    if !args.site.quiet {
         eprintln!(
             "altitude: built {} pages ({} files) in {} ms → {}{}",
             outcome.pages,
@@ -199,7 +242,10 @@ fn check(args: CheckArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
     };
-    let input = input_for(&playbook, Vec::new());
+    let input = match input_for(&playbook, &args.site, Vec::new()) {
+        Ok(input) => input,
+        Err(e) => return usage_error(&e),
+    };
     let mut outcome = pipeline::run(&input, Mode::Check);
     let status = report(&mut outcome, &args.site);
     if status == EXIT_OK
@@ -214,6 +260,51 @@ fn check(args: CheckArgs) -> i32 {
         );
     }
     status
+}
+
+fn layers(args: LayersArgs) -> i32 {
+    let playbook = match locate(args.site.path.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let input = match input_for(&playbook, &args.site, Vec::new()) {
+        Ok(input) => input,
+        Err(e) => return usage_error(&e),
+    };
+    let mut outcome = pipeline::run(&input, Mode::Check);
+    let table = coverage::coverage(&outcome.loaded, &outcome.resolved);
+    match args.site.format.unwrap_or(Format::Human) {
+        Format::Json => match serde_json::to_string_pretty(&table) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return usage_error(&format!("cannot write JSON: {e}")),
+        },
+        _ => print!("{}", table.table()),
+    }
+    // Problems still matter: say them on stderr, in human form.
+    let problems = SiteArgs {
+        format: Some(Format::Human),
+        quiet: true,
+        ..args.site
+    };
+    report(&mut outcome, &problems)
+}
+
+fn new(args: NewArgs) -> i32 {
+    match scaffold::create(&args.dir) {
+        Ok(files) => {
+            eprintln!("altitude: created {}", args.dir.display());
+            for f in files {
+                eprintln!("  {f}");
+            }
+            eprintln!(
+                "next: altitude build {}   (or: altitude layers {})",
+                args.dir.display(),
+                args.dir.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => usage_error(&e),
+    }
 }
 
 fn default_format() -> Format {

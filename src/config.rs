@@ -23,6 +23,17 @@ pub struct LinkSettings {
     pub autolink: bool,
 }
 
+/// A company's look over the default theme (`[theme]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ThemeSettings {
+    /// Accent colour in light mode, a CSS colour.
+    pub accent: String,
+    /// Accent colour in dark mode.
+    pub accent_dark: String,
+    /// Output path of a logo image, replacing the default mark.
+    pub logo: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
     pub title: String,
@@ -32,6 +43,7 @@ pub struct Config {
     pub base_url: String,
     pub url_style: UrlStyle,
     pub links: LinkSettings,
+    pub theme: ThemeSettings,
 }
 
 impl Default for Config {
@@ -46,6 +58,7 @@ impl Default for Config {
                 level: Severity::Error,
                 autolink: true,
             },
+            theme: ThemeSettings::default(),
         }
     }
 }
@@ -57,8 +70,16 @@ const TOP_KEYS: &[&str] = &[
     "base_url",
     "url_style",
     "links",
+    "theme",
+    // Read by the layer stack (`content::layers`).
+    "name",
+    "base",
+    "layers",
+    "hide",
+    "ignore",
 ];
 const LINK_KEYS: &[&str] = &["level", "autolink"];
+const THEME_KEYS: &[&str] = &["accent", "accent_dark", "logo"];
 
 impl Config {
     /// Applies the settings in one `playbook.toml` on top of `self`, so later
@@ -95,7 +116,12 @@ impl Config {
             };
         }
         let links = f.table("links");
+        let theme = f.table("theme");
+        f.accept(crate::content::STACK_KEYS);
         diags.extend(f.finish(TOP_KEYS));
+        if let Some(theme) = theme {
+            self.apply_theme(theme, file, diags);
+        }
         if let Some(links) = links {
             let mut f = Fields::new(
                 links,
@@ -116,6 +142,59 @@ impl Config {
             diags.extend(f.finish(LINK_KEYS));
         }
     }
+}
+
+impl Config {
+    fn apply_theme(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
+        let mut f = Fields::new(
+            table,
+            file,
+            "[theme]",
+            Code::ConfigInvalidValue,
+            Code::ConfigUnknownKey,
+        );
+        for (key, slot) in [
+            ("accent", &mut self.theme.accent),
+            ("accent_dark", &mut self.theme.accent_dark),
+        ] {
+            let Some(v) = f.str(key) else { continue };
+            if is_css_colour(&v.value) {
+                *slot = v.value;
+            } else {
+                f.diags.push(
+                    Diagnostic::error(
+                        Code::ConfigInvalidValue,
+                        format!("`{key}` must be a CSS colour, not `{}`", v.value),
+                    )
+                    .at(file, v.span, "not a colour")
+                    .with_help("write a colour such as `#0b6e4f` or `rgb(11 110 79)`"),
+                );
+            }
+        }
+        if let Some(v) = f.str("logo") {
+            self.theme.logo = v.value.trim_start_matches('/').to_string();
+        }
+        diags.append(&mut f.diags);
+        diags.extend(f.finish(THEME_KEYS));
+    }
+}
+
+/// A colour that is safe to put in a style attribute: `#hex`, a name, or a
+/// colour function, and nothing that could end the declaration.
+fn is_css_colour(value: &str) -> bool {
+    let value = value.trim();
+    let safe = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " #(),.%/-".contains(c));
+    let hex = value.strip_prefix('#').is_some_and(|h| {
+        matches!(h.len(), 3 | 4 | 6 | 8) && h.chars().all(|c| c.is_ascii_hexdigit())
+    });
+    let function = ["rgb(", "rgba(", "hsl(", "hsla(", "oklch(", "lab("]
+        .iter()
+        .any(|f| value.starts_with(f))
+        && value.ends_with(')');
+    let name = value.chars().all(|c| c.is_ascii_alphabetic()) && !value.is_empty();
+    safe && (hex || function || name)
 }
 
 /// `https://x.y/sub` → `https://x.y/sub/`; empty stays empty.

@@ -47,12 +47,16 @@ pub enum Code {
     FrontMatterInvalidValue,
     MissingTitle,
     UrlCollision,
+    ForeignSyntax,
     BrokenLink,
     UnknownPage,
     BrokenAnchor,
     AmbiguousLink,
     DuplicateConcept,
     TemplateError,
+    LayerMissing,
+    LayerCycle,
+    LayerTargetMissing,
 }
 
 impl Code {
@@ -69,12 +73,16 @@ impl Code {
             Code::FrontMatterInvalidValue => ("A0013", "front-matter-invalid-value"),
             Code::MissingTitle => ("A0014", "missing-title"),
             Code::UrlCollision => ("A0015", "url-collision"),
+            Code::ForeignSyntax => ("A0016", "foreign-syntax"),
             Code::BrokenLink => ("A0101", "broken-link"),
             Code::UnknownPage => ("A0102", "unknown-page"),
             Code::BrokenAnchor => ("A0103", "broken-anchor"),
             Code::AmbiguousLink => ("A0104", "ambiguous-link"),
             Code::DuplicateConcept => ("A0105", "duplicate-concept"),
             Code::TemplateError => ("A0201", "template-error"),
+            Code::LayerMissing => ("A0301", "layer-missing"),
+            Code::LayerCycle => ("A0302", "layer-cycle"),
+            Code::LayerTargetMissing => ("A0303", "layer-target-missing"),
         }
     }
 }

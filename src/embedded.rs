@@ -8,9 +8,12 @@ use crate::source::MemSource;
 static PLAYBOOK: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/playbook");
 static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// How the bundled playbook's files are named in messages.
+pub const BUNDLED_ROOT: &str = "<bundled>/";
+
 /// The principles and concepts that ship with Altitude.
 pub fn playbook() -> MemSource {
-    MemSource::from_embedded("<bundled>/", &PLAYBOOK)
+    MemSource::from_embedded(BUNDLED_ROOT, &PLAYBOOK)
 }
 
 /// The default theme: `templates/` and `static/`.

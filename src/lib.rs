@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod coverage;
 pub mod diag;
 pub mod embedded;
 pub mod links;
@@ -16,4 +17,5 @@ pub mod markdown;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
 pub mod source;

@@ -62,6 +62,56 @@ pub struct Scan {
     /// mention may become a link: not in headings, links, code or raw HTML,
     /// and written exactly as it reads (no escapes or entities).
     pub prose: Vec<Range<usize>>,
+    /// Template syntax of other generators found in prose, which Altitude
+    /// shows as text: the span and the generator it belongs to.
+    pub foreign: Vec<(Range<usize>, &'static str)>,
+}
+
+/// Openings of other generators' template tags, and whose they are.
+const FOREIGN_OPENINGS: &[(&str, &str, &str)] = &[
+    ("{{<", ">}}", "a Hugo shortcode"),
+    ("{{%", "%}}", "a Hugo shortcode"),
+    (
+        "{%",
+        "%}",
+        "a Liquid/Jinja tag (Jekyll, Eleventy, MkDocs macros)",
+    ),
+];
+
+fn flush_run(
+    body: &str,
+    offset: usize,
+    run: &mut Option<Range<usize>>,
+    found: &mut Vec<(Range<usize>, &'static str)>,
+) {
+    if let Some(run) = run.take() {
+        if let Some(text) = body.get(run.clone()) {
+            find_foreign(text, run.start + offset, found);
+        }
+    }
+}
+
+/// Finds other generators' tags in a piece of prose at byte `start`.
+fn find_foreign(text: &str, start: usize, found: &mut Vec<(Range<usize>, &'static str)>) {
+    let mut from = 0;
+    while from < text.len() {
+        let next = FOREIGN_OPENINGS
+            .iter()
+            .filter_map(|(open, close, what)| {
+                text[from..]
+                    .find(open)
+                    .map(|i| (from + i, *open, *close, *what))
+            })
+            .min_by_key(|(i, open, ..)| (*i, std::cmp::Reverse(open.len())));
+        let Some((at, open, close, what)) = next else {
+            return;
+        };
+        let end = text[at + open.len()..]
+            .find(close)
+            .map_or(text.len(), |i| at + open.len() + i + close.len());
+        found.push((start + at..start + end, what));
+        from = end;
+    }
 }
 
 impl Scan {
@@ -81,9 +131,15 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
     // Depth of links, images and code blocks: no auto-links inside them.
     let mut no_autolink_depth = 0usize;
+    let mut in_code_block = false;
+    // A run of adjacent prose text, searched for other generators' syntax.
+    let mut text_run: Option<Range<usize>> = None;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let span = range.start + offset..range.end + offset;
+        if !matches!(event, Event::Text(_)) {
+            flush_run(body, offset, &mut text_run, &mut scan.foreign);
+        }
         match &event {
             Event::Start(
                 Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock,
@@ -141,8 +197,20 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     context: String::new(),
                 });
             }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::Text(t) => {
                 let verbatim = body.get(range.clone()) == Some(&*t);
+                // The parser splits text at `<` and friends: look at whole runs.
+                if !in_code_block && verbatim {
+                    match &mut text_run {
+                        Some(run) if run.end == range.start => run.end = range.end,
+                        _ => {
+                            flush_run(body, offset, &mut text_run, &mut scan.foreign);
+                            text_run = Some(range.clone());
+                        }
+                    }
+                }
                 if heading.is_none() && no_autolink_depth == 0 && verbatim {
                     scan.prose.push(span.clone());
                 }
@@ -165,6 +233,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
         }
     }
     finish_block(&mut scan.links, &mut pending, &mut block);
+    flush_run(body, offset, &mut text_run, &mut scan.foreign);
     scan
 }
 

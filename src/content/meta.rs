@@ -311,6 +311,14 @@ impl<'a> Fields<'a> {
         None
     }
 
+    /// Marks keys as read without reading them: keys that are allowed and
+    /// mean nothing here.
+    pub fn accept(&mut self, keys: &[&str]) {
+        for key in keys {
+            self.take(key);
+        }
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.table.get(key).is_some()
     }

@@ -5,8 +5,11 @@
 //! headings and links. Nothing here knows about other pages: whether a link
 //! resolves is the next stage's question.
 
+mod layers;
 pub mod meta;
+mod overlay;
 pub mod page;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -23,11 +26,56 @@ pub use page::{
     Altitude, ConceptMeta, DefinedConcept, Horizon, Page, PageId, PageKind, PrincipleMeta,
 };
 
-/// Everything a build reads: the theme, then the layers in order (later wins).
+pub use layers::LayerInfo;
+pub(crate) use layers::STACK_KEYS;
+
+/// Everything a build reads: the theme, the playbook the command was given
+/// (whose `playbook.toml` names its base and further layers), and the
+/// `--layer` folders stacked on top, in order. Later layers win.
 #[derive(Clone)]
 pub struct SiteInput {
     pub theme: Arc<dyn Source>,
-    pub layers: Vec<Arc<dyn Source>>,
+    pub top: Arc<dyn Source>,
+    pub extra: Vec<Arc<dyn Source>>,
+    /// Folders never read from any layer (the output folder).
+    pub skip: Vec<std::path::PathBuf>,
+}
+
+impl SiteInput {
+    /// The bundled playbook alone, with the default theme.
+    pub fn bundled() -> SiteInput {
+        SiteInput::over(Arc::new(crate::embedded::playbook()))
+    }
+
+    /// `top` and the layers it names, with the default theme.
+    pub fn over(top: Arc<dyn Source>) -> SiteInput {
+        SiteInput {
+            theme: Arc::new(crate::embedded::theme()),
+            top,
+            extra: Vec::new(),
+            skip: Vec::new(),
+        }
+    }
+}
+
+/// A page of a lower layer that a `hide` setting removed. Links to it are
+/// not errors: they render as plain text, since the company cannot edit
+/// the base pages that contain them.
+#[derive(Clone, Debug)]
+pub struct HiddenPage {
+    pub path: String,
+    pub names: Vec<String>,
+    /// The layer whose `hide` removed it.
+    pub by_layer: usize,
+}
+
+/// A page replaced by one at another path (`replaces`): links to its old
+/// path or title lead to the new page.
+#[derive(Clone, Debug)]
+pub struct Redirect {
+    pub from_path: String,
+    pub from_title: String,
+    pub to_path: String,
 }
 
 /// A file copied to the output as it is.
@@ -52,6 +100,10 @@ pub struct Template {
 pub struct Loaded {
     pub config: Config,
     pub sources: SourceMap,
+    /// The layers, bottom first; `Page::layer` indexes this.
+    pub layers: Vec<LayerInfo>,
+    pub hidden: Vec<HiddenPage>,
+    pub redirects: Vec<Redirect>,
     pub pages: Vec<Page>,
     pub templates: Vec<Template>,
     pub assets: Vec<Asset>,
@@ -90,23 +142,42 @@ fn role(path: &str) -> Role<'_> {
 
 pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
-    let theme = read_all(input.theme.as_ref(), usize::MAX, diags);
-    let mut layers = Vec::new();
-    for (index, layer) in input.layers.iter().enumerate() {
-        layers.push(read_all(layer.as_ref(), index, diags));
+    let stack = layers::stack(input, &mut loaded.sources, diags);
+    for layer in &stack {
+        if let Some((id, text)) = &layer.config {
+            let mut found = Vec::new();
+            loaded.config.apply(text, *id, &mut found);
+            diags.extend(found);
+        }
+    }
+    loaded.layers = stack
+        .iter()
+        .map(|l| LayerInfo {
+            name: l.name.clone(),
+            root: l.source.display_root().to_string(),
+            disk_root: l.source.disk_root().map(Into::into),
+        })
+        .collect();
+    let theme = read_all(input.theme.as_ref(), usize::MAX, &[], diags);
+    let mut files = Vec::new();
+    for (index, layer) in stack.iter().enumerate() {
+        files.extend(read_all(layer.source.as_ref(), index, &layer.ignore, diags));
     }
     let display = |layer: usize| {
         if layer == usize::MAX {
             input.theme.display_root()
         } else {
-            input.layers[layer].display_root()
+            stack[layer].source.display_root()
         }
     };
 
     // Assign file ids in a fixed order so diagnostics are deterministic.
     let mut texts: Vec<(FileId, RawFile, Result<Arc<str>, usize>)> = Vec::new();
-    for file in theme.into_iter().chain(layers.into_iter().flatten()) {
-        let needs_text = !matches!(role(&file.path), Role::Asset | Role::Static(_));
+    for file in theme.into_iter().chain(files) {
+        let needs_text = !matches!(
+            role(&file.path),
+            Role::Asset | Role::Static(_) | Role::Config
+        );
         if !needs_text {
             texts.push((usize::MAX, file, Err(0)));
             continue;
@@ -138,13 +209,8 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
     let mut page_inputs = Vec::new();
     for (id, file, decoded) in texts {
         match role(&file.path) {
-            Role::Config => {
-                if let Ok(text) = decoded {
-                    let mut found = Vec::new();
-                    loaded.config.apply(&text, id, &mut found);
-                    diags.extend(found);
-                }
-            }
+            // Read with the layer stack, above.
+            Role::Config => {}
             Role::Template(name) => {
                 if let Ok(text) = decoded {
                     loaded.templates.push(Template {
@@ -176,19 +242,35 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
         .collect();
     for (page, found) in parsed {
         diags.extend(found);
-        if let Some(page) = page {
+        if let Some(mut page) = page {
+            if page.extends.is_some() {
+                let layer_name = stack[page.layer].name.clone();
+                prefix_heading_ids(&mut page, &layer_name);
+            }
             let defined = defined_concept_pages(&page);
             loaded.pages.push(page);
             loaded.pages.extend(defined);
         }
     }
+    overlay::hide(&stack, &mut loaded, diags);
+    overlay::replace(&mut loaded, diags);
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
+    overlay::add_folder_listings(&mut loaded);
     loaded
 }
 
-/// Later layers replace earlier files at the same path: templates and assets
-/// by name, pages by source path.
+/// An extension's headings are shown on another page: its ids get the
+/// layer's name in front, so they cannot clash with the page's own.
+fn prefix_heading_ids(page: &mut Page, layer_name: &str) {
+    let prefix = url_slug(layer_name);
+    for heading in &mut page.headings {
+        heading.id = format!("{prefix}-{}", heading.id);
+    }
+}
+
+/// Later layers replace earlier files: templates and assets by name, pages
+/// by URL.
 fn dedupe_layers(loaded: &mut Loaded) {
     fn keep_last<T>(items: &mut Vec<T>, key: impl Fn(&T) -> String) {
         let mut last: BTreeMap<String, usize> = BTreeMap::new();
@@ -204,12 +286,29 @@ fn dedupe_layers(loaded: &mut Loaded) {
     }
     keep_last(&mut loaded.templates, |t| t.name.clone());
     keep_last(&mut loaded.assets, |a| a.path.clone());
-    keep_last(&mut loaded.pages, |p| p.path.clone());
+    // Pages by URL, so a layer's `README.md` replaces a lower `index.md`.
+    // Within one layer, two files with one URL are a collision, reported next.
+    let mut top_layer: BTreeMap<String, usize> = BTreeMap::new();
+    for page in loaded.pages.iter().filter(|p| p.extends.is_none()) {
+        let layer = top_layer.entry(page.url.clone()).or_insert(page.layer);
+        *layer = (*layer).max(page.layer);
+    }
+    loaded
+        .pages
+        .retain(|p| p.extends.is_some() || top_layer.get(&p.url) == Some(&p.layer));
 }
 
-fn read_all(source: &dyn Source, layer: usize, diags: &mut Diagnostics) -> Vec<RawFile> {
+fn read_all(
+    source: &dyn Source,
+    layer: usize,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Vec<RawFile> {
     let paths = match source.list() {
-        Ok(paths) => paths,
+        Ok(paths) => paths
+            .into_iter()
+            .filter(|p| p != "playbook.toml" && !layers::ignored(ignore, p))
+            .collect::<Vec<_>>(),
         Err(e) => {
             diags.push(Diagnostic::error(
                 Code::ReadError,
@@ -254,31 +353,99 @@ const PAGE_KEYS: &[&str] = &[
     "definition",
     "aliases",
     "defines",
+    "extends",
+    "replaces",
 ];
 
-/// Splits `+++` TOML front matter from the body. Returns the front matter
-/// text range and where the body starts.
-fn split_front_matter(text: &str) -> Result<Option<(Range<usize>, usize)>, Range<usize>> {
-    let Some(first_line_end) = ["+++\n", "+++\r\n"]
-        .iter()
-        .find(|fence| text.starts_with(**fence))
-        .map(|fence| fence.len())
-    else {
+/// Keys other generators put in front matter (Jekyll, Hugo, MkDocs,
+/// Docusaurus, Eleventy). A handbook brought in as a layer keeps them; they
+/// mean nothing here, so they are accepted without a warning.
+const FOREIGN_KEYS: &[&str] = &[
+    "layout",
+    "permalink",
+    "tags",
+    "categories",
+    "category",
+    "date",
+    "lastmod",
+    "author",
+    "authors",
+    "slug",
+    "draft",
+    "published",
+    "sidebar_position",
+    "sidebar_label",
+    "nav_order",
+    "nav_exclude",
+    "parent",
+    "grand_parent",
+    "has_children",
+    "toc",
+    "keywords",
+    "id",
+    "hide",
+    "search",
+    "comments",
+    "redirect_from",
+    "eleventyNavigation",
+    "status",
+    "owner",
+    "image",
+    "excerpt",
+    "menu",
+    "icon",
+    "subtitle",
+    "lang",
+    "sitemap",
+];
+
+/// Which fence a front matter block uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fence {
+    /// `+++`: TOML.
+    Toml,
+    /// `---`: YAML.
+    Yaml,
+}
+
+impl Fence {
+    fn marker(self) -> &'static str {
+        match self {
+            Fence::Toml => "+++",
+            Fence::Yaml => "---",
+        }
+    }
+}
+
+/// Front matter found at the top of a file: its fence, its text's range,
+/// and where the body starts.
+type FrontMatter = (Fence, Range<usize>, usize);
+
+/// Splits `+++` TOML or `---` YAML front matter from the body. An opening
+/// fence that is never closed is an error at the fence.
+fn split_front_matter(text: &str) -> Result<Option<FrontMatter>, (Fence, Range<usize>)> {
+    let Some((fence, first_line_end)) = [Fence::Toml, Fence::Yaml].iter().find_map(|&fence| {
+        ["\n", "\r\n"]
+            .iter()
+            .map(|eol| format!("{}{eol}", fence.marker()))
+            .find(|open| text.starts_with(open.as_str()))
+            .map(|open| (fence, open.len()))
+    }) else {
         return Ok(None);
     };
     let mut pos = first_line_end;
     while pos <= text.len() {
         let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
         let line = text[pos..line_end].trim_end_matches(['\n', '\r']);
-        if line == "+++" {
-            return Ok(Some((first_line_end..pos, line_end)));
+        if line == fence.marker() {
+            return Ok(Some((fence, first_line_end..pos, line_end)));
         }
         if line_end == text.len() {
             break;
         }
         pos = line_end;
     }
-    Err(0..3)
+    Err((fence, 0..3))
 }
 
 fn parse_page(
@@ -289,22 +456,25 @@ fn parse_page(
 ) -> (Option<Page>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (table, body_start, fm_span) = match split_front_matter(&text) {
-        Ok(Some((fm, body_start))) => {
-            let table = parse_toml(
-                &text[fm.clone()],
-                fm.start,
-                file,
-                Code::FrontMatterSyntax,
-                &mut diags,
-            );
+        Ok(Some((fence, fm, body_start))) => {
+            let source = &text[fm.clone()];
+            let table = match fence {
+                Fence::Toml => {
+                    parse_toml(source, fm.start, file, Code::FrontMatterSyntax, &mut diags)
+                }
+                Fence::Yaml => yaml::parse_yaml(source, fm.start, file, &mut diags),
+            };
             (table, body_start, 0..3)
         }
         Ok(None) => (meta::Table::default(), 0, 0..0),
-        Err(span) => {
+        Err((fence, span)) => {
             diags.push(
                 Diagnostic::error(Code::FrontMatterSyntax, "front matter is not closed")
                     .at(file, span, "opened here")
-                    .with_help("end the front matter with a line containing only `+++`"),
+                    .with_help(format!(
+                        "end the front matter with a line containing only `{}`",
+                        fence.marker()
+                    )),
             );
             return (None, diags);
         }
@@ -326,7 +496,10 @@ fn parse_page(
     let template = f.str("template").map(|s| s.value);
     let order = f.int("order").or_else(|| f.int("weight")).map(|s| s.value);
     let autolink = f.bool("autolink");
+    let extends = f.str("extends");
     let kind = match f.choice("kind", &["principle", "concept", "page"]) {
+        // An extension is a section of another page, whatever its folder.
+        _ if extends.is_some() => PageKind::Page,
         Some(k) => match k.value.as_str() {
             "principle" => PageKind::Principle,
             "concept" => PageKind::Concept,
@@ -337,14 +510,32 @@ fn parse_page(
     let principle = (kind == PageKind::Principle)
         .then(|| read_principle(&mut f, file, fm_span.clone(), front_matter_parsed))
         .flatten();
-    let concept = (kind == PageKind::Concept).then(|| read_concept(&mut f));
+    let concept = if kind == PageKind::Concept || extends.is_some() {
+        Some(read_concept(&mut f))
+    } else {
+        None
+    };
     diags.append(&mut f.diags);
+    let replaces = f.str("replaces");
+    f.accept(FOREIGN_KEYS);
     diags.extend(f.finish(PAGE_KEYS));
 
     let scan = markdown::scan(&text[body_start..], body_start);
+    for (span, what) in &scan.foreign {
+        diags.push(
+            Diagnostic::warning(
+                Code::ForeignSyntax,
+                format!("{what} is not Altitude syntax; it is shown as text"),
+            )
+            .at(file, span.clone(), "shown as written")
+            .with_help("replace it with markdown, a link, or an `[[wiki link]]`"),
+        );
+    }
     let h1 = scan.first_h1().cloned();
     let (title, title_span) = match (title, &h1) {
         (Some(t), _) => (t.value, t.span),
+        // An extension without a title gets one from its layer's name.
+        (None, _) if extends.is_some() => (String::new(), 0..0),
         (None, Some(h)) => (h.text.clone(), h.span.clone()),
         (None, None) => {
             if front_matter_parsed && matches!(kind, PageKind::Principle | PageKind::Concept) {
@@ -386,6 +577,8 @@ fn parse_page(
         prose: scan.prose,
         skip_first_h1,
         defined_in: None,
+        extends,
+        replaces,
     };
     (Some(page), diags)
 }
@@ -492,32 +685,23 @@ fn defined_concept_pages(principle: &Page) -> Vec<Page> {
                 "This concept is defined by the principle [[{link_target}|{}]].\n",
                 principle.title.replace(['[', ']', '|'], " ")
             );
-            let scan = markdown::scan(&body, 0);
-            Page {
-                file: principle.file,
-                layer: principle.layer,
-                url: url_for(&path),
+            let mut page = Page::generated(
+                principle.file,
+                principle.layer,
                 path,
-                kind: PageKind::Concept,
-                title: d.title.value.clone(),
-                title_span: d.title.span.clone(),
-                summary: d.definition.clone(),
-                template: None,
-                order: None,
-                autolink: principle.autolink,
-                principle: None,
-                concept: Some(ConceptMeta {
-                    definition: d.definition.clone(),
-                    aliases: d.aliases.clone(),
-                }),
-                text: Arc::from(body),
-                body_start: 0,
-                headings: scan.headings,
-                links: scan.links,
-                prose: scan.prose,
-                skip_first_h1: false,
-                defined_in: Some(principle.path.clone()),
-            }
+                PageKind::Concept,
+                d.title.value.clone(),
+                body,
+            );
+            page.title_span = d.title.span.clone();
+            page.summary = d.definition.clone();
+            page.autolink = principle.autolink;
+            page.concept = Some(ConceptMeta {
+                definition: d.definition.clone(),
+                aliases: d.aliases.clone(),
+            });
+            page.defined_in = Some(principle.path.clone());
+            page
         })
         .collect()
 }
@@ -591,7 +775,7 @@ fn title_from_path(path: &str) -> String {
 
 fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
     let mut by_url: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
-    for page in pages {
+    for page in pages.iter().filter(|p| p.extends.is_none()) {
         by_url.entry(&page.url).or_default().push(page);
     }
     for (url, clash) in by_url {
@@ -636,10 +820,14 @@ mod tests {
     fn front_matter_split() {
         assert_eq!(
             split_front_matter("+++\na = 1\n+++\nbody"),
-            Ok(Some((4..10, 14)))
+            Ok(Some((Fence::Toml, 4..10, 14)))
+        );
+        assert_eq!(
+            split_front_matter("---\r\na: 1\r\n---\r\nbody"),
+            Ok(Some((Fence::Yaml, 5..11, 16)))
         );
         assert_eq!(split_front_matter("no front matter"), Ok(None));
-        assert_eq!(split_front_matter("+++\na = 1\n"), Err(0..3));
+        assert_eq!(split_front_matter("+++\na = 1\n"), Err((Fence::Toml, 0..3)));
     }
 
     #[test]

@@ -182,9 +182,51 @@ pub struct Page {
     /// For a concept declared in a principle's front matter: that
     /// principle's source path. The page itself is generated.
     pub defined_in: Option<String>,
+    /// `extends`: this file is a company section added to the page at that
+    /// source path in a lower layer, not a page of its own.
+    pub extends: Option<Spanned<String>>,
+    /// `replaces`: the lower-layer page at that path is replaced by this one.
+    pub replaces: Option<Spanned<String>>,
 }
 
 impl Page {
+    /// A page the build makes up (a folder listing, a declared concept):
+    /// `body` is its whole markdown text, scanned like a file's.
+    pub fn generated(
+        file: FileId,
+        layer: usize,
+        path: String,
+        kind: PageKind,
+        title: String,
+        body: String,
+    ) -> Page {
+        let scan = crate::markdown::scan(&body, 0);
+        Page {
+            file,
+            layer,
+            url: crate::content::url_for(&path),
+            path,
+            kind,
+            title,
+            title_span: 0..0,
+            summary: String::new(),
+            template: None,
+            order: None,
+            autolink: None,
+            principle: None,
+            concept: None,
+            text: Arc::from(body),
+            body_start: 0,
+            headings: scan.headings,
+            links: scan.links,
+            prose: scan.prose,
+            skip_first_h1: false,
+            defined_in: None,
+            extends: None,
+            replaces: None,
+        }
+    }
+
     /// How messages name the page: its path, or where it was declared.
     pub fn origin(&self) -> String {
         match &self.defined_in {

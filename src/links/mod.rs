@@ -30,6 +30,8 @@ pub enum Target {
     Asset(String),
     External,
     Broken,
+    /// A page an upper layer hid: the link renders as its text.
+    Hidden,
 }
 
 /// A page that refers to another, with the sentence it does so in.
@@ -75,13 +77,41 @@ pub struct Resolved {
     pub principles: Vec<PageId>,
     /// Concepts by title.
     pub concept_list: Vec<PageId>,
+    /// Per page, the extensions (company sections) shown on it, bottom
+    /// layer first.
+    pub extensions: Vec<Vec<PageId>>,
+    /// Per page, the page it is shown on: itself, or for an extension the
+    /// page it extends. Only pages that are their own owner are written.
+    pub owner: Vec<PageId>,
+    /// Per page, the pages in the folder it is the index of, in order.
+    pub children: Vec<Vec<PageId>>,
+}
+
+impl Resolved {
+    /// Whether the page is written as a page of its own.
+    pub fn is_output(&self, id: PageId) -> bool {
+        self.owner.get(id) == Some(&id)
+    }
 }
 
 const MAX_RELATED: usize = 5;
 
 pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
     let pages = &loaded.pages;
-    let names = Names::build(pages, diags);
+    let extension_of = extension_targets(pages, diags);
+    let owner: Vec<PageId> = (0..pages.len())
+        .map(|id| extension_of[id].unwrap_or(id))
+        .collect();
+    let mut extensions: Vec<Vec<PageId>> = vec![Vec::new(); pages.len()];
+    for (id, target) in extension_of.iter().enumerate() {
+        if let Some(target) = target {
+            extensions[*target].push(id);
+        }
+    }
+    for list in &mut extensions {
+        list.sort_by_key(|&e| (pages[e].layer, pages[e].path.clone()));
+    }
+    let names = Names::build(loaded, &extension_of, diags);
     let level = loaded.config.links.level;
     let assets: std::collections::HashSet<&str> =
         loaded.assets.iter().map(|a| a.path.as_str()).collect();
@@ -92,13 +122,21 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
             pages,
             names: &names,
             assets: &assets,
+            extensions: &extensions,
             page: id,
             level,
         };
         let page_targets: Vec<Target> = page
             .links
             .iter()
-            .map(|link| resolver.resolve(link, diags))
+            .map(|link| match resolver.resolve(link, diags) {
+                // A link into an extension leads to the page it is shown on.
+                Target::Page { page, anchor } => Target::Page {
+                    page: owner[page],
+                    anchor,
+                },
+                other => other,
+            })
             .collect();
         targets.push(page_targets);
     }
@@ -109,16 +147,19 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
         .enumerate()
         .map(|(id, page)| {
             if page.autolink.unwrap_or(loaded.config.links.autolink) {
-                linker.find(id, page, &targets[id])
+                linker.find(owner[id], page, &targets[id])
             } else {
                 Vec::new()
             }
         })
         .collect();
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
-    let backlinks = backlinks(pages, &targets, &autolinks, &concepts);
+    let concepts = with_extension_concepts(concepts, &extensions);
+    let backlinks = backlinks(pages, &owner, &targets, &autolinks, &concepts);
     let related = related_principles(pages, &concepts);
-    let (home, sections) = sections(pages);
+    let is_output = |id: PageId| owner[id] == id;
+    let (home, sections) = sections(pages, &is_output);
+    let children = children(pages, &is_output);
     let mut reading_order: Vec<PageId> = home.into_iter().collect();
     for s in &sections {
         reading_order.extend(s.index);
@@ -126,7 +167,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
     }
     let principles = by_order(pages, |p| p.kind == PageKind::Principle);
     let mut concept_list: Vec<PageId> = (0..pages.len())
-        .filter(|&i| pages[i].kind == PageKind::Concept)
+        .filter(|&i| pages[i].kind == PageKind::Concept && is_output(i))
         .collect();
     concept_list.sort_by_key(|&i| pages[i].title.to_lowercase());
 
@@ -141,13 +182,99 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
         reading_order,
         principles,
         concept_list,
+        extensions,
+        owner,
+        children,
     }
+}
+
+/// For each page, the page its `extends` names, if any. An extension must
+/// name a page of a lower layer.
+fn extension_targets(pages: &[Page], diags: &mut Diagnostics) -> Vec<Option<PageId>> {
+    let by_path: HashMap<&str, PageId> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.extends.is_none())
+        .flat_map(|(id, p)| [(p.path.as_str(), id), (p.path.trim_end_matches(".md"), id)])
+        .collect();
+    pages
+        .iter()
+        .map(|page| {
+            let wanted = page.extends.as_ref()?;
+            let path = wanted.value.trim_start_matches('/');
+            match by_path.get(path) {
+                Some(&target) if pages[target].layer < page.layer => Some(target),
+                found => {
+                    let why = if found.is_some() {
+                        "that page is in this layer or above it"
+                    } else {
+                        "no layer has that page"
+                    };
+                    let lower = pages
+                        .iter()
+                        .filter(|p| p.layer < page.layer && p.extends.is_none())
+                        .map(|p| p.path.as_str());
+                    diags.push(
+                        Diagnostic::error(
+                            Code::LayerTargetMissing,
+                            format!("`extends` names `{path}`, but {why}"),
+                        )
+                        .at(page.file, wanted.span.clone(), "nothing to extend")
+                        .with_help(did_you_mean(path, lower).unwrap_or_else(|| {
+                            "name the source path of a page in a lower layer, e.g. `principles/x.md`"
+                                .into()
+                        })),
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// A page relies on the concepts its extensions rely on too.
+fn with_extension_concepts(
+    mut concepts: Vec<Vec<PageId>>,
+    extensions: &[Vec<PageId>],
+) -> Vec<Vec<PageId>> {
+    for (id, list) in extensions.iter().enumerate() {
+        for &e in list {
+            let extra = concepts[e].clone();
+            for c in extra {
+                if c != id && !concepts[id].contains(&c) {
+                    concepts[id].push(c);
+                }
+            }
+        }
+    }
+    concepts
+}
+
+/// Pages by the folder they sit in: the children of each folder's page.
+fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> Vec<Vec<PageId>> {
+    let by_url: HashMap<&str, PageId> = (0..pages.len())
+        .filter(|&i| is_output(i))
+        .map(|i| (pages[i].url.as_str(), i))
+        .collect();
+    let mut out = vec![Vec::new(); pages.len()];
+    for id in (0..pages.len()).filter(|&i| is_output(i) && !pages[i].url.is_empty()) {
+        let url = pages[id].url.trim_end_matches('/');
+        let parent = url.rfind('/').map_or("", |i| &url[..=i]);
+        if let Some(&p) = by_url.get(parent) {
+            out[p].push(id);
+        }
+    }
+    for list in &mut out {
+        list.sort_by_cached_key(|&i| order_key(&pages[i]));
+    }
+    out
 }
 
 struct LinkResolver<'a> {
     pages: &'a [Page],
     names: &'a Names,
     assets: &'a std::collections::HashSet<&'a str>,
+    extensions: &'a [Vec<PageId>],
     page: PageId,
     level: Severity,
 }
@@ -172,6 +299,7 @@ impl LinkResolver<'_> {
             self.page
         } else {
             match self.names.lookup(name) {
+                [] if self.names.is_hidden(name) => return Target::Hidden,
                 [] => {
                     diags.push(
                         self.diag(
@@ -228,6 +356,7 @@ impl LinkResolver<'_> {
         match found {
             Some(Ok(target)) => self.with_anchor(target, fragment, link, diags),
             Some(Err(asset)) => Target::Asset(asset),
+            None if resolved.as_deref().is_some_and(|p| self.names.is_hidden(p)) => Target::Hidden,
             None => {
                 let what = if link.kind == LinkKind::Image {
                     "image"
@@ -260,8 +389,10 @@ impl LinkResolver<'_> {
                 anchor: None,
             };
         };
-        let headings = &self.pages[target].headings;
-        if let Some(h) = find_heading(headings, fragment) {
+        // A page's anchors include those of the company sections shown on it.
+        let shown = std::iter::once(target).chain(self.extensions[target].iter().copied());
+        let headings: Vec<&Heading> = shown.flat_map(|p| &self.pages[p].headings).collect();
+        if let Some(h) = find_heading(&headings, fragment) {
             return Target::Page {
                 page: target,
                 anchor: Some(h.id.clone()),
@@ -288,12 +419,13 @@ impl LinkResolver<'_> {
     }
 }
 
-fn find_heading<'a>(headings: &'a [Heading], fragment: &str) -> Option<&'a Heading> {
+fn find_heading<'a>(headings: &[&'a Heading], fragment: &str) -> Option<&'a Heading> {
     let decoded = paths::percent_decode(fragment);
     let slug = slugify(&decoded);
     headings
         .iter()
         .find(|h| h.id == decoded || h.id == slug || h.text.eq_ignore_ascii_case(&decoded))
+        .copied()
 }
 
 fn split_fragment(dest: &str) -> (&str, Option<&str>) {
@@ -352,31 +484,37 @@ fn page_concepts(
     out
 }
 
+/// Who refers to each page. A reference from an extension counts as one
+/// from the page it is shown on.
 fn backlinks(
     pages: &[Page],
+    owner: &[PageId],
     targets: &[Vec<Target>],
     autolinks: &[Vec<AutoLink>],
     concepts: &[Vec<PageId>],
 ) -> Vec<Vec<Backlink>> {
     let mut out: Vec<BTreeMap<PageId, String>> = vec![BTreeMap::new(); pages.len()];
-    for (from, page_targets) in targets.iter().enumerate() {
-        for (link, target) in pages[from].links.iter().zip(page_targets) {
+    for (source, page_targets) in targets.iter().enumerate() {
+        let from = owner[source];
+        for (link, target) in pages[source].links.iter().zip(page_targets) {
             if let Target::Page { page: to, .. } = target {
                 if *to != from {
                     out[*to].entry(from).or_insert_with(|| link.context.clone());
                 }
             }
         }
-        for a in &autolinks[from] {
+        for a in &autolinks[source] {
             out[a.concept]
                 .entry(from)
                 .or_insert_with(|| a.context.clone());
         }
         // A concept declared in front matter is a reference too.
-        for &c in &concepts[from] {
-            out[c]
-                .entry(from)
-                .or_insert_with(|| pages[from].summary.clone());
+        for &c in &concepts[source] {
+            if c != from {
+                out[c]
+                    .entry(from)
+                    .or_insert_with(|| pages[from].summary.clone());
+            }
         }
     }
     out.into_iter()
@@ -445,10 +583,10 @@ fn by_order(pages: &[Page], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
 
 /// Groups pages by their first URL segment. Sections are ordered by their
 /// index page's `order`, then title; pages within them likewise.
-fn sections(pages: &[Page]) -> (Option<PageId>, Vec<Section>) {
+fn sections(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> (Option<PageId>, Vec<Section>) {
     let mut home = None;
     let mut groups: BTreeMap<&str, Section> = BTreeMap::new();
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter().enumerate().filter(|(id, _)| is_output(*id)) {
         if page.url.is_empty() {
             home = Some(id);
             continue;

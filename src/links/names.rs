@@ -7,13 +7,15 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::content::{Page, PageId, PageKind};
-use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics};
+use crate::content::{Loaded, Page, PageId, PageKind};
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, FileId};
 
 #[derive(Debug, Default)]
 pub struct Names {
     by_name: HashMap<String, Vec<PageId>>,
-    concepts: HashMap<String, (PageId, Range<usize>)>,
+    /// Names and paths of pages a layer hid, lowercase.
+    hidden: std::collections::HashSet<String>,
+    concepts: HashMap<String, (PageId, FileId, Range<usize>)>,
     paths: HashMap<String, PageId>,
     /// Every name as written, for "did you mean".
     shown: Vec<String>,
@@ -21,9 +23,23 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn build(pages: &[Page], diags: &mut Diagnostics) -> Names {
+    /// `extension_of[id]` is the page an extension adds to; extensions are
+    /// not named themselves, but may add aliases to the concept they extend.
+    pub fn build(
+        loaded: &Loaded,
+        extension_of: &[Option<PageId>],
+        diags: &mut Diagnostics,
+    ) -> Names {
+        let pages = &loaded.pages;
         let mut names = Names::default();
         for (id, page) in pages.iter().enumerate() {
+            if let Some(target) = extension_of[id] {
+                names.add_extension_aliases(pages, id, target, diags);
+                continue;
+            }
+            if page.extends.is_some() {
+                continue;
+            }
             names.add_name(&page.title, id);
             let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
             names.paths.insert(page.path.clone(), id);
@@ -48,10 +64,68 @@ impl Names {
                 }
             }
         }
+        for redirect in &loaded.redirects {
+            if let Some(&to) = names.paths.get(&redirect.to_path) {
+                let stem = redirect.from_path.trim_end_matches(".md").to_string();
+                names.paths.insert(redirect.from_path.clone(), to);
+                names.paths.insert(stem, to);
+                names.add_name(&redirect.from_title, to);
+            }
+        }
+        for hidden in &loaded.hidden {
+            names.hidden.insert(hidden.path.to_lowercase());
+            let stem = hidden.path.trim_end_matches(".md").to_lowercase();
+            names.hidden.insert(stem);
+            names
+                .hidden
+                .extend(hidden.names.iter().map(|n| n.to_lowercase()));
+        }
         names.shown.sort();
         names.shown.dedup();
         names.concept_shown.sort();
         names
+    }
+
+    /// Aliases an extension gives the concept it extends.
+    fn add_extension_aliases(
+        &mut self,
+        pages: &[Page],
+        extension: PageId,
+        target: PageId,
+        diags: &mut Diagnostics,
+    ) {
+        let aliases = pages[extension].concept.iter().flat_map(|c| &c.aliases);
+        for alias in aliases.filter(|a| !a.value.trim().is_empty()) {
+            if pages[target].kind != PageKind::Concept {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::FrontMatterInvalidValue,
+                        format!(
+                            "`{}` is not a concept, so it takes no aliases",
+                            pages[target].path
+                        ),
+                    )
+                    .at(pages[extension].file, alias.span.clone(), "ignored")
+                    .with_help("aliases can only be added to concept pages"),
+                );
+                return;
+            }
+            self.add_name(&alias.value, target);
+            self.add_concept_from(
+                pages,
+                target,
+                pages[extension].file,
+                &alias.value,
+                alias.span.clone(),
+                diags,
+            );
+        }
+    }
+
+    /// Whether a name or path belongs to a page a layer hid.
+    pub fn is_hidden(&self, name: &str) -> bool {
+        self.hidden
+            .contains(&name.trim_start_matches('/').to_lowercase())
     }
 
     fn add_name(&mut self, name: &str, id: PageId) {
@@ -70,9 +144,31 @@ impl Names {
         span: Range<usize>,
         diags: &mut Diagnostics,
     ) {
+        self.add_concept_from(pages, id, pages[id].file, name, span, diags);
+    }
+
+    /// Claims `name` for concept `id`, written at `span` of `file`.
+    fn add_concept_from(
+        &mut self,
+        pages: &[Page],
+        id: PageId,
+        file: FileId,
+        name: &str,
+        span: Range<usize>,
+        diags: &mut Diagnostics,
+    ) {
         let key = name.to_lowercase();
         match self.concepts.get(&key) {
-            Some((first, first_span)) if *first != id => {
+            Some((first, first_file, first_span)) if *first != id => {
+                let (first_page, this_page) = (&pages[*first], &pages[id]);
+                let help = if first_page.layer != this_page.layer {
+                    format!(
+                        "to replace the lower layer's concept, add `replaces = \"{}\"` to `{}`'s front matter; to add to it, use `extends`",
+                        first_page.path, this_page.path
+                    )
+                } else {
+                    "remove the name from one of them, or merge the two concepts".to_string()
+                };
                 diags.push(
                     Diagnostic::error(
                         Code::DuplicateConcept,
@@ -82,14 +178,14 @@ impl Names {
                             pages[id].origin()
                         ),
                     )
-                    .at(pages[id].file, span, "claimed again here")
-                    .with_note(pages[*first].file, first_span.clone(), "first claimed here")
-                    .with_help("remove the name from one of them, or merge the two concepts"),
+                    .at(file, span, "claimed again here")
+                    .with_note(*first_file, first_span.clone(), "first claimed here")
+                    .with_help(help),
                 );
             }
             Some(_) => {}
             None => {
-                self.concepts.insert(key, (id, span));
+                self.concepts.insert(key, (id, file, span));
                 self.concept_shown.push(name.to_string());
             }
         }
@@ -111,7 +207,7 @@ impl Names {
     }
 
     pub fn concept(&self, name: &str) -> Option<PageId> {
-        self.concepts.get(&name.to_lowercase()).map(|(id, _)| *id)
+        self.concepts.get(&name.to_lowercase()).map(|(id, ..)| *id)
     }
 
     pub fn suggest(&self, name: &str) -> Option<String> {
@@ -141,6 +237,6 @@ impl Names {
 
     /// Every concept name and alias with its concept, for auto-linking.
     pub fn concept_names(&self) -> impl Iterator<Item = (&str, PageId)> {
-        self.concepts.iter().map(|(k, (id, _))| (k.as_str(), *id))
+        self.concepts.iter().map(|(k, (id, ..))| (k.as_str(), *id))
     }
 }

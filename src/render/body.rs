@@ -34,6 +34,8 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
     let mut skipped_h1 = !page.skip_first_h1;
     // Replacement text for a wiki link without a label, while inside it.
     let mut wiki_text: Option<String> = None;
+    // Inside a link to a hidden page: its text stays, the link goes.
+    let mut in_hidden_link = false;
 
     for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
         if skipping_h1 {
@@ -48,7 +50,9 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
                 if let Some(text) = wiki_text.take() {
                     events.push(Event::Text(text.into()));
                 }
-                events.push(event);
+                if !std::mem::take(&mut in_hidden_link) {
+                    events.push(event);
+                }
             }
             continue;
         }
@@ -83,6 +87,10 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
                 let href = target.and_then(|t| urls::href_for(input, t));
                 if let LinkType::WikiLink { has_pothole: false } = link_type {
                     wiki_text = Some(wiki_display(input, &dest_url, target));
+                }
+                if target == Some(&Target::Hidden) {
+                    in_hidden_link = true;
+                    continue;
                 }
                 events.push(Event::Start(Tag::Link {
                     link_type,
@@ -119,6 +127,7 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
             Event::End(TagEnd::BlockQuote(Some(_))) => {
                 events.push(Event::Html("</div>\n".into()));
             }
+            Event::End(TagEnd::Link) if in_hidden_link => in_hidden_link = false,
             Event::Text(text) => {
                 let start = range.start + offset;
                 push_text_with_autolinks(input, &mut events, text, start);
@@ -202,6 +211,8 @@ fn wiki_display(input: &BodyInput<'_>, dest: &str, target: Option<&Target>) -> S
         ) => input.pages[*page]
             .headings
             .iter()
+            // An extension's own headings are shown on the page it extends.
+            .chain(&input.page.headings)
             .find(|h| &h.id == anchor)
             .map(|h| h.text.clone()),
         (_, fragment) => fragment.map(str::to_string),

@@ -48,13 +48,17 @@ struct SiteCtx<'a> {
     map_url: String,
     print_url: String,
     nav: Vec<NavSection>,
+    /// `[theme]`: logo URL relative to the root, accent colours.
+    logo: &'a str,
+    accent: &'a str,
+    accent_dark: &'a str,
 }
 
 #[derive(Serialize)]
 struct TocEntry<'a> {
     level: u8,
-    id: &'a str,
-    title: &'a str,
+    id: std::borrow::Cow<'a, str>,
+    title: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -114,6 +118,24 @@ struct SectionPage {
     summary: String,
 }
 
+/// Which layer a page or section comes from, for its provenance badge.
+#[derive(Serialize)]
+struct LayerCtx<'a> {
+    name: &'a str,
+    /// Not the bottom layer: an addition, shown with a badge.
+    addition: bool,
+}
+
+/// A company section added to a page by an upper layer (`extends`).
+#[derive(Serialize)]
+struct ExtensionCtx<'a> {
+    title: String,
+    /// Id of the section, for the table of contents.
+    id: String,
+    layer: LayerCtx<'a>,
+    content: &'a str,
+}
+
 #[derive(Serialize)]
 struct PageCtx<'a> {
     title: &'a str,
@@ -121,6 +143,8 @@ struct PageCtx<'a> {
     kind: &'a str,
     summary: &'a str,
     content: &'a str,
+    layer: LayerCtx<'a>,
+    extensions: Vec<ExtensionCtx<'a>>,
     toc: Vec<TocEntry<'a>>,
     breadcrumbs: Vec<Link>,
     prev: Option<Link>,
@@ -232,6 +256,9 @@ impl<'a> ContextBuilder<'a> {
             map_url: self.map_page.map(|i| self.url(i)).unwrap_or_default(),
             print_url: link_url(PRINT_URL, config.url_style),
             nav,
+            logo: &config.theme.logo,
+            accent: &config.theme.accent,
+            accent_dark: &config.theme.accent_dark,
         }
     }
 
@@ -305,8 +332,12 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    pub fn page_context(&self, id: PageId, body: &'a str) -> tera::Context {
+    /// `bodies` holds every page's rendered body, by id: a page shows its
+    /// own and those of its extensions.
+    pub fn page_context(&self, id: PageId, bodies: &'a [String]) -> tera::Context {
         let page: &'a Page = &self.loaded.pages[id];
+        let body = bodies[id].as_str();
+        let extensions = self.extensions(id, bodies);
         let with_lists = matches!(page.kind, PageKind::Home) || Some(id) == self.map_page;
         let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
         let kind = if Some(id) == self.map_page {
@@ -320,16 +351,9 @@ impl<'a> ContextBuilder<'a> {
             kind,
             summary: &page.summary,
             content: body,
-            toc: page
-                .headings
-                .iter()
-                .filter(|h| h.level == 2 || h.level == 3)
-                .map(|h| TocEntry {
-                    level: h.level,
-                    id: &h.id,
-                    title: &h.text,
-                })
-                .collect(),
+            layer: self.layer(page.layer),
+            toc: self.toc(id, &extensions),
+            extensions,
             breadcrumbs: self.breadcrumbs(id),
             prev: self.neighbour(id, -1),
             next: self.neighbour(id, 1),
@@ -357,6 +381,65 @@ impl<'a> ContextBuilder<'a> {
         };
         ctx.insert("page", &page_ctx);
         ctx
+    }
+
+    fn layer(&self, layer: usize) -> LayerCtx<'a> {
+        LayerCtx {
+            name: self
+                .loaded
+                .layers
+                .get(layer)
+                .map_or("", |l| l.name.as_str()),
+            addition: layer > 0,
+        }
+    }
+
+    fn extensions(&self, id: PageId, bodies: &'a [String]) -> Vec<ExtensionCtx<'a>> {
+        self.resolved.extensions[id]
+            .iter()
+            .map(|&e| {
+                let ext = &self.loaded.pages[e];
+                let layer = self.layer(ext.layer);
+                let title = if ext.title.is_empty() {
+                    format!("How we do this at {}", layer.name)
+                } else {
+                    ext.title.clone()
+                };
+                ExtensionCtx {
+                    title,
+                    id: crate::content::url_slug(layer.name),
+                    layer,
+                    content: bodies[e].as_str(),
+                }
+            })
+            .collect()
+    }
+
+    /// Second- and third-level headings, then each company section and its
+    /// headings one level down.
+    fn toc(&self, id: PageId, extensions: &[ExtensionCtx<'a>]) -> Vec<TocEntry<'a>> {
+        let pages = &self.loaded.pages;
+        let entry = |h: &'a crate::markdown::Heading, level: u8| TocEntry {
+            level,
+            id: h.id.as_str().into(),
+            title: h.text.as_str().into(),
+        };
+        let mut toc: Vec<TocEntry<'a>> = pages[id]
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .map(|h| entry(h, h.level))
+            .collect();
+        for (&e, ext) in self.resolved.extensions[id].iter().zip(extensions) {
+            toc.push(TocEntry {
+                level: 2,
+                id: ext.id.clone().into(),
+                title: ext.title.clone().into(),
+            });
+            let headings = pages[e].headings.iter().filter(|h| h.level <= 3);
+            toc.extend(headings.map(|h| entry(h, 3)));
+        }
+        toc
     }
 
     fn breadcrumbs(&self, id: PageId) -> Vec<Link> {
@@ -423,7 +506,11 @@ impl<'a> ContextBuilder<'a> {
         let meta = page.concept.as_ref()?;
         Some(ConceptCtx {
             definition: meta.definition.clone(),
-            aliases: meta.aliases.iter().map(|a| a.value.clone()).collect(),
+            aliases: std::iter::once(id)
+                .chain(self.resolved.extensions[id].iter().copied())
+                .filter_map(|p| self.loaded.pages[p].concept.as_ref())
+                .flat_map(|c| c.aliases.iter().map(|a| a.value.clone()))
+                .collect(),
             backlinks: self.resolved.backlinks[id]
                 .iter()
                 .map(|b| BacklinkCtx {
@@ -436,12 +523,13 @@ impl<'a> ContextBuilder<'a> {
         })
     }
 
+    /// A section's listing: the pages in its folder, subfolders included
+    /// by their own index page.
     fn section_pages(&self, id: PageId) -> Vec<SectionPage> {
-        let Some(section) = self.resolved.sections.iter().find(|s| s.index == Some(id)) else {
+        if self.loaded.pages[id].kind != PageKind::Section {
             return Vec::new();
-        };
-        section
-            .pages
+        }
+        self.resolved.children[id]
             .iter()
             .map(|&p| SectionPage {
                 title: self.loaded.pages[p].title.clone(),
@@ -485,6 +573,8 @@ impl<'a> ContextBuilder<'a> {
             kind,
             summary: "",
             content: "",
+            layer: self.layer(0),
+            extensions: Vec::new(),
             toc: Vec::new(),
             breadcrumbs: self
                 .resolved
@@ -520,13 +610,15 @@ impl<'a> ContextBuilder<'a> {
     fn previews(&self, id: PageId) -> String {
         let pages = &self.loaded.pages;
         let from = &pages[id].url;
-        let linked = self.resolved.targets[id]
-            .iter()
-            .filter_map(|t| match t {
-                Target::Page { page, .. } => Some(*page),
-                _ => None,
+        let shown = std::iter::once(id).chain(self.resolved.extensions[id].iter().copied());
+        let linked = shown
+            .flat_map(|p| {
+                let targets = self.resolved.targets[p].iter().filter_map(|t| match t {
+                    Target::Page { page, .. } => Some(*page),
+                    _ => None,
+                });
+                targets.chain(self.resolved.autolinks[p].iter().map(|a| a.concept))
             })
-            .chain(self.resolved.autolinks[id].iter().map(|a| a.concept))
             .filter(|&t| t != id);
         let mut map = BTreeMap::new();
         for target in linked {

@@ -50,16 +50,20 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
     };
     let bodies: Vec<String> = (0..loaded.pages.len())
         .into_par_iter()
-        .map(|id| page_body(loaded, resolved, id, &loaded.pages[id].url))
+        .map(|id| {
+            let shown_at = &loaded.pages[resolved.owner[id]].url;
+            page_body(loaded, resolved, id, shown_at)
+        })
         .collect();
     let builder = ContextBuilder::new(loaded, resolved);
 
     let results: Vec<Result<RenderedPage, Box<Diagnostic>>> = (0..loaded.pages.len())
         .into_par_iter()
+        .filter(|&id| resolved.is_output(id))
         .map(|id| {
             let page = &loaded.pages[id];
             let template = template_for(loaded, id);
-            let context = builder.page_context(id, &bodies[id]);
+            let context = builder.page_context(id, &bodies);
             let html = render_template(&tera, &template, &context, loaded, id)?;
             Ok(RenderedPage {
                 page: id,

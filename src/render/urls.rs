@@ -34,8 +34,7 @@ pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String>
     match target {
         Target::Page { page, anchor } => {
             let url = &input.pages[*page].url;
-            let same_document =
-                std::ptr::eq(&input.pages[*page], input.page) && url == input.shown_at;
+            let same_document = url == input.shown_at;
             let fragment = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
             if same_document && !fragment.is_empty() {
                 return Some(fragment);
@@ -47,7 +46,7 @@ pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String>
             ))
         }
         Target::Asset(path) => Some(format!("{}{path}", root_prefix(input.shown_at))),
-        Target::External | Target::Broken => None,
+        Target::External | Target::Broken | Target::Hidden => None,
     }
 }
 

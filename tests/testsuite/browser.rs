@@ -55,10 +55,18 @@ fn site_works_in_a_real_browser() {
         .arg("--out")
         .arg(&site));
     assert_eq!(r.status, 0, "{}", r.stderr);
+    let acme = tmp.join("acme");
+    let r = run(altitude()
+        .arg("build")
+        .arg(repo().join("examples/acme"))
+        .arg("--out")
+        .arg(&acme));
+    assert_eq!(r.status, 0, "{}", r.stderr);
     let status = Command::new("node")
         .args(["--test", "--test-reporter=spec"])
         .current_dir(repo().join("tests/browser"))
         .env("ALTITUDE_SITE", &site)
+        .env("ALTITUDE_ACME_SITE", &acme)
         .env("CHROMIUM_PATH", browser)
         .status()
         .expect("node runs");

@@ -215,7 +215,7 @@ fn files_url_style_and_base_url() {
     let site = copy_fixture("minimal");
     std::fs::write(
         site.join("playbook.toml"),
-        "title = \"Minimal\"\nurl_style = \"files\"\n",
+        "base = \"none\"\ntitle = \"Minimal\"\nurl_style = \"files\"\n",
     )
     .unwrap();
     let r = run(altitude()
@@ -269,13 +269,20 @@ fn theme_overrides_from_the_playbook_folder() {
 #[test]
 fn usage_errors_exit_2() {
     let tmp = TempDir::new("usage");
-    let r = run(altitude().arg("build").arg(tmp.path()));
+    let missing = tmp.join("nowhere");
+    let r = run(altitude().arg("build").arg(&missing));
+    assert_eq!(r.status, 2);
+    assert_eq!(
+        r.stderr,
+        format!("error: `{}` is not a folder\n", missing.display())
+    );
+    let r = run(altitude().arg("check").arg("--layer").arg(&missing));
     assert_eq!(r.status, 2);
     assert_eq!(
         r.stderr,
         format!(
-            "error: `{}` has no playbook.toml\nhelp: pass the folder that holds playbook.toml\n",
-            tmp.path().display()
+            "error: the layer folder `{}` does not exist\nhelp: `--layer` takes a folder of markdown files\n",
+            missing.display()
         )
     );
     assert_eq!(run(altitude().arg("frobnicate")).status, 2);

@@ -39,7 +39,7 @@ fn github_format_is_chosen_under_github_actions() {
     );
     assert!(
         r.stdout
-            .contains("::error file=playbook.toml,line=2,col=13,"),
+            .contains("::error file=playbook.toml,line=3,col=13,"),
         "{}",
         r.stdout
     );

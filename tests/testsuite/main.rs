@@ -5,5 +5,6 @@
 mod browser;
 mod build;
 mod diagnostics;
+mod layers;
 mod playbook;
 mod support;
