@@ -12,6 +12,7 @@ pub mod content;
 pub mod coverage;
 pub mod diag;
 pub mod embedded;
+pub mod index;
 pub mod links;
 pub mod markdown;
 pub mod output;

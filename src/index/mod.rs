@@ -1,0 +1,226 @@
+//! Stage 4, index: the search index, built from the pages in Rust.
+//!
+//! Each heading section is a document, so results deep-link to
+//! `page#heading`. Fields are weighted title > concept names and aliases >
+//! headings > body, scored with BM25F at build time, so the client only
+//! adds up precomputed scores.
+//!
+//! Status (see the project notes): documents, terms and ranking are here and
+//! tested; the sharded on-disk encoding and the theme's client are not yet.
+
+mod docs;
+mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::content::{Loaded, PageKind};
+use crate::links::Resolved;
+pub use docs::SectionDoc;
+use text::Analyzer;
+
+/// The fields of a document, most telling first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Title,
+    Names,
+    Heading,
+    Body,
+}
+
+impl Field {
+    const ALL: [Field; 4] = [Field::Title, Field::Names, Field::Heading, Field::Body];
+
+    fn weight(self) -> f32 {
+        match self {
+            Field::Title => 8.0,
+            Field::Names => 6.0,
+            Field::Heading => 3.0,
+            Field::Body => 1.0,
+        }
+    }
+
+    /// BM25's length normalisation, per field: short fields barely vary.
+    fn b(self) -> f32 {
+        match self {
+            Field::Title | Field::Names => 0.3,
+            Field::Heading => 0.5,
+            Field::Body => 0.75,
+        }
+    }
+}
+
+const K1: f32 = 1.2;
+
+/// The index in memory: documents and, per term, the documents it scores in.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub docs: Vec<SectionDoc>,
+    /// Term → (document, score), documents ascending.
+    pub postings: BTreeMap<String, Vec<(u32, f32)>>,
+}
+
+pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
+    let analyzer = Analyzer::default();
+    let mut docs = Vec::new();
+    let mut fields: Vec<[Vec<String>; 4]> = Vec::new();
+    for (id, page) in loaded.pages.iter().enumerate() {
+        if !resolved.is_output(id) {
+            continue;
+        }
+        let names = concept_names(loaded, resolved, id);
+        let title_terms = analyzer.terms(&page.title);
+        let name_terms = analyzer.terms(&names);
+        let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
+        for section in shown.flat_map(|p| docs::sections(id, &loaded.pages[p])) {
+            fields.push([
+                title_terms.clone(),
+                name_terms.clone(),
+                analyzer.terms(&section.heading),
+                analyzer.terms(&section.body),
+            ]);
+            docs.push(section);
+        }
+    }
+    let postings = score(&fields);
+    Index { docs, postings }
+}
+
+/// A concept page's title and aliases, extensions' aliases included.
+fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
+    let page = &loaded.pages[id];
+    if page.kind != PageKind::Concept {
+        return String::new();
+    }
+    let aliases = std::iter::once(id)
+        .chain(resolved.extensions[id].iter().copied())
+        .filter_map(|p| loaded.pages[p].concept.as_ref())
+        .flat_map(|c| c.aliases.iter().map(|a| a.value.as_str()));
+    std::iter::once(page.title.as_str())
+        .chain(aliases)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// BM25F: per term and document, field frequencies normalised by field
+/// length and weighted, then saturated once.
+fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
+    let n = fields.len().max(1) as f32;
+    let mut average = [0f32; 4];
+    for doc in fields {
+        for (i, f) in doc.iter().enumerate() {
+            average[i] += f.len() as f32 / n;
+        }
+    }
+    let mut weighted: HashMap<&str, Vec<(u32, f32)>> = HashMap::new();
+    for (d, doc) in fields.iter().enumerate() {
+        let mut tf: HashMap<&str, f32> = HashMap::new();
+        for (i, field) in Field::ALL.iter().enumerate() {
+            let len = doc[i].len() as f32;
+            let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
+            for term in &doc[i] {
+                *tf.entry(term.as_str()).or_default() += field.weight() / norm;
+            }
+        }
+        for (term, tf) in tf {
+            weighted.entry(term).or_default().push((d as u32, tf));
+        }
+    }
+    weighted
+        .into_iter()
+        .map(|(term, docs)| {
+            let df = docs.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut scored: Vec<(u32, f32)> = docs
+                .into_iter()
+                .map(|(d, tf)| (d, idf * tf * (K1 + 1.0) / (tf + K1)))
+                .collect();
+            scored.sort_by_key(|(d, _)| *d);
+            (term.to_string(), scored)
+        })
+        .collect()
+}
+
+impl Index {
+    /// Documents for a query, best first: the sum of each query term's
+    /// scores (exact terms; prefixes and typos are the client's job).
+    pub fn search(&self, query: &str) -> Vec<(u32, f32)> {
+        let analyzer = Analyzer::default();
+        let mut total: HashMap<u32, f32> = HashMap::new();
+        for term in analyzer.terms(query) {
+            for &(doc, score) in self.postings.get(&term).into_iter().flatten() {
+                *total.entry(doc).or_default() += score;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = total.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::SiteInput;
+    use crate::pipeline::{self, Mode};
+    use crate::source::MemSource;
+    use std::sync::Arc;
+
+    fn site() -> (Loaded, Resolved) {
+        let source = MemSource::new("t/")
+            .with("playbook.toml", "base = \"none\"\n")
+            .with(
+                "concepts/owner.md",
+                "+++\ntitle = \"Owner\"\naliases = [\"DRI\"]\ndefinition = \"Decides.\"\n+++\nOne person.\n",
+            )
+            .with(
+                "notes/meetings.md",
+                "# Meetings\n\nIntro text.\n\n## Who decides\n\nThe owner decides, the DRI of the week; ownership matters.\n",
+            )
+            .with("notes/ownership.md", "# Ownership in practice\n\nShort.\n");
+        let outcome = pipeline::run(&SiteInput::over(Arc::new(source)), Mode::Check);
+        assert!(!outcome.diagnostics.has_errors());
+        (outcome.loaded, outcome.resolved)
+    }
+
+    fn ranked_pages(index: &Index, loaded: &Loaded, query: &str) -> Vec<String> {
+        index
+            .search(query)
+            .iter()
+            .map(|(d, _)| {
+                let doc = &index.docs[*d as usize];
+                let anchor = doc.anchor.as_deref().unwrap_or("");
+                format!("{}#{anchor}", loaded.pages[doc.page].path)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sections_are_documents_with_their_heading() {
+        let (loaded, resolved) = site();
+        let index = build(&loaded, &resolved);
+        let meetings: Vec<&SectionDoc> = index
+            .docs
+            .iter()
+            .filter(|d| loaded.pages[d.page].path == "notes/meetings.md")
+            .collect();
+        assert_eq!(meetings.len(), 2);
+        assert_eq!(meetings[0].anchor, None);
+        assert_eq!(meetings[0].body, "Intro text.");
+        assert_eq!(meetings[1].anchor.as_deref(), Some("who-decides"));
+        assert_eq!(meetings[1].heading, "Who decides");
+    }
+
+    #[test]
+    fn title_and_alias_rank_above_body() {
+        let (loaded, resolved) = site();
+        let index = build(&loaded, &resolved);
+        // "DRI" is an alias of Owner and a word in a meeting note's body.
+        let dri = ranked_pages(&index, &loaded, "dri");
+        assert_eq!(dri[0], "concepts/owner.md#");
+        assert!(dri.contains(&"notes/meetings.md#who-decides".to_string()));
+        // "ownership" is in one page's title and another's body.
+        let ownership = ranked_pages(&index, &loaded, "Ownership");
+        assert_eq!(ownership[0], "notes/ownership.md#");
+        assert_eq!(ownership[1], "notes/meetings.md#who-decides");
+    }
+}
