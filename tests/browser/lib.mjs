@@ -336,9 +336,14 @@ export function watchPage(page) {
   });
   page.on('pageerror', (err) => w.pageErrors.push(String(err?.stack || err)));
   page.on('request', (req) => w.requests.push(req.url()));
-  page.on('requestfailed', (req) =>
-    w.failed.push(`failed ${req.url()} (${req.failure()?.errorText ?? '?'})`),
-  );
+  page.on('requestfailed', (req) => {
+    const why = req.failure()?.errorText ?? '?';
+    // The browser cancels loads still running when the page navigates on
+    // (the favicon, typically): that is not the site failing. A missing file
+    // still shows as a 404 response below.
+    if (why === 'net::ERR_ABORTED') return;
+    w.failed.push(`failed ${req.url()} (${why})`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) w.failed.push(`${res.status()} ${res.url()}`);
   });
