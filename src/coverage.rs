@@ -123,9 +123,11 @@ impl Coverage {
             };
             out.push_str(&format!("  {mark} {:<52} {from}\n", p.title));
         }
-        if let Some(summary) = self.summary() {
-            out.push_str(&format!("\n{summary}\n"));
-        }
+        let covered = self.principles.iter().filter(|p| p.covered).count();
+        out.push_str(&format!(
+            "\n{covered} of {} principles have additions above the base layer\n",
+            self.principles.len()
+        ));
         out
     }
 }
