@@ -1,4 +1,4 @@
-//! The pipeline, in one direction: load → resolve → render → (index) → write.
+//! The pipeline, in one direction: load → resolve → render → index → write.
 //!
 //! Each stage is a function from the previous stage's output to its own, all
 //! adding to one list of diagnostics. `check` stops after render; `build`
@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::content::{self, Loaded, SiteInput};
 use crate::diag::{Diagnostics, SourceMap};
+use crate::index;
 use crate::links::{self, Resolved};
 use crate::render::{self, Rendered};
 
@@ -68,7 +69,10 @@ pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Confi
     let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
     let rendered = timings.time("render", || render::render(&loaded, &resolved, &mut diags));
     let files = if mode == Mode::Build && !diags.has_errors() {
-        assemble(rendered)
+        let search = timings.time("index", || index::files(&loaded, &resolved));
+        let mut files = assemble(rendered);
+        files.extend(search);
+        files
     } else {
         BTreeMap::new()
     };

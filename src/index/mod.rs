@@ -4,11 +4,11 @@
 //! `page#heading`. Fields are weighted title > concept names and aliases >
 //! headings > body, scored with BM25F at build time, so the client only
 //! adds up precomputed scores.
-//!
-//! Status (see the project notes): documents, terms and ranking are here and
-//! tested; the sharded on-disk encoding and the theme's client are not yet.
+//! The on-disk format, shared with the theme's client, is described in
+//! `docs/search-index.md`.
 
 mod docs;
+mod encode;
 mod text;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::content::{Loaded, PageKind};
 use crate::links::Resolved;
 pub use docs::SectionDoc;
+use rayon::prelude::*;
 use text::Analyzer;
 
 /// The fields of a document, most telling first.
@@ -59,30 +60,59 @@ pub struct Index {
     pub postings: BTreeMap<String, Vec<(u32, f32)>>,
 }
 
+/// The index stage: the search files of the site, from its pages and the
+/// theme's client script (`assets/search.js`).
+pub fn files(loaded: &Loaded, resolved: &Resolved) -> BTreeMap<String, Vec<u8>> {
+    let index = build(loaded, resolved);
+    let client = loaded
+        .assets
+        .iter()
+        .find(|a| a.path == "assets/search.js")
+        .map_or(&[][..], |a| &a.bytes[..]);
+    let info = encode::PageInfo {
+        pages: &loaded.pages,
+        url_style: loaded.config.url_style,
+    };
+    encode::encode(&index, &info, client)
+}
+
 pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
-    let analyzer = Analyzer::default();
-    let mut docs = Vec::new();
-    let mut fields: Vec<[Vec<String>; 4]> = Vec::new();
-    for (id, page) in loaded.pages.iter().enumerate() {
-        if !resolved.is_output(id) {
-            continue;
-        }
-        let names = concept_names(loaded, resolved, id);
-        let title_terms = analyzer.terms(&page.title);
-        let name_terms = analyzer.terms(&names);
-        let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
-        for section in shown.flat_map(|p| docs::sections(id, &loaded.pages[p])) {
-            fields.push([
+    let per_page: Vec<Vec<(SectionDoc, [Vec<String>; 4])>> = (0..loaded.pages.len())
+        .into_par_iter()
+        .filter(|&id| resolved.is_output(id))
+        .map_init(Analyzer::default, |analyzer, id| {
+            page_documents(loaded, resolved, analyzer, id)
+        })
+        .collect();
+    let (docs, fields): (Vec<SectionDoc>, Vec<[Vec<String>; 4]>) =
+        per_page.into_iter().flatten().unzip();
+    let postings = score(&fields);
+    Index { docs, postings }
+}
+
+/// A page's sections, its extensions' included, with their field terms.
+fn page_documents(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    analyzer: &Analyzer,
+    id: usize,
+) -> Vec<(SectionDoc, [Vec<String>; 4])> {
+    let page = &loaded.pages[id];
+    let title_terms = analyzer.terms(&page.title);
+    let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
+    let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
+    shown
+        .flat_map(|p| docs::sections(id, &loaded.pages[p]))
+        .map(|section| {
+            let fields = [
                 title_terms.clone(),
                 name_terms.clone(),
                 analyzer.terms(&section.heading),
                 analyzer.terms(&section.body),
-            ]);
-            docs.push(section);
-        }
-    }
-    let postings = score(&fields);
-    Index { docs, postings }
+            ];
+            (section, fields)
+        })
+        .collect()
 }
 
 /// A concept page's title and aliases, extensions' aliases included.

@@ -16,6 +16,8 @@ use crate::render::urls::{link_url, root_prefix};
 
 /// Where the print edition lives.
 pub(crate) const PRINT_URL: &str = "print/";
+/// Where the search page lives; the index is written beside it.
+pub(crate) const SEARCH_URL: &str = "search/";
 
 #[derive(Serialize)]
 struct Link {
@@ -47,6 +49,7 @@ struct SiteCtx<'a> {
     home_url: String,
     map_url: String,
     print_url: String,
+    search_url: String,
     nav: Vec<NavSection>,
     /// `[theme]`: logo URL relative to the root, accent colours.
     logo: &'a str,
@@ -255,6 +258,7 @@ impl<'a> ContextBuilder<'a> {
             home_url: link_url("", config.url_style),
             map_url: self.map_page.map(|i| self.url(i)).unwrap_or_default(),
             print_url: link_url(PRINT_URL, config.url_style),
+            search_url: link_url(SEARCH_URL, config.url_style),
             nav,
             logo: &config.theme.logo,
             accent: &config.theme.accent,
@@ -546,6 +550,13 @@ impl<'a> ContextBuilder<'a> {
             "page",
             &self.special_page("Print edition", PRINT_URL, "print"),
         );
+        ctx
+    }
+
+    /// The search page: the client fills it from `?q=`.
+    pub fn search_context(&self) -> tera::Context {
+        let mut ctx = self.base_context(None, root_prefix(SEARCH_URL), false, None);
+        ctx.insert("page", &self.special_page("Search", SEARCH_URL, "search"));
         ctx
     }
 

@@ -89,7 +89,7 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
         .par_iter()
         .map(|&id| page_body(loaded, resolved, id, context::PRINT_URL))
         .collect();
-    let special = [
+    let mut special = vec![
         (
             "print.html",
             builder.print_context(&print_bodies),
@@ -101,6 +101,14 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
             "404.html".to_string(),
         ),
     ];
+    // A theme without a search page simply has none.
+    if tera.get_template_names().any(|n| n == "search.html") {
+        special.push((
+            "search.html",
+            builder.search_context(),
+            urls::output_path(context::SEARCH_URL),
+        ));
+    }
     for (template, context, path) in special {
         match tera.render(template, &context) {
             Ok(html) => {

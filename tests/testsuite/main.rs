@@ -7,4 +7,5 @@ mod build;
 mod diagnostics;
 mod layers;
 mod playbook;
+mod scale;
 mod support;

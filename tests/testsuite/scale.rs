@@ -1,0 +1,57 @@
+//! A generated 2,000-page playbook, every feature on: the fast path must
+//! also be the correct one. Not timed; the figures are `cargo bench`'s job.
+
+#[path = "../../benches/support/corpus.rs"]
+mod corpus;
+
+use crate::support::*;
+
+#[test]
+fn a_generated_2000_page_playbook_builds_completely() {
+    let tmp = TempDir::new("scale");
+    let corpus = corpus::Corpus::generate(2000, 7);
+    corpus.write(tmp.path()).expect("corpus written");
+    let out = tmp.join("site");
+    let r = run(altitude()
+        .arg("build")
+        .arg(tmp.join("company"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--strict"));
+    // --strict: not a single warning, so every link resolved.
+    assert_eq!(r.status, 0, "{}", r.stderr);
+
+    // Every page written.
+    for (_, path) in &corpus.titles {
+        let url = path.trim_end_matches(".md");
+        assert!(out.join(url).join("index.html").is_file(), "{url}");
+    }
+    // Every concept page lists backlinks, and extensions are shown.
+    for concept in &corpus.concepts {
+        let url = concept.path.trim_end_matches(".md");
+        let html = std::fs::read_to_string(out.join(url).join("index.html")).unwrap();
+        assert!(
+            html.contains("class=\"backlink-list\""),
+            "{url} has no backlinks"
+        );
+    }
+    let extended = std::fs::read_to_string(out.join("section-0/page-3/index.html")).unwrap();
+    assert!(extended.contains("<section class=\"extension\" id=\"company\""));
+
+    // The search index covers every page: each title's words are in it.
+    let manifest = std::fs::read_to_string(out.join("search/search.js")).unwrap();
+    assert!(manifest.contains("\"mode\":\"sharded\""));
+    let shards = std::fs::read_dir(out.join("search/s")).unwrap().count();
+    assert!(shards > 100, "{shards} shards");
+    let mut all = String::new();
+    for entry in std::fs::read_dir(out.join("search/s")).unwrap() {
+        all.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for (title, path) in corpus.titles.iter().step_by(97) {
+        let url = path.trim_end_matches(".md");
+        assert!(
+            all.contains(&format!("[\"{url}/\",\"{title}\"")),
+            "{url} not indexed"
+        );
+    }
+}
