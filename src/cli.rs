@@ -211,10 +211,12 @@ fn build(args: BuildArgs) -> i32 {
         }
         return status;
     }
+    let written = Instant::now();
     if let Err(e) = output::write_site(&outcome.files, &out) {
         eprintln!("error: cannot write the site to `{}`: {e}", out.display());
         return EXIT_USAGE;
     }
+    outcome.timings.stages.push(("write", written.elapsed()));
     if args.timings {
         print_timings(&outcome);
     }

@@ -67,7 +67,13 @@ pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Confi
     let mut loaded = timings.time("load", || content::load(input, &mut diags));
     overrides(&mut loaded.config);
     let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
-    let rendered = timings.time("render", || render::render(&loaded, &resolved, &mut diags));
+    let scope = match mode {
+        Mode::Build => render::Scope::All,
+        Mode::Check => render::Scope::OnePerTemplate,
+    };
+    let rendered = timings.time("render", || {
+        render::render(&loaded, &resolved, scope, &mut diags)
+    });
     let files = if mode == Mode::Build && !diags.has_errors() {
         let search = timings.time("index", || index::files(&loaded, &resolved));
         let mut files = assemble(rendered);

@@ -12,6 +12,7 @@ use crate::content::page::AxisStep;
 use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
+use crate::render::nav::NavCache;
 use crate::render::urls::{link_url, root_prefix};
 
 /// Where the print edition lives.
@@ -26,21 +27,6 @@ struct Link {
 }
 
 #[derive(Serialize)]
-struct NavPage {
-    title: String,
-    url: String,
-    current: bool,
-}
-
-#[derive(Serialize)]
-struct NavSection {
-    title: String,
-    url: String,
-    current: bool,
-    pages: Vec<NavPage>,
-}
-
-#[derive(Serialize)]
 struct SiteCtx<'a> {
     title: &'a str,
     description: &'a str,
@@ -50,7 +36,6 @@ struct SiteCtx<'a> {
     map_url: String,
     print_url: String,
     search_url: String,
-    nav: Vec<NavSection>,
     /// `[theme]`: logo URL relative to the root, accent colours.
     logo: &'a str,
     accent: &'a str,
@@ -185,13 +170,14 @@ struct ConceptSummary<'a> {
 pub(crate) struct ContextBuilder<'a> {
     loaded: &'a Loaded,
     resolved: &'a Resolved,
+    nav: &'a NavCache,
     /// Position of each page in the reading order.
     position: Vec<Option<usize>>,
     map_page: Option<PageId>,
 }
 
 impl<'a> ContextBuilder<'a> {
-    pub fn new(loaded: &'a Loaded, resolved: &'a Resolved) -> Self {
+    pub fn new(loaded: &'a Loaded, resolved: &'a Resolved, nav: &'a NavCache) -> Self {
         let mut position = vec![None; loaded.pages.len()];
         for (i, &id) in resolved.reading_order.iter().enumerate() {
             position[id] = Some(i);
@@ -201,6 +187,7 @@ impl<'a> ContextBuilder<'a> {
         ContextBuilder {
             loaded,
             resolved,
+            nav,
             position,
             map_page,
         }
@@ -217,39 +204,8 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn site(&self, current: Option<PageId>) -> SiteCtx<'a> {
+    fn site(&self) -> SiteCtx<'a> {
         let config = &self.loaded.config;
-        let pages = &self.loaded.pages;
-        let current_section = current.map(|id| pages[id].section());
-        let nav = self
-            .resolved
-            .sections
-            .iter()
-            .map(|s| {
-                let is_current = current_section == Some(s.key.as_str());
-                let title = s
-                    .index
-                    .map_or_else(|| title_case(&s.key), |i| pages[i].title.clone());
-                let url = match (s.index, s.pages.first()) {
-                    (Some(i), _) | (None, Some(&i)) => self.url(i),
-                    (None, None) => String::new(),
-                };
-                let listed = if is_current { s.pages.as_slice() } else { &[] };
-                NavSection {
-                    title,
-                    url,
-                    current: is_current,
-                    pages: listed
-                        .iter()
-                        .map(|&i| NavPage {
-                            title: pages[i].title.clone(),
-                            url: self.url(i),
-                            current: Some(i) == current,
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
         SiteCtx {
             title: &config.title,
             description: &config.description,
@@ -259,7 +215,6 @@ impl<'a> ContextBuilder<'a> {
             map_url: self.map_page.map(|i| self.url(i)).unwrap_or_default(),
             print_url: link_url(PRINT_URL, config.url_style),
             search_url: link_url(SEARCH_URL, config.url_style),
-            nav,
             logo: &config.theme.logo,
             accent: &config.theme.accent,
             accent_dark: &config.theme.accent_dark,
@@ -274,8 +229,14 @@ impl<'a> ContextBuilder<'a> {
         print: Option<&[String]>,
     ) -> tera::Context {
         let mut ctx = tera::Context::new();
+        let section = current.map_or("", |id| self.loaded.pages[id].section());
+        let current_url = current.map(|id| self.url(id));
+        ctx.insert(
+            "nav",
+            &self.nav.for_page(section, &root, current_url.as_deref()),
+        );
         ctx.insert("root", &root);
-        ctx.insert("site", &self.site(current));
+        ctx.insert("site", &self.site());
         let principles: Vec<PrincipleSummary<'_>> = if with_lists {
             self.resolved
                 .principles
@@ -562,13 +523,7 @@ impl<'a> ContextBuilder<'a> {
 
     /// The 404 page is served at any depth, so its links are absolute.
     pub fn not_found_context(&self) -> tera::Context {
-        let base = &self.loaded.config.base_url;
-        let root = match base.find("://").map(|i| i + 3) {
-            Some(after_scheme) => base[after_scheme..]
-                .find('/')
-                .map_or("/".to_string(), |i| base[after_scheme + i..].to_string()),
-            None => "/".to_string(),
-        };
+        let root = not_found_root(&self.loaded.config.base_url);
         let mut ctx = self.base_context(None, root, false, None);
         ctx.insert(
             "page",
@@ -751,7 +706,18 @@ impl<'a> ContextBuilder<'a> {
     }
 }
 
-fn title_case(key: &str) -> String {
+/// The 404 page is served at any depth, so its links start from the path of
+/// the base URL (or `/`).
+pub(crate) fn not_found_root(base_url: &str) -> String {
+    match base_url.find("://").map(|i| i + 3) {
+        Some(after_scheme) => base_url[after_scheme..]
+            .find('/')
+            .map_or("/".to_string(), |i| base_url[after_scheme + i..].to_string()),
+        None => "/".to_string(),
+    }
+}
+
+pub(crate) fn title_case(key: &str) -> String {
     let words = key.replace(['-', '_'], " ");
     let mut chars = words.chars();
     chars

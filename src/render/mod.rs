@@ -8,6 +8,7 @@
 mod body;
 mod context;
 mod graph;
+mod nav;
 mod theme;
 pub(crate) mod urls;
 
@@ -38,7 +39,22 @@ pub struct Rendered {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> Rendered {
+/// How much to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every page: a build.
+    All,
+    /// One page per template, enough to find every template error: `check`,
+    /// which writes nothing and must stay fast on big sites.
+    OnePerTemplate,
+}
+
+pub fn render(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    scope: Scope,
+    diags: &mut Diagnostics,
+) -> Rendered {
     let mut rendered = Rendered::default();
     for asset in &loaded.assets {
         rendered
@@ -48,18 +64,42 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
     let Some(tera) = theme::compile(&loaded.templates, &loaded.sources, diags) else {
         return rendered;
     };
+    let mut templates_seen = std::collections::HashSet::new();
+    let to_render: Vec<PageId> = (0..loaded.pages.len())
+        .filter(|&id| resolved.is_output(id))
+        .filter(|&id| scope == Scope::All || templates_seen.insert(template_for(loaded, id)))
+        .collect();
+    // A page shows its extensions' bodies too.
+    let mut needed = vec![scope == Scope::All; loaded.pages.len()];
+    for &id in &to_render {
+        needed[id] = true;
+        for &e in &resolved.extensions[id] {
+            needed[e] = true;
+        }
+    }
     let bodies: Vec<String> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
+            if !needed[id] {
+                return String::new();
+            }
             let shown_at = &loaded.pages[resolved.owner[id]].url;
             page_body(loaded, resolved, id, shown_at)
         })
         .collect();
-    let builder = ContextBuilder::new(loaded, resolved);
-
-    let results: Vec<Result<RenderedPage, Box<Diagnostic>>> = (0..loaded.pages.len())
+    let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, resolved)) {
+        Ok(nav) => nav,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::TemplateError,
+                format!("template `nav.html` failed: {}", theme::error_chain(&e)),
+            ));
+            nav::NavCache::default()
+        }
+    };
+    let builder = ContextBuilder::new(loaded, resolved, &nav);
+    let results: Vec<Result<RenderedPage, Box<Diagnostic>>> = to_render
         .into_par_iter()
-        .filter(|&id| resolved.is_output(id))
         .map(|id| {
             let page = &loaded.pages[id];
             let template = template_for(loaded, id);
@@ -84,11 +124,14 @@ pub fn render(loaded: &Loaded, resolved: &Resolved, diags: &mut Diagnostics) -> 
 
     // Links in the print edition are relative to it, not to each principle;
     // the template makes ids unique across principles.
-    let print_bodies: Vec<String> = resolved
-        .principles
-        .par_iter()
-        .map(|&id| page_body(loaded, resolved, id, context::PRINT_URL))
-        .collect();
+    let print_bodies: Vec<String> = match scope {
+        Scope::All => resolved
+            .principles
+            .par_iter()
+            .map(|&id| page_body(loaded, resolved, id, context::PRINT_URL))
+            .collect(),
+        Scope::OnePerTemplate => Vec::new(),
+    };
     let mut special = vec![
         (
             "print.html",
@@ -138,6 +181,25 @@ fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str) -
         style: loaded.config.url_style,
         shown_at,
     })
+}
+
+/// Every (section, root) pair a rendered page shows the sidebar at.
+fn nav_keys(loaded: &Loaded, resolved: &Resolved) -> std::collections::BTreeSet<(String, String)> {
+    let mut keys: std::collections::BTreeSet<(String, String)> = (0..loaded.pages.len())
+        .filter(|&id| resolved.is_output(id))
+        .map(|id| {
+            let page = &loaded.pages[id];
+            (page.section().to_string(), urls::root_prefix(&page.url))
+        })
+        .collect();
+    for root in [
+        urls::root_prefix(context::PRINT_URL),
+        urls::root_prefix(context::SEARCH_URL),
+        context::not_found_root(&loaded.config.base_url),
+    ] {
+        keys.insert((String::new(), root));
+    }
+    keys
 }
 
 /// `template = "map"` in front matter, else the template of the page's kind.

@@ -4,7 +4,10 @@
  *   2. index.html rewriting for directory links when opened from file://;
  *   3. a collapsible sidebar on narrow screens;
  *   4. small fixes: a print button on the print edition, names for task-list
- *      checkboxes.
+ *      checkboxes;
+ *   5. search: loads search/search.js when the header box is first focused,
+ *      the "/" and Ctrl-K / Cmd-K shortcuts, and marks the words of a result
+ *      link's ?h= on the page it opens.
  * Each feature checks for the elements it needs and does nothing without them.
  */
 (function () {
@@ -123,6 +126,14 @@
     var links = document.querySelectorAll("a[href]");
     for (var i = 0; i < links.length; i++) {
       fixLink(links[i]);
+    }
+    // The search form's "search/" action, likewise.
+    var forms = document.querySelectorAll("form[action]");
+    for (var j = 0; j < forms.length; j++) {
+      var action = withIndexFile(forms[j].getAttribute("action"));
+      if (action !== null) {
+        forms[j].setAttribute("action", action);
+      }
     }
     // Links added later (none today) are fixed as they are followed.
     document.addEventListener("click", function (event) {
@@ -250,8 +261,103 @@
     });
   }
 
+  /* ---- 5. search ---- */
+
+  // The index and its client weigh nothing until the reader asks for them.
+  function setupSearch() {
+    var form = document.querySelector("form[data-root]");
+    var input = form ? form.querySelector("input[name='q']") : null;
+    if (!input) {
+      return;
+    }
+    input.addEventListener("focus", function () {
+      if (window.altitudeSearch || document.querySelector("script[data-search]")) {
+        return; // loaded, loading, or loaded eagerly by the search page
+      }
+      var script = document.createElement("script");
+      script.src = form.getAttribute("data-root") + "search/search.js";
+      script.setAttribute("data-search", "");
+      document.head.appendChild(script);
+    });
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+        return;
+      }
+      var mod = event.ctrlKey || event.metaKey;
+      if ((event.key === "/" && !mod) || (mod && (event.key === "k" || event.key === "K"))) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+  }
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f'’]/g, "")
+      .replace(/[øłß]/g, function (c) { return { "ø": "o", "ł": "l", "ß": "s" }[c]; });
+  }
+
+  // ?h=word+word (from a search result): mark the words in the page's prose
+  // that start with a query word, or that a query word starts with (a stem).
+  function markSearchHits() {
+    var query = new URLSearchParams(window.location.search).get("h");
+    var wanted = query ? fold(query).split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 1; }) : [];
+    if (!wanted.length) {
+      return;
+    }
+    function hit(word) {
+      var f = fold(word);
+      return wanted.some(function (w) {
+        return f.startsWith(w) || (f.length >= 3 && w.length - f.length <= 4 && w.startsWith(f));
+      });
+    }
+    var texts = [];
+    var proses = document.querySelectorAll(".prose");
+    for (var i = 0; i < proses.length; i++) {
+      var walker = document.createTreeWalker(proses[i], NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        if (!walker.currentNode.parentElement.closest("code, pre, script, style, mark, svg")) {
+          texts.push(walker.currentNode);
+        }
+      }
+    }
+    var marked = 0;
+    texts.forEach(function (node) {
+      var parts = node.nodeValue.split(/([\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*)/u);
+      if (!parts.some(function (part, j) { return j % 2 && hit(part); })) {
+        return;
+      }
+      var frag = document.createDocumentFragment();
+      parts.forEach(function (part, j) {
+        if (j % 2 && hit(part)) {
+          var mark = document.createElement("mark");
+          mark.className = "search-hit";
+          mark.textContent = part;
+          frag.appendChild(mark);
+          marked++;
+        } else if (part) {
+          frag.appendChild(document.createTextNode(part));
+        }
+      });
+      node.parentNode.replaceChild(frag, node);
+    });
+    // The marks may shift the text a little: land on the #anchor again.
+    var target = null;
+    try {
+      target = marked && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    } catch (e) {
+      /* a malformed #fragment: nothing to land on */
+    }
+    if (target) {
+      target.scrollIntoView();
+    }
+  }
+
   function init() {
     setupThemeToggle();
+    setupSearch();
+    markSearchHits();
     setupPreviews();
     setupSidebar();
     setupFileLinks();

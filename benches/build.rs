@@ -1,0 +1,153 @@
+//! `cargo bench --bench build`: build-time figures on generated playbooks,
+//! each printed beside its target. Not a test: it measures, it does not fail.
+//!
+//! For each corpus size (1,000 and 10,000 pages; 100,000 with
+//! `ALTITUDE_BENCH_100K=1`), the median of three runs of `altitude build`,
+//! `altitude check` and a no-change rebuild, with peak memory (the child's
+//! `ru_maxrss` from `wait4`) and the stage breakdown from `--timings`. Where
+//! `hugo` or `mdbook` are on PATH, the same pages are built with them too.
+
+#[path = "support/corpus.rs"]
+mod corpus;
+#[path = "support/peers.rs"]
+mod peers;
+#[path = "support/measure.rs"]
+mod measure;
+
+use std::path::{Path, PathBuf};
+
+use measure::{median, run_measured, Measured};
+
+fn corpus_dir(pages: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-corpus")
+        .join(pages.to_string());
+    if !dir.join("company/playbook.toml").is_file() {
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("generating {pages} pages in {} …", dir.display());
+        corpus::Corpus::generate(pages, 42)
+            .write(&dir)
+            .expect("corpus written");
+    }
+    dir
+}
+
+fn altitude(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_altitude"));
+    cmd.args(args).env("NO_COLOR", "1");
+    cmd
+}
+
+fn three(mut f: impl FnMut() -> Measured) -> Measured {
+    let runs: Vec<Measured> = (0..3).map(|_| f()).collect();
+    median(runs)
+}
+
+/// Stage name → milliseconds, from `--timings` output.
+fn stages(stderr: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let name = parts.next()?;
+            let ms: f64 = parts.next()?.parse().ok()?;
+            (parts.next() == Some("ms")).then(|| (name.to_string(), ms))
+        })
+        .collect()
+}
+
+struct Row {
+    pages: usize,
+    build: Measured,
+    check: Measured,
+    rebuild: Measured,
+    stages: Vec<(String, f64)>,
+}
+
+fn bench_size(pages: usize) -> Row {
+    let dir = corpus_dir(pages);
+    let site = dir.join("company");
+    let out = dir.join("out");
+    let out_arg = out.to_string_lossy().to_string();
+    let site_arg = site.to_string_lossy().to_string();
+    let build = three(|| {
+        let _ = std::fs::remove_dir_all(&out);
+        run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q", "--timings"]))
+    });
+    let stages = stages(&build.stderr);
+    let check = three(|| run_measured(altitude(&["check", &site_arg, "-q"])));
+    let rebuild = three(|| run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q"])));
+    Row {
+        pages,
+        build,
+        check,
+        rebuild,
+        stages,
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        // `cargo test --benches` asks benches to list tests; there are none.
+        return;
+    }
+    let mut sizes = vec![1_000, 10_000];
+    if std::env::var("ALTITUDE_BENCH_100K").is_ok_and(|v| v == "1") {
+        sizes.push(100_000);
+    }
+    println!("altitude build benchmark ({} cores)", measure::cores());
+    let bundled = three(|| {
+        let tmp = std::env::temp_dir().join(format!("altitude-bench-{}", std::process::id()));
+        let out = tmp.to_string_lossy().to_string();
+        let m = run_measured(altitude(&["build", "--out", &out, "-q"]));
+        let _ = std::fs::remove_dir_all(&tmp);
+        m
+    });
+    println!(
+        "bundled playbook: build {:.0} ms (target ≤ 50 ms), peak {:.0} MB",
+        bundled.wall_ms, bundled.peak_mb
+    );
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let row = bench_size(n);
+        println!(
+            "\n{n} pages: build {:.0} ms, {:.0} MB peak | check {:.0} ms | no-change rebuild {:.0} ms",
+            row.build.wall_ms, row.build.peak_mb, row.check.wall_ms, row.rebuild.wall_ms
+        );
+        let stage_text: Vec<String> = row
+            .stages
+            .iter()
+            .map(|(s, ms)| format!("{s} {ms:.0} ms"))
+            .collect();
+        println!("  stages: {}", stage_text.join(", "));
+        rows.push(row);
+    }
+    let find = |n: usize| rows.iter().find(|r| r.pages == n);
+    println!("\nfigure | measured | target");
+    println!("---|---|---");
+    println!("bundled playbook, full build | {:.0} ms | ≤ 50 ms", bundled.wall_ms);
+    if let Some(r) = find(10_000) {
+        println!(
+            "full build, 10k pages | {:.2} s, {:.0} MB | ≤ 1.0 s, ≤ 300 MB",
+            r.build.wall_ms / 1000.0,
+            r.build.peak_mb
+        );
+        println!("`altitude check`, 10k pages | {:.2} s | ≤ 0.5 s", r.check.wall_ms / 1000.0);
+        let index = r.stages.iter().find(|(s, _)| s == "index").map_or(0.0, |s| s.1);
+        println!("indexing, 10k pages | {:.2} s | ≤ 0.5 s", index / 1000.0);
+    }
+    if let (Some(big), Some(r10)) = (find(100_000), find(10_000)) {
+        println!(
+            "full build, 100k pages | {:.1} s, {:.0} MB | ≤ 12 s, ≤ 2.5 GB",
+            big.build.wall_ms / 1000.0,
+            big.build.peak_mb
+        );
+        let growth = (big.build.wall_ms / 100_000.0) / (r10.build.wall_ms / 10_000.0);
+        println!("time per page, 100k against 10k | {growth:.2} × | ≤ 1.3 ×");
+    }
+    peers::compare(&rows_for_peers(&rows), &|n| corpus::Corpus::generate(n, 42));
+}
+
+fn rows_for_peers(rows: &[Row]) -> Vec<(usize, f64)> {
+    rows.iter().map(|r| (r.pages, r.build.wall_ms)).collect()
+}

@@ -1,0 +1,66 @@
+//! Running a command and measuring it: wall time, and peak memory from the
+//! kernel's own accounting of the child (`wait4`'s `ru_maxrss`), which
+//! catches the peak however short it is.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+pub struct Measured {
+    pub wall_ms: f64,
+    pub peak_mb: f64,
+    pub stderr: String,
+    pub ok: bool,
+}
+
+pub fn run_measured(mut cmd: Command) -> Measured {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("command starts");
+    let pid = child.id() as libc::pid_t;
+    let stderr = child.stderr;
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut s) = stderr {
+            let _ = std::io::Read::read_to_string(&mut s, &mut text);
+        }
+        text
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value to be overwritten.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; both pointers are
+    // to live locals.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let stderr = reader.join().unwrap_or_default();
+    Measured {
+        wall_ms,
+        // Linux reports kilobytes.
+        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+        ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        stderr,
+    }
+}
+
+/// The run with the median wall time.
+pub fn median(mut runs: Vec<Measured>) -> Measured {
+    runs.sort_by(|a, b| a.wall_ms.total_cmp(&b.wall_ms));
+    let mid = runs.len() / 2;
+    runs.swap_remove(mid)
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+pub fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}

@@ -1,0 +1,132 @@
+//! The same generated pages in Hugo's and mdBook's layouts, built by those
+//! tools when they are on PATH, so the comparison is made in the same run on
+//! the same machine.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::corpus::Corpus;
+use super::measure::{on_path, run_measured};
+
+/// Wiki links become their text: the peers have no equivalent, and plain
+/// text costs them nothing extra.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("[[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("]]") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &after[..end];
+        let label = inner.split('|').next_back().unwrap_or(inner);
+        out.push_str(label.split('#').next().unwrap_or(label));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// TOML front matter → the title only, in YAML.
+fn body_and_title(text: &str) -> (String, String) {
+    let title = text
+        .lines()
+        .find_map(|l| l.strip_prefix("title = "))
+        .map(|t| t.trim_matches('"').to_string())
+        .unwrap_or_else(|| "Page".into());
+    let body = match text.strip_prefix("+++\n").and_then(|t| t.split_once("\n+++\n")) {
+        Some((_, body)) => body.to_string(),
+        None => text.to_string(),
+    };
+    (title, plain(&body))
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::write(path, text);
+}
+
+fn write_hugo(corpus: &Corpus, dir: &Path) {
+    write(
+        &dir.join("hugo.toml"),
+        "baseURL = 'https://example.com/'\ntitle = 'Generated'\ndisableKinds = ['taxonomy', 'term', 'RSS']\n",
+    );
+    write(
+        &dir.join("layouts/_default/baseof.html"),
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><nav>{{ range .CurrentSection.Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ end }}</nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>",
+    );
+    write(
+        &dir.join("layouts/_default/single.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}{{ end }}",
+    );
+    write(
+        &dir.join("layouts/_default/list.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}",
+    );
+    for (path, text) in &corpus.pages {
+        if !path.ends_with(".md") {
+            continue;
+        }
+        let (title, body) = body_and_title(text);
+        let target = match path.strip_suffix("index.md") {
+            Some(folder) => format!("content/{folder}_index.md"),
+            None => format!("content/{path}"),
+        };
+        write(&dir.join(target), &format!("---\ntitle: \"{title}\"\n---\n{body}"));
+    }
+}
+
+fn write_mdbook(corpus: &Corpus, dir: &Path) {
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"Generated\"\n[output.html]\n",
+    );
+    let mut summary = String::from("# Summary\n\n");
+    for (path, text) in &corpus.pages {
+        if !path.ends_with(".md") {
+            continue;
+        }
+        let (title, body) = body_and_title(text);
+        let depth = if path.ends_with("index.md") { "" } else { "    " };
+        summary.push_str(&format!("{depth}- [{title}]({path})\n"));
+        write(&dir.join("src").join(path), &format!("# {title}\n\n{body}"));
+    }
+    write(&dir.join("src/SUMMARY.md"), &summary);
+}
+
+/// Builds the corpora with each peer found on PATH and prints the ratios.
+pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus) {
+    let peers: [(&str, fn(&Corpus, &Path), &[&str], usize); 2] = [
+        ("hugo", write_hugo, &["--quiet", "-d", "public"], 10_000),
+        ("mdbook", write_mdbook, &["build"], 1_000),
+    ];
+    for (name, writer, args, size) in peers {
+        if !on_path(name) {
+            println!("{name}: not on PATH, skipped (see README, Performance)");
+            continue;
+        }
+        let Some(&(_, ours)) = altitude_ms.iter().find(|(n, _)| *n == size) else {
+            continue;
+        };
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/bench-corpus")
+            .join(format!("{name}-{size}"));
+        if !dir.exists() {
+            writer(&generate(size), &dir);
+        }
+        let mut cmd = Command::new(name);
+        cmd.args(args).current_dir(&dir);
+        let m = run_measured(cmd);
+        let status = if m.ok { "" } else { " (FAILED)" };
+        println!(
+            "{name}, {size} pages: {:.2} s, {:.0} MB{status}; Altitude is {:.1} × faster",
+            m.wall_ms / 1000.0,
+            m.peak_mb,
+            m.wall_ms / ours
+        );
+    }
+}
