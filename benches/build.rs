@@ -9,10 +9,10 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
-#[path = "support/peers.rs"]
-mod peers;
 #[path = "support/measure.rs"]
 mod measure;
+#[path = "support/peers.rs"]
+mod peers;
 
 use std::path::{Path, PathBuf};
 
@@ -72,7 +72,14 @@ fn bench_size(pages: usize) -> Row {
     let site_arg = site.to_string_lossy().to_string();
     let build = three(|| {
         let _ = std::fs::remove_dir_all(&out);
-        run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q", "--timings"]))
+        run_measured(altitude(&[
+            "build",
+            &site_arg,
+            "--out",
+            &out_arg,
+            "-q",
+            "--timings",
+        ]))
     });
     let stages = stages(&build.stderr);
     let check = three(|| run_measured(altitude(&["check", &site_arg, "-q"])));
@@ -125,15 +132,25 @@ fn main() {
     let find = |n: usize| rows.iter().find(|r| r.pages == n);
     println!("\nfigure | measured | target");
     println!("---|---|---");
-    println!("bundled playbook, full build | {:.0} ms | ≤ 50 ms", bundled.wall_ms);
+    println!(
+        "bundled playbook, full build | {:.0} ms | ≤ 50 ms",
+        bundled.wall_ms
+    );
     if let Some(r) = find(10_000) {
         println!(
             "full build, 10k pages | {:.2} s, {:.0} MB | ≤ 1.0 s, ≤ 300 MB",
             r.build.wall_ms / 1000.0,
             r.build.peak_mb
         );
-        println!("`altitude check`, 10k pages | {:.2} s | ≤ 0.5 s", r.check.wall_ms / 1000.0);
-        let index = r.stages.iter().find(|(s, _)| s == "index").map_or(0.0, |s| s.1);
+        println!(
+            "`altitude check`, 10k pages | {:.2} s | ≤ 0.5 s",
+            r.check.wall_ms / 1000.0
+        );
+        let index = r
+            .stages
+            .iter()
+            .find(|(s, _)| s == "index")
+            .map_or(0.0, |s| s.1);
         println!("indexing, 10k pages | {:.2} s | ≤ 0.5 s", index / 1000.0);
     }
     if let (Some(big), Some(r10)) = (find(100_000), find(10_000)) {

@@ -36,7 +36,10 @@ fn body_and_title(text: &str) -> (String, String) {
         .find_map(|l| l.strip_prefix("title = "))
         .map(|t| t.trim_matches('"').to_string())
         .unwrap_or_else(|| "Page".into());
-    let body = match text.strip_prefix("+++\n").and_then(|t| t.split_once("\n+++\n")) {
+    let body = match text
+        .strip_prefix("+++\n")
+        .and_then(|t| t.split_once("\n+++\n"))
+    {
         Some((_, body)) => body.to_string(),
         None => text.to_string(),
     };
@@ -76,7 +79,10 @@ fn write_hugo(corpus: &Corpus, dir: &Path) {
             Some(folder) => format!("content/{folder}_index.md"),
             None => format!("content/{path}"),
         };
-        write(&dir.join(target), &format!("---\ntitle: \"{title}\"\n---\n{body}"));
+        write(
+            &dir.join(target),
+            &format!("---\ntitle: \"{title}\"\n---\n{body}"),
+        );
     }
 }
 
@@ -91,20 +97,49 @@ fn write_mdbook(corpus: &Corpus, dir: &Path) {
             continue;
         }
         let (title, body) = body_and_title(text);
-        let depth = if path.ends_with("index.md") { "" } else { "    " };
+        let depth = if path.ends_with("index.md") {
+            ""
+        } else {
+            "    "
+        };
         summary.push_str(&format!("{depth}- [{title}]({path})\n"));
         write(&dir.join("src").join(path), &format!("# {title}\n\n{body}"));
     }
     write(&dir.join("src/SUMMARY.md"), &summary);
 }
 
+/// A peer generator: how to lay the pages out for it, how to run it, and
+/// the corpus size its target is set at.
+struct Peer {
+    name: &'static str,
+    write: fn(&Corpus, &Path),
+    args: &'static [&'static str],
+    size: usize,
+}
+
 /// Builds the corpora with each peer found on PATH and prints the ratios.
 pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus) {
-    let peers: [(&str, fn(&Corpus, &Path), &[&str], usize); 2] = [
-        ("hugo", write_hugo, &["--quiet", "-d", "public"], 10_000),
-        ("mdbook", write_mdbook, &["build"], 1_000),
+    let peers = [
+        Peer {
+            name: "hugo",
+            write: write_hugo,
+            args: &["--quiet", "-d", "public"],
+            size: 10_000,
+        },
+        Peer {
+            name: "mdbook",
+            write: write_mdbook,
+            args: &["build"],
+            size: 1_000,
+        },
     ];
-    for (name, writer, args, size) in peers {
+    for Peer {
+        name,
+        write: writer,
+        args,
+        size,
+    } in peers
+    {
         if !on_path(name) {
             println!("{name}: not on PATH, skipped (see README, Performance)");
             continue;

@@ -45,9 +45,21 @@ pub(crate) fn encode(
     let quantised = quantise(index);
     let mut files = BTreeMap::new();
     let all_terms: Vec<&str> = quantised.keys().map(String::as_str).collect();
-    let single = shard_json(index, info, &quantised, &all_terms, &[], usize::MAX);
-    let single_text = to_json(&single);
-    let manifest = if single_text.len() <= SINGLE_FILE_LIMIT {
+    // Each posting takes at least two bytes: past the limit, no need to try.
+    let postings: usize = quantised.values().map(Vec::len).sum();
+    let single_text = if postings * 2 <= SINGLE_FILE_LIMIT {
+        to_json(&shard_json(
+            index,
+            info,
+            &quantised,
+            &all_terms,
+            &[],
+            usize::MAX,
+        ))
+    } else {
+        String::new()
+    };
+    let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
     } else {
         let shards = shard_terms(&all_terms);
@@ -56,7 +68,7 @@ pub(crate) fn encode(
             keys.push_str(key);
             let json = shard_json(index, info, &quantised, own, see, SHARD_POSTINGS);
             let body = format!(
-                "altitudeSearch.shard({},\n{}\n);\n",
+                "altitudeSearch.shard({},\n{}\n);",
                 to_json(key),
                 to_json(&json)
             );

@@ -2,7 +2,7 @@
 //!
 //! Each heading section is a document, so results deep-link to
 //! `page#heading`. Fields are weighted title > concept names and aliases >
-//! headings > body, scored with BM25F at build time, so the client only
+//! headings > body, scored with field-weighted BM25 at build time, so the client only
 //! adds up precomputed scores.
 //! The on-disk format, shared with the theme's client, is described in
 //! `docs/search-index.md`.
@@ -102,7 +102,18 @@ fn page_documents(
     let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
     let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
     shown
-        .flat_map(|p| docs::sections(id, &loaded.pages[p]))
+        .flat_map(|p| {
+            let mut sections = docs::sections(id, &loaded.pages[p]);
+            // An extension's opening text sits under its own section heading.
+            if p != id {
+                let layer = loaded.layers.get(loaded.pages[p].layer);
+                let anchor = crate::content::url_slug(layer.map_or("", |l| l.name.as_str()));
+                for s in sections.iter_mut().filter(|s| s.anchor.is_none()) {
+                    s.anchor = Some(anchor.clone());
+                }
+            }
+            sections
+        })
         .map(|section| {
             let fields = [
                 title_terms.clone(),
@@ -131,8 +142,10 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
         .join(" ")
 }
 
-/// BM25F: per term and document, field frequencies normalised by field
-/// length and weighted, then saturated once.
+/// Field-weighted BM25: each field's frequency is length-normalised and
+/// saturated on its own, then the fields are added with their weights. A
+/// title hit is therefore worth several body hits, however long the body:
+/// a query for a concept's name finds the concept first.
 fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
     let n = fields.len().max(1) as f32;
     let mut average = [0f32; 4];
@@ -143,16 +156,23 @@ fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
     }
     let mut weighted: HashMap<&str, Vec<(u32, f32)>> = HashMap::new();
     for (d, doc) in fields.iter().enumerate() {
-        let mut tf: HashMap<&str, f32> = HashMap::new();
-        for (i, field) in Field::ALL.iter().enumerate() {
-            let len = doc[i].len() as f32;
-            let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
-            for term in &doc[i] {
-                *tf.entry(term.as_str()).or_default() += field.weight() / norm;
+        let mut per_field: HashMap<&str, [f32; 4]> = HashMap::new();
+        for (i, terms) in doc.iter().enumerate() {
+            for term in terms {
+                per_field.entry(term.as_str()).or_default()[i] += 1.0;
             }
         }
-        for (term, tf) in tf {
-            weighted.entry(term).or_default().push((d as u32, tf));
+        for (term, tf) in per_field {
+            let mut total = 0.0;
+            for (i, field) in Field::ALL.iter().enumerate() {
+                if tf[i] == 0.0 {
+                    continue;
+                }
+                let len = doc[i].len() as f32;
+                let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
+                total += field.weight() * tf[i] * (K1 + 1.0) / (tf[i] + K1 * norm);
+            }
+            weighted.entry(term).or_default().push((d as u32, total));
         }
     }
     weighted
@@ -160,10 +180,7 @@ fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
         .map(|(term, docs)| {
             let df = docs.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut scored: Vec<(u32, f32)> = docs
-                .into_iter()
-                .map(|(d, tf)| (d, idf * tf * (K1 + 1.0) / (tf + K1)))
-                .collect();
+            let mut scored: Vec<(u32, f32)> = docs.into_iter().map(|(d, s)| (d, idf * s)).collect();
             scored.sort_by_key(|(d, _)| *d);
             (term.to_string(), scored)
         })

@@ -13,8 +13,9 @@ const STOP_WORDS: &[&str] = &[
     "this", "to", "was", "were", "will", "with",
 ];
 
-/// `é` → `e`, `ß` → `s`: the Latin letters with marks that English-language
-/// playbooks meet (names, loanwords), folded to their base letter.
+/// `é` → `e`, `ß` → `s`: the letters with marks of Latin-1 and Latin
+/// Extended-A, folded to their base letter, as the client's
+/// `normalize('NFD')` does (see `docs/search-index.md`).
 pub(crate) fn fold(c: char) -> char {
     match c {
         'à'..='å' => 'a',
@@ -27,15 +28,23 @@ pub(crate) fn fold(c: char) -> char {
         'ý' | 'ÿ' => 'y',
         'ß' => 's',
         'ā' | 'ă' | 'ą' => 'a',
-        'ć' | 'č' => 'c',
-        'ē' | 'ė' | 'ę' | 'ě' => 'e',
-        'ł' => 'l',
-        'ń' | 'ň' => 'n',
-        'ő' => 'o',
-        'ř' => 'r',
-        'ś' | 'š' | 'ş' => 's',
-        'ť' => 't',
-        'ū' | 'ů' | 'ű' => 'u',
+        'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'ď' => 'd',
+        'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
+        'ĥ' => 'h',
+        'ĩ' | 'ī' | 'ĭ' | 'į' => 'i',
+        'ĵ' => 'j',
+        'ķ' => 'k',
+        'ĺ' | 'ļ' | 'ľ' | 'ł' => 'l',
+        'ń' | 'ņ' | 'ň' => 'n',
+        'ō' | 'ŏ' | 'ő' => 'o',
+        'ŕ' | 'ŗ' | 'ř' => 'r',
+        'ś' | 'ŝ' | 'ş' | 'š' => 's',
+        'ţ' | 'ť' => 't',
+        'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+        'ŵ' => 'w',
+        'ŷ' => 'y',
         'ź' | 'ż' | 'ž' => 'z',
         other => other,
     }
@@ -64,15 +73,19 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Index terms: words without stop words, stemmed.
+/// Index terms: words without stop words, stemmed. Each analyzer remembers
+/// the stems it made: prose repeats its words, and stemming is the costly
+/// part. One per thread.
 pub(crate) struct Analyzer {
     stemmer: Stemmer,
+    stems: std::cell::RefCell<std::collections::HashMap<String, String>>,
 }
 
 impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
+            stems: Default::default(),
         }
     }
 }
@@ -87,7 +100,14 @@ impl Analyzer {
     }
 
     pub fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(word).into_owned()
+        if let Some(stem) = self.stems.borrow().get(word) {
+            return stem.clone();
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        self.stems
+            .borrow_mut()
+            .insert(word.to_string(), stem.clone());
+        stem
     }
 }
 

@@ -712,7 +712,9 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
     match base_url.find("://").map(|i| i + 3) {
         Some(after_scheme) => base_url[after_scheme..]
             .find('/')
-            .map_or("/".to_string(), |i| base_url[after_scheme + i..].to_string()),
+            .map_or("/".to_string(), |i| {
+                base_url[after_scheme + i..].to_string()
+            }),
         None => "/".to_string(),
     }
 }

@@ -80,9 +80,10 @@ fn sections(loaded: &Loaded, resolved: &Resolved, current: &str) -> Vec<NavSecti
             let is_current = s.key == current;
             let listed = if is_current { s.pages.as_slice() } else { &[] };
             NavSection {
-                title: s
-                    .index
-                    .map_or_else(|| super::context::title_case(&s.key), |i| pages[i].title.clone()),
+                title: s.index.map_or_else(
+                    || super::context::title_case(&s.key),
+                    |i| pages[i].title.clone(),
+                ),
                 url: match (s.index, s.pages.first()) {
                     (Some(i), _) | (None, Some(&i)) => url(i),
                     (None, None) => String::new(),

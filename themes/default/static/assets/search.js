@@ -42,7 +42,9 @@ function near(a, b, max) {
 
 // Score factor of index term t for query word w: exact, stem, prefix, typo.
 function factor(w, t) {
-  if (t === w || (t.length >= 3 && w.length - t.length <= 4 && w.startsWith(t))) return 1;
+  // English stems turn a final y into i: "clarity" is indexed as "clariti".
+  const wi = w.endsWith("y") ? w.slice(0, -1) + "i" : w;
+  if (t === w || t === wi || (t.length >= 3 && w.length - t.length <= 4 && w.startsWith(t))) return 1;
   if (w.length >= 2 && t.startsWith(w)) return 0.8;
   return near(w, t, w.length >= 8 ? 2 : 1) ? 0.5 : 0;
 }
