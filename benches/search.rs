@@ -241,6 +241,9 @@ fn main() {
                 f["query_ms"]["median"].as_f64().unwrap_or(f64::NAN),
                 f["query_ms"]["p95"].as_f64().unwrap_or(f64::NAN)
             );
+            if std::env::var_os("ALTITUDE_BENCH_VERBOSE").is_some() {
+                println!("misses: {:#}", f["misses"]);
+            }
             for (kind, target) in [("exact", "—"), ("typo", "≥ 90 %"), ("prefix", "≥ 95 %")] {
                 let r = &f["recall"][kind];
                 let hit = r["hit"].as_f64().unwrap_or(0.0);

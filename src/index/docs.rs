@@ -64,10 +64,7 @@ pub(crate) fn sections(id: PageId, page: &Page) -> Vec<SectionDoc> {
     for doc in &mut docs {
         doc.body = doc.body.split_whitespace().collect::<Vec<_>>().join(" ");
     }
-    // An empty lead section (a page that opens with a heading) is dropped,
-    // unless it is all the page has.
-    if docs.len() > 1 && docs[0].body.is_empty() {
-        docs.remove(0);
-    }
+    // The lead section stays even when empty: it carries the page's title
+    // and leads to the top of the page.
     docs
 }

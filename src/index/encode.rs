@@ -1,15 +1,16 @@
 //! The index on disk: a manifest appended to the client script and, for a
 //! large site, shards loaded on demand (see `docs/search-index.md`).
 //!
-//! A query loads the client and one shard: the shard of its first two
-//! letters holds those terms' best documents together with the titles,
-//! headings and snippets needed to show them, so no further request is
-//! needed to display results.
+//! A query loads the client and one shard: the shard of its word's prefix
+//! (see [`super::keys`]) holds those terms' best documents together with
+//! the titles, headings and snippets needed to show them, so no further
+//! request is needed to display results.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::keys::KeySpace;
 use super::{Index, SectionDoc};
 use crate::config::UrlStyle;
 use crate::content::Page;
@@ -17,9 +18,13 @@ use crate::render::urls::link_url;
 
 /// Above this many bytes of JSON, the index is split into shards.
 const SINGLE_FILE_LIMIT: usize = 48 * 1024;
-/// Postings kept per term in a shard: enough for a page of results.
-const SHARD_POSTINGS: usize = 40;
-const SNIPPET_CHARS: usize = 160;
+/// Postings kept per term in a shard: enough for a screen of results.
+const SHARD_POSTINGS: usize = 16;
+const SNIPPET_CHARS: usize = 96;
+/// Shards above this size (estimated) are split by a longer prefix.
+const SHARD_BUDGET: usize = 12 * 1024;
+/// Estimated bytes a posting adds to a shard, its document row included.
+const POSTING_BYTES: usize = 150;
 
 /// What the client needs to know about the site's pages.
 pub(crate) struct PageInfo<'a> {
@@ -32,7 +37,8 @@ struct ShardJson {
     pages: Vec<(String, String, &'static str)>,
     docs: Vec<(usize, String, String, String)>,
     terms: Vec<(String, String)>,
-    see: Vec<(String, String)>,
+    /// `[word, key]`, or `[word, key, term]` for a word found under its stem.
+    see: Vec<Vec<String>>,
 }
 
 /// Output path → bytes: `search/search.js` (the client followed by the
@@ -62,21 +68,29 @@ pub(crate) fn encode(
     let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
     } else {
-        let shards = shard_terms(&all_terms);
-        let mut keys = String::new();
+        let sizes: Vec<(&str, usize)> = all_terms
+            .iter()
+            .map(|t| {
+                let postings = quantised.get(*t).map_or(0, |p| p.len().min(SHARD_POSTINGS));
+                (*t, t.len() + 8 + postings * POSTING_BYTES)
+            })
+            .collect();
+        let mut space = KeySpace::plan(&sizes, SHARD_BUDGET);
+        let shards = shard_terms(&space, &all_terms, &index.surfaces);
+        // Shards that only point elsewhere are keys too.
+        space.keys.extend(shards.keys().cloned());
         for (key, (own, see)) in &shards {
-            keys.push_str(key);
             let json = shard_json(index, info, &quantised, own, see, SHARD_POSTINGS);
             let body = format!(
                 "altitudeSearch.shard({},\n{}\n);",
                 to_json(key),
                 to_json(&json)
             );
-            files.insert(format!("search/s/{key}.js"), body.into_bytes());
+            files.insert(format!("search/s/{}.js", file_name(key)), body.into_bytes());
         }
         format!(
             "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{}}}",
-            to_json(&keys),
+            to_json(&space.tree()),
             index.docs.len()
         )
     };
@@ -113,51 +127,71 @@ fn quantise(index: &Index) -> BTreeMap<String, Vec<(u32, u8)>> {
         .collect()
 }
 
-/// A term's shard: its first two characters.
-pub(crate) fn key(term: &str) -> String {
-    let mut chars = term.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) => format!("{a}{b}"),
-        (Some(a), None) => format!("{a}_"),
-        _ => "__".into(),
-    }
-}
-
-/// The shards a word one edit away from `term` may look in first: its own
-/// key, and the keys of the term without its first or second character.
-pub(crate) fn keys(term: &str) -> BTreeSet<String> {
-    let chars: Vec<char> = term.chars().collect();
-    let mut out = BTreeSet::from([key(term)]);
-    for skip in 0..2.min(chars.len()) {
-        let rest: String = chars
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != skip)
-            .map(|(_, c)| c)
-            .collect();
-        if !rest.is_empty() {
-            out.insert(key(&rest));
+/// A shard's file name: its key, with each byte outside `[a-z0-9_]` written
+/// as `~` and two hex digits, so every file system and URL takes it as it
+/// is; the client names files alike.
+fn file_name(key: &str) -> String {
+    let mut name = String::new();
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            name.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                name.push_str(&format!("~{b:02x}"));
+            }
         }
     }
-    out
+    name
 }
 
-/// Per shard key: the terms it holds, and the terms it points elsewhere
-/// (with their own key).
-type Shards<'a> = BTreeMap<String, (Vec<&'a str>, Vec<(&'a str, String)>)>;
+/// A word a shard names without holding its postings.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct See {
+    word: String,
+    /// The shard that holds them.
+    key: String,
+    /// The term they are under, when it is not `word` itself (its stem).
+    term: Option<String>,
+}
 
-fn shard_terms<'a>(terms: &[&'a str]) -> Shards<'a> {
+/// Per shard key: the terms it holds, and the words it points elsewhere.
+type Shards<'a> = BTreeMap<String, (Vec<&'a str>, Vec<See>)>;
+
+/// Each term goes to the shard of its key, and by name to the shards a
+/// word one edit away, or a word that stems to it, would look in.
+fn shard_terms<'a>(
+    space: &KeySpace,
+    terms: &[&'a str],
+    surfaces: &BTreeMap<String, BTreeSet<String>>,
+) -> Shards<'a> {
     let mut shards: Shards<'a> = BTreeMap::new();
     for &term in terms {
-        let own = key(term);
-        for other in keys(term) {
+        let own = space.key_of(term);
+        for other in space.typo_keys(term) {
             let entry = shards.entry(other.clone()).or_default();
             if other == own {
                 entry.0.push(term);
             } else {
-                entry.1.push((term, own.clone()));
+                entry.1.push(See {
+                    word: term.to_string(),
+                    key: own.clone(),
+                    term: None,
+                });
             }
         }
+        // The client does not stem: a word of the text is listed in its own
+        // shard with the stem it is indexed under.
+        for word in surfaces.get(term).into_iter().flatten() {
+            shards.entry(space.key_of(word)).or_default().1.push(See {
+                word: word.clone(),
+                key: own.clone(),
+                term: Some(term.to_string()),
+            });
+        }
+    }
+    for (_, see) in shards.values_mut() {
+        see.sort();
     }
     shards
 }
@@ -167,7 +201,7 @@ fn shard_json(
     info: &PageInfo<'_>,
     quantised: &BTreeMap<String, Vec<(u32, u8)>>,
     terms: &[&str],
-    see: &[(&str, String)],
+    see: &[See],
     per_term: usize,
 ) -> ShardJson {
     let mut json = ShardJson {
@@ -176,7 +210,11 @@ fn shard_json(
         terms: Vec::new(),
         see: see
             .iter()
-            .map(|(t, k)| (t.to_string(), k.clone()))
+            .map(|s| {
+                let mut row = vec![s.word.clone(), s.key.clone()];
+                row.extend(s.term.clone());
+                row
+            })
             .collect(),
     };
     let mut local_page: HashMap<usize, usize> = HashMap::new();
@@ -277,20 +315,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_cover_one_edit_in_the_first_letters() {
-        assert_eq!(key("owner"), "ow");
-        assert_eq!(key("a"), "a_");
-        assert_eq!(
-            keys("owner"),
-            BTreeSet::from(["ow".to_string(), "wn".into(), "on".into()])
-        );
-        // Each kind of edit at the start shares a key with the term.
-        for typo in ["pwner", "woner", "wner", "oowner", "onwer"] {
-            assert!(
-                !keys(typo).is_disjoint(&keys("owner")),
-                "{typo} shares no shard with owner"
-            );
-        }
+    fn file_names_are_plain_ascii() {
+        assert_eq!(file_name("ow"), "ow");
+        assert_eq!(file_name("o_"), "o_");
+        assert_eq!(file_name("çа"), "~c3~a7~d0~b0");
     }
 
     #[test]

@@ -9,9 +9,10 @@
 
 mod docs;
 mod encode;
+mod keys;
 mod text;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::content::{Loaded, PageKind};
 use crate::links::Resolved;
@@ -58,6 +59,9 @@ pub struct Index {
     pub docs: Vec<SectionDoc>,
     /// Term → (document, score), documents ascending.
     pub postings: BTreeMap<String, Vec<(u32, f32)>>,
+    /// Term → the words of the text that stem to it, other than itself: the
+    /// client does not stem, so a word's shard must point to its stem.
+    pub surfaces: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The index stage: the search files of the site, from its pages and the
@@ -76,18 +80,46 @@ pub fn files(loaded: &Loaded, resolved: &Resolved) -> BTreeMap<String, Vec<u8>> 
     encode::encode(&index, &info, client)
 }
 
+type PageDocs = Vec<(SectionDoc, [Vec<String>; 4])>;
+
 pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
-    let per_page: Vec<Vec<(SectionDoc, [Vec<String>; 4])>> = (0..loaded.pages.len())
-        .into_par_iter()
+    let ids: Vec<usize> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
-        .map_init(Analyzer::default, |analyzer, id| {
-            page_documents(loaded, resolved, analyzer, id)
-        })
         .collect();
+    // Each worker keeps its analyzer (and its stems) across pages; the
+    // reduction keeps the pages in order.
+    let (per_page, stems) = ids
+        .into_par_iter()
+        .fold(
+            || (Vec::<PageDocs>::new(), Analyzer::default()),
+            |(mut done, analyzer), id| {
+                done.push(page_documents(loaded, resolved, &analyzer, id));
+                (done, analyzer)
+            },
+        )
+        .map(|(done, analyzer)| (done, vec![analyzer.into_stems()]))
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |(mut a, mut sa), (b, sb)| {
+                a.extend(b);
+                sa.extend(sb);
+                (a, sa)
+            },
+        );
     let (docs, fields): (Vec<SectionDoc>, Vec<[Vec<String>; 4]>) =
         per_page.into_iter().flatten().unzip();
     let postings = score(&fields);
-    Index { docs, postings }
+    let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (word, stem) in stems.into_iter().flatten() {
+        if word != stem && postings.contains_key(&stem) {
+            surfaces.entry(stem).or_default().insert(word);
+        }
+    }
+    Index {
+        docs,
+        postings,
+        surfaces,
+    }
 }
 
 /// A page's sections, its extensions' included, with their field terms.
@@ -114,10 +146,19 @@ fn page_documents(
             }
             sections
         })
-        .map(|section| {
+        .enumerate()
+        .map(|(n, section)| {
+            // The title and names belong to the page's first section only:
+            // repeated in every section they would make a page's sections
+            // crowd out other pages, and the names look common.
+            let (title, names) = if n == 0 {
+                (title_terms.clone(), name_terms.clone())
+            } else {
+                (Vec::new(), Vec::new())
+            };
             let fields = [
-                title_terms.clone(),
-                name_terms.clone(),
+                title,
+                names,
                 analyzer.terms(&section.heading),
                 analyzer.terms(&section.body),
             ];

@@ -99,6 +99,11 @@ impl Analyzer {
             .collect()
     }
 
+    /// Every word this analyzer stemmed, with its stem.
+    pub fn into_stems(self) -> std::collections::HashMap<String, String> {
+        self.stems.into_inner()
+    }
+
     pub fn stem(&self, word: &str) -> String {
         if let Some(stem) = self.stems.borrow().get(word) {
             return stem.clone();

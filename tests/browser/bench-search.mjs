@@ -25,6 +25,8 @@ async function freshPage() {
   await page.waitForLoadState('load');
   const log = [];
   page.on('requestfinished', async (req) => {
+    // Only the search's own files: the page may still be fetching others.
+    if (!new URL(req.url()).pathname.includes('/search/')) return;
     const res = await req.response();
     const body = res ? await res.body().catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
     log.push({ url: req.url(), raw: body.length, gzip: gzipSync(body).length });
@@ -69,6 +71,7 @@ await page.focus('input[type="search"]');
 await page.waitForFunction(() => window.altitudeSearch && window.altitudeSearch.search);
 const times = [];
 const recall = {};
+const misses = [];
 for (const c of queries.cases) {
   const top = await query(page, c.q);
   const ms = await page.evaluate(async (q) => {
@@ -80,6 +83,7 @@ for (const c of queries.cases) {
   const r = (recall[c.kind] ??= { hit: 0, total: 0 });
   r.total += 1;
   if (top.slice(0, 5).includes(c.expect)) r.hit += 1;
+  else if (misses.length < 12) misses.push({ ...c, top: top.slice(0, 5) });
 }
 await context.close();
 await chromium.close();
@@ -94,5 +98,6 @@ console.log(
     further: { requests: pick(further, 'requests'), raw: pick(further, 'raw'), gzip: pick(further, 'gzip') },
     query_ms: { median: median(times), p95: p95(times) },
     recall,
+    misses,
   }),
 );

@@ -29,15 +29,29 @@ function readManifest(site) {
   return { manifest: JSON.parse(m[1]), client: lines.slice(0, -1).join('\n') };
 }
 
+/** The shard keys of a manifest's key tree (see docs/search-index.md). */
+function shardKeys(tree) {
+  const split = new Set(Object.keys(tree).filter((p) => p));
+  const top = [...(tree[''] ?? '')];
+  const found = [];
+  for (let i = 0; i + 1 < top.length; i += 2) found.push(top[i] + top[i + 1]);
+  for (const p of split) for (const c of tree[p]) found.push(p + c);
+  return found.filter((k) => !split.has(k));
+}
+
+/** A shard key's file name: bytes outside [a-z0-9_] as ~hh. */
+const shardFile = (key) =>
+  [...key]
+    .map((c) => (/[a-z0-9_]/.test(c) ? c : [...Buffer.from(c)].map((b) => `~${b.toString(16).padStart(2, '0')}`).join('')))
+    .join('');
+
 /** Every shard of a built index: [key, shard] ("" for single mode). */
 function readShards(site) {
   const { manifest } = readManifest(site);
   if (manifest.mode === 'single') return [['', manifest.data]];
-  const keys = [...manifest.keys];
   const out = [];
-  for (let i = 0; i < keys.length; i += 2) {
-    const key = keys[i] + keys[i + 1];
-    const text = readFileSync(join(site, 'search', 's', `${key}.js`), 'utf8');
+  for (const key of shardKeys(manifest.keys)) {
+    const text = readFileSync(join(site, 'search', 's', `${shardFile(key)}.js`), 'utf8');
     out.push([key, text]);
   }
   return out;
@@ -342,7 +356,13 @@ function checkIndex(site) {
     for (const [term, postings] of shard.terms) {
       assert.match(postings, /^[0-9a-zA-Z_-]+$/, `postings of ${term} are a string of the 64-character alphabet`);
     }
-    if (key) assert.ok(terms.every((t) => (t.length > 1 ? t.slice(0, 2) : `${t}_`) === key), `${key}: terms of its key`);
+    if (key) {
+      const stem = key.replace(/_$/, '');
+      assert.ok(
+        terms.every((t) => (key.endsWith('_') ? t === stem : t.startsWith(stem))),
+        `${key}: terms of its key`,
+      );
+    }
   }
   assert.ok(checked > 10, `documents checked: ${checked}`);
 }
@@ -404,6 +424,63 @@ describe('Search on the Acme layer', { skip: !ACME_ENV && 'ALTITUDE_ACME_SITE no
       assert.equal(new Set(loaded).size, loaded.length, 'each shard loaded once');
       await query(page, 'owner');
       assert.equal(shardsLoaded().length, loaded.length, 'cached shards are not loaded again');
+      assertClean(watch, h.base(where));
+    });
+  }
+});
+
+const SHARDED_ENV = process.env.ALTITUDE_SHARDED_SITE;
+const SHARDED_TITLES = process.env.ALTITUDE_SHARDED_TITLES;
+
+describe('Search on a generated, sharded playbook', { skip: !SHARDED_ENV && 'ALTITUDE_SHARDED_SITE not set' }, () => {
+  const SITE = resolve(SHARDED_ENV ?? '.');
+  const h = harness(SITE, '/');
+  const cases = SHARDED_TITLES ? JSON.parse(readFileSync(SHARDED_TITLES, 'utf8')) : [];
+
+  test('the index is sharded and follows the contract', () => {
+    assert.equal(readManifest(SITE).manifest.mode, 'sharded');
+    checkIndex(SITE);
+  });
+
+  test('shard files are wrapped exactly as the contract says', () => {
+    for (const [key, text] of readShards(SITE)) {
+      const head = `altitudeSearch.shard(${JSON.stringify(key)},\n`;
+      assert.ok(text.startsWith(head) && text.endsWith('\n);'), `shard ${key}`);
+      JSON.parse(text.slice(head.length, text.lastIndexOf('\n')));
+    }
+  });
+
+  /** Top result URLs for a query, relative to the site root. */
+  async function top(page, words) {
+    return page.evaluate(async (q) => (await window.altitudeSearch.search(q)).map((p) => p.page[0]), words);
+  }
+
+  /** One edit in the first two letters: the case the shard keys exist for. */
+  const typo = (w) => (w[0] === 'q' ? 'z' : 'q') + w.slice(1);
+
+  for (const where of ['http', 'file']) {
+    test(`titles, prefixes and early typos find their page (${where})`, { timeout: 60_000 }, async () => {
+      const { page, watch } = await h.open();
+      await page.goto(h.home(where));
+      await page.locator('#search-input').focus();
+      await page.waitForFunction(() => window.altitudeSearch && window.altitudeSearch.search);
+      assert.ok(cases.length >= 5, 'title cases given');
+      for (const { title, url } of cases) {
+        const [a, b] = title.toLowerCase().split(' ');
+        const exact = await top(page, title);
+        assert.equal(exact[0], url, `"${title}": ${exact.slice(0, 3).join(' ')}`);
+        const prefix = await top(page, `${a} ${b.slice(0, 4)}`);
+        assert.ok(prefix.slice(0, 5).includes(url), `"${a} ${b.slice(0, 4)}": ${prefix.slice(0, 5).join(' ')}`);
+        const typoed = await top(page, `${a} ${typo(b)}`);
+        assert.ok(typoed.slice(0, 5).includes(url), `"${a} ${typo(b)}": ${typoed.slice(0, 5).join(' ')}`);
+      }
+      // The popup shows them too, and the chosen result opens its page.
+      const { title, url } = cases[0];
+      await query(page, title);
+      await page.keyboard.press('ArrowDown');
+      await Promise.all([page.waitForURL(/\?h=/), page.keyboard.press('Enter')]);
+      assert.ok(decodeURIComponent(page.url()).includes(url.replace(/\/$/, '')), page.url());
+      assert.ok((await page.locator('mark.search-hit').count()) > 0, 'matched words are marked');
       assertClean(watch, h.base(where));
     });
   }

@@ -62,11 +62,36 @@ fn site_works_in_a_real_browser() {
         .arg("--out")
         .arg(&acme));
     assert_eq!(r.status, 0, "{}", r.stderr);
+    // A generated playbook big enough for a sharded search index.
+    let corpus = crate::corpus::Corpus::generate(400, 3);
+    corpus.write(&tmp.join("corpus")).expect("corpus written");
+    let sharded = tmp.join("sharded");
+    let r = run(altitude()
+        .arg("build")
+        .arg(tmp.join("corpus/company"))
+        .arg("--out")
+        .arg(&sharded));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let queries: Vec<serde_json::Value> = corpus
+        .titles
+        .iter()
+        .step_by(40)
+        .map(|(title, path)| {
+            serde_json::json!({"title": title, "url": format!("{}/", path.trim_end_matches(".md"))})
+        })
+        .collect();
+    std::fs::write(
+        tmp.join("sharded-titles.json"),
+        serde_json::to_string(&queries).unwrap(),
+    )
+    .unwrap();
     let status = Command::new("node")
         .args(["--test", "--test-reporter=spec"])
         .current_dir(repo().join("tests/browser"))
         .env("ALTITUDE_SITE", &site)
         .env("ALTITUDE_ACME_SITE", &acme)
+        .env("ALTITUDE_SHARDED_SITE", &sharded)
+        .env("ALTITUDE_SHARDED_TITLES", tmp.join("sharded-titles.json"))
         .env("CHROMIUM_PATH", browser)
         .status()
         .expect("node runs");

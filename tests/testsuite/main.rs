@@ -4,6 +4,8 @@
 
 mod browser;
 mod build;
+#[path = "../../benches/support/corpus.rs"]
+mod corpus;
 mod diagnostics;
 mod layers;
 mod playbook;

@@ -1,9 +1,7 @@
 //! A generated 2,000-page playbook, every feature on: the fast path must
 //! also be the correct one. Not timed; the figures are `cargo bench`'s job.
 
-#[path = "../../benches/support/corpus.rs"]
-mod corpus;
-
+use crate::corpus;
 use crate::support::*;
 
 #[test]

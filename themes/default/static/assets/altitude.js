@@ -298,7 +298,7 @@
       .replace(/[øłß]/g, function (c) { return { "ø": "o", "ł": "l", "ß": "s" }[c]; });
   }
 
-  // ?h=word+word (from a search result): mark the words in the page's prose
+  // ?h=word+word (from a search result): mark the words in the page's title and prose
   // that start with a query word, or that a query word starts with (a stem).
   function markSearchHits() {
     var query = new URLSearchParams(window.location.search).get("h");
@@ -313,7 +313,7 @@
       });
     }
     var texts = [];
-    var proses = document.querySelectorAll(".prose");
+    var proses = document.querySelectorAll(".page-header h1, .prose");
     for (var i = 0; i < proses.length; i++) {
       var walker = document.createTreeWalker(proses[i], NodeFilter.SHOW_TEXT);
       while (walker.nextNode()) {

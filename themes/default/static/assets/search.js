@@ -16,7 +16,18 @@ let index;
 
 const fold = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f'’]/g, "")
   .replace(/[øłß]/g, (c) => ({ ø: "o", ł: "l", ß: "s" })[c]);
-const key = (t) => (t.length > 1 ? t.slice(0, 2) : t + "_");
+// A string's shard key: two characters, longer where the build split a
+// prefix (every proper prefix of a key is one), `_` once the string ends.
+const split = new Set();
+function key(t) {
+  const cs = [...t];
+  let k = cs.length > 1 ? cs[0] + cs[1] : t + "_";
+  while (split.has(k)) k += cs[[...k].length] ?? "_";
+  return k;
+}
+// Shard file names: bytes outside [a-z0-9_] as ~hh.
+const fileName = (k) => [...k].map((c) => /[a-z0-9_]/.test(c) ? c
+  : [...new TextEncoder().encode(c)].map((b) => "~" + b.toString(16).padStart(2, "0")).join("")).join("");
 
 // Folded words, once each; stop words go unless last (it may be growing).
 function queryWords(q) {
@@ -69,7 +80,7 @@ function shard(k) {
   if (index.mode !== "sharded") return Promise.resolve(index.data);
   if (!keys.has(k)) return Promise.resolve(null);
   return cache[k] || (cache[k] = new Promise((done) => {
-    const url = `${root}search/s/${k}.js`;
+    const url = `${root}search/s/${fileName(k)}.js`;
     if (FILE) {
       // No fetch() from file://: the script calls altitudeSearch.shard().
       waiting[k] = done;
@@ -93,10 +104,12 @@ async function scan(w, ks) {
   for (const sh of await Promise.all(ks.map(shard))) {
     if (!sh) continue;
     for (const [t, p] of sh.terms) { const f = take(t); if (f) found.push([t, f, sh, decode(p)]); }
-    for (const [t, k] of sh.see || []) {
+    // [word, key] or [word, key, term]: `word` of the text is found under
+    // `term` (its stem) in shard `key`.
+    for (const [t, k, term] of sh.see || []) {
       const f = take(t);
       if (f) more.push(shard(k).then((o) => {
-        const p = o && (o.map = o.map || new Map(o.terms)).get(t);
+        const p = o && (o.map = o.map || new Map(o.terms)).get(term || t);
         if (p) found.push([t, f, o, decode(p)]);
       }));
     }
@@ -107,9 +120,16 @@ async function scan(w, ks) {
 
 // The word's own shard first; the other keys(w) only if it has no match.
 async function hits(w) {
+  if (index.mode !== "sharded") return scan(w, [null]);
+  // A word shorter than the keys under it: every shard it begins (a few).
+  if (split.has(w)) return scan(w, [...keys].filter((k) => k.startsWith(w)).slice(0, 8));
   const own = key(w), found = await scan(w, [own]);
-  if (found.length || index.mode !== "sharded" || w.length < 2) return found;
-  return scan(w, [key(w.slice(1)), key(w[0] + w.slice(2))].filter((k) => k !== own));
+  if (found.length || w.length < 2) return found;
+  // A typo among the key's letters: the keys of w without one of them.
+  const cs = [...w], depth = [...own.replace(/_$/, "")].length, ks = new Set();
+  for (let i = 0; i < Math.min(depth, cs.length); i++) ks.add(key(cs.filter((_, j) => j !== i).join("")));
+  ks.delete(own);
+  return scan(w, [...ks]);
 }
 
 /* ---- ranking ---- */
@@ -117,25 +137,41 @@ async function hits(w) {
 // At most 8 pages, best first: { page, items: up to 3 sections }. A section
 // is { s: score, p: page, d: doc, h: words for ?h=, m: words to mark }.
 async function search(q) {
-  const ws = queryWords(q), docs = new Map();
-  for (const found of await Promise.all(ws.map(hits))) {
+  const ws = queryWords(q), docs = new Map(), all = await Promise.all(ws.map(hits));
+  for (const [i, found] of all.entries()) {
     const best = new Map();
     for (const [t, f, sh, post] of found) {
       for (let j = 0; j < post.length; j += 2) {
         const d = sh.docs[post[j]], p = sh.pages[d[0]], id = p[0] + "#" + d[1] + "#" + d[3], s = post[j + 1] * f;
-        if (!(best.get(id)?.s >= s)) best.set(id, { s, t, f, p, d });
+        // Per section, the word's best match; an exact one beats any typo.
+        const o = best.get(id), typo = f < 0.8;
+        if (!o || (o.typo && !typo) || (o.typo === typo && o.s < s)) best.set(id, { s, t, f, p, d, typo });
       }
     }
     best.forEach((b, id) => {
-      const r = docs.get(id) || { s: 0, p: b.p, d: b.d, h: ws.slice(), m: ws.slice() };
+      const r = docs.get(id) || { s: 0, n: 0, typos: 0, p: b.p, d: b.d, h: ws.slice(), m: ws.slice(), w: new Set() };
       r.s += b.s;
+      r.n += 1;
+      r.w.add(i);
+      r.typos += b.typo ? 1 : 0;
       r.m.push(b.t);
       if (b.f < 0.8 && !r.h.includes(b.t)) r.h.push(b.t); // a typo: mark the real word too
       docs.set(id, r);
     });
   }
+  // A word the section's postings did not list (a prefix too short to load
+  // every shard under it, or a term past the best 16) still counts when the
+  // title, heading or snippet shown for the section has a word starting so.
+  docs.forEach((r) => ws.forEach((w, i) => {
+    if (r.w.has(i) || w.length < 2) return;
+    const shown = fold(`${r.p[1]} ${r.d[2]} ${r.d[3]}`).match(/[\p{L}\p{N}]+/gu) || [];
+    if (shown.some((x) => x.startsWith(w))) { r.n += 1; r.s += 1; r.w.add(i); }
+  }));
+  // Sections with more of the query's words first, then fewer typos, then
+  // the higher score.
+  const order = (a, b) => b.n - a.n || a.typos - b.typos || b.s - a.s;
   const pages = new Map();
-  for (const r of [...docs.values()].sort((a, b) => b.s - a.s)) {
+  for (const r of [...docs.values()].sort(order)) {
     if (!pages.has(r.p[0]) && pages.size < 8) pages.set(r.p[0], { page: r.p, items: [] });
     const g = pages.get(r.p[0]);
     if (g && g.items.length < 3) g.items.push(r);
@@ -296,8 +332,13 @@ function setupPage() {
 return {
   manifest(m) {
     index = m;
-    const k = [...(m.keys || "")];
-    for (let i = 0; i + 1 < k.length; i += 2) keys.add(k[i] + k[i + 1]);
+    // The key tree: "" → two-character keys and split prefixes; each split
+    // prefix → the characters extending it (see docs/search-index.md).
+    const tree = m.keys || {}, top = [...(tree[""] || "")], found = [];
+    Object.keys(tree).forEach((p) => p && split.add(p));
+    for (let i = 0; i + 1 < top.length; i += 2) found.push(top[i] + top[i + 1]);
+    Object.keys(tree).forEach((p) => p && [...tree[p]].forEach((c) => found.push(p + c)));
+    found.forEach((k) => split.has(k) || keys.add(k));
     setupBox();
     setupPage();
   },

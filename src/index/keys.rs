@@ -1,0 +1,183 @@
+//! Which shard a term lives in. Shards are named by a prefix of their terms,
+//! two characters to start with; a shard that would be too big is split by
+//! one more character, and so on, so that shards stay small however the
+//! site's vocabulary clusters. The client rebuilds the same key space from
+//! the list of keys in the manifest (see `docs/search-index.md`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The keys in use, and the prefixes that were split into longer keys.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct KeySpace {
+    pub keys: BTreeSet<String>,
+    split: BTreeSet<String>,
+}
+
+fn chars_prefix(s: &str, n: usize) -> Option<String> {
+    let prefix: String = s.chars().take(n).collect();
+    (prefix.chars().count() == n).then_some(prefix)
+}
+
+/// `prefix` extended by the next character of `s`, or by `_` when `s` ends.
+fn extend(prefix: &str, s: &str) -> String {
+    let n = prefix.chars().count();
+    match s.chars().nth(n) {
+        Some(c) => format!("{prefix}{c}"),
+        None => format!("{prefix}_"),
+    }
+}
+
+impl KeySpace {
+    /// Splits `terms` (sorted, each with its estimated size in bytes) into
+    /// shards of at most `budget` bytes where a longer prefix can divide them.
+    pub fn plan(terms: &[(&str, usize)], budget: usize) -> KeySpace {
+        let mut space = KeySpace::default();
+        let mut groups: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
+        for &(term, size) in terms {
+            let k = space.start(term);
+            match groups.last_mut() {
+                Some((key, members)) if *key == k => members.push((term, size)),
+                _ => groups.push((k, vec![(term, size)])),
+            }
+        }
+        while let Some((prefix, members)) = groups.pop() {
+            let total: usize = members.iter().map(|m| m.1).sum();
+            let splittable = !prefix.ends_with('_') && members.len() > 1;
+            if total <= budget || !splittable {
+                space.keys.insert(prefix);
+                continue;
+            }
+            space.split.insert(prefix.clone());
+            let mut sub: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
+            for (term, size) in members {
+                let k = extend(&prefix, term);
+                match sub.iter_mut().find(|(key, _)| *key == k) {
+                    Some((_, list)) => list.push((term, size)),
+                    None => sub.push((k, vec![(term, size)])),
+                }
+            }
+            groups.extend(sub);
+        }
+        space
+    }
+
+    /// The key space as the manifest carries it: `""` → every key and split
+    /// prefix of two characters, concatenated; each split prefix → the
+    /// characters that extend it. A child that is itself split has its own
+    /// entry; every other child is a key.
+    pub fn tree(&self) -> BTreeMap<String, String> {
+        let mut tree: BTreeMap<String, String> = BTreeMap::new();
+        let starts = self
+            .keys
+            .iter()
+            .chain(&self.split)
+            .filter(|k| k.chars().count() == 2);
+        tree.insert(
+            String::new(),
+            starts
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        );
+        for k in self.keys.iter().chain(&self.split) {
+            let n = k.chars().count();
+            if n <= 2 {
+                continue;
+            }
+            let parent: String = k.chars().take(n - 1).collect();
+            let last = k.chars().last().unwrap_or('_');
+            tree.entry(parent).or_default().push(last);
+        }
+        for children in tree.values_mut().skip(1) {
+            let mut sorted: Vec<char> = children.chars().collect();
+            sorted.sort_unstable();
+            sorted.dedup();
+            *children = sorted.into_iter().collect();
+        }
+        tree
+    }
+
+    /// The two-character start of every key: `ow`, or `o_` for `o`.
+    fn start(&self, s: &str) -> String {
+        chars_prefix(s, 2).unwrap_or_else(|| format!("{s}_"))
+    }
+
+    /// The key a string belongs to, whether or not a shard has that key.
+    pub fn key_of(&self, s: &str) -> String {
+        let mut k = self.start(s);
+        while self.split.contains(&k) {
+            k = extend(&k, s);
+        }
+        k
+    }
+
+    /// The keys a word one edit away from `term` may have: its own, and the
+    /// keys of the term without one of the characters its key is made of.
+    pub fn typo_keys(&self, term: &str) -> BTreeSet<String> {
+        let own = self.key_of(term);
+        let depth = own.trim_end_matches('_').chars().count();
+        let chars: Vec<char> = term.chars().collect();
+        let mut out = BTreeSet::from([own]);
+        for skip in 0..depth.min(chars.len()) {
+            let rest: String = chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| c)
+                .collect();
+            if !rest.is_empty() {
+                out.insert(self.key_of(&rest));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_prefixes_split_small_ones_stay() {
+        let terms = [
+            ("ow", 10),
+            ("owl", 40),
+            ("own", 40),
+            ("owner", 40),
+            ("ox", 10),
+            ("p", 5),
+        ];
+        let space = KeySpace::plan(&terms, 100);
+        let keys: Vec<&str> = space.keys.iter().map(String::as_str).collect();
+        assert_eq!(keys, vec!["ow_", "owl", "own", "ox", "p_"]);
+        let tree: Vec<(String, String)> = space.tree().into_iter().collect();
+        assert_eq!(
+            tree,
+            vec![("".into(), "owoxp_".into()), ("ow".into(), "_ln".into())]
+        );
+        assert_eq!(space.key_of("owner"), "own");
+        assert_eq!(space.key_of("ow"), "ow_");
+        assert_eq!(space.key_of("oxen"), "ox");
+        // A word no term shares a key with still has one: its shard is empty.
+        assert_eq!(space.key_of("owm"), "owm");
+        let tight = KeySpace::plan(&terms, 60);
+        assert_eq!(tight.key_of("owner"), "owne");
+        assert_eq!(tight.key_of("own"), "own_");
+    }
+
+    #[test]
+    fn one_edit_shares_a_key() {
+        let terms: Vec<(&str, usize)> = ["owner", "owners", "ownership", "pw", "wner", "onwer"]
+            .iter()
+            .map(|t| (*t, 30))
+            .collect();
+        let space = KeySpace::plan(&terms, 50);
+        for typo in ["pwner", "woner", "wner", "oowner", "onwer", "owmer"] {
+            assert!(
+                !space.typo_keys(typo).is_disjoint(&space.typo_keys("owner")),
+                "{typo} shares no shard with owner"
+            );
+        }
+    }
+}
