@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::keys::KeySpace;
@@ -79,15 +80,19 @@ pub(crate) fn encode(
         let shards = shard_terms(&space, &all_terms, &index.surfaces);
         // Shards that only point elsewhere are keys too.
         space.keys.extend(shards.keys().cloned());
-        for (key, (own, see)) in &shards {
-            let json = shard_json(index, info, &quantised, own, see, SHARD_POSTINGS);
-            let body = format!(
-                "altitudeSearch.shard({},\n{}\n);",
-                to_json(key),
-                to_json(&json)
-            );
-            files.insert(format!("search/s/{}.js", file_name(key)), body.into_bytes());
-        }
+        let written: Vec<(String, Vec<u8>)> = shards
+            .par_iter()
+            .map(|(key, (own, see))| {
+                let json = shard_json(index, info, &quantised, own, see, SHARD_POSTINGS);
+                let body = format!(
+                    "altitudeSearch.shard({},\n{}\n);",
+                    to_json(key),
+                    to_json(&json)
+                );
+                (format!("search/s/{}.js", file_name(key)), body.into_bytes())
+            })
+            .collect();
+        files.extend(written);
         format!(
             "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{}}}",
             to_json(&space.tree()),
@@ -115,7 +120,7 @@ fn quantise(index: &Index) -> BTreeMap<String, Vec<(u32, u8)>> {
         .fold(f32::MIN_POSITIVE, f32::max);
     index
         .postings
-        .iter()
+        .par_iter()
         .map(|(term, postings)| {
             let mut q: Vec<(u32, u8)> = postings
                 .iter()

@@ -18,7 +18,7 @@ use crate::content::{Loaded, PageKind};
 use crate::links::Resolved;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
-use text::Analyzer;
+use text::{Analyzer, Term};
 
 /// The fields of a document, most telling first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +80,8 @@ pub fn files(loaded: &Loaded, resolved: &Resolved) -> BTreeMap<String, Vec<u8>> 
     encode::encode(&index, &info, client)
 }
 
-type PageDocs = Vec<(SectionDoc, [Vec<String>; 4])>;
+type Fields = [Vec<Term>; 4];
+type PageDocs = Vec<(SectionDoc, Fields)>;
 
 pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
     let ids: Vec<usize> = (0..loaded.pages.len())
@@ -97,7 +98,7 @@ pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
                 (done, analyzer)
             },
         )
-        .map(|(done, analyzer)| (done, vec![analyzer.into_stems()]))
+        .map(|(done, analyzer)| (done, analyzer.into_stems().collect::<Vec<_>>()))
         .reduce(
             || (Vec::new(), Vec::new()),
             |(mut a, mut sa), (b, sb)| {
@@ -106,13 +107,13 @@ pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
                 (a, sa)
             },
         );
-    let (docs, fields): (Vec<SectionDoc>, Vec<[Vec<String>; 4]>) =
-        per_page.into_iter().flatten().unzip();
-    let postings = score(&fields);
+    let (docs, fields): (Vec<SectionDoc>, Vec<Fields>) = per_page.into_iter().flatten().unzip();
+    let vocabulary = Vocabulary::new(stems.iter().map(|(_, term)| term));
+    let postings = score(&fields, &vocabulary);
     let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (word, stem) in stems.into_iter().flatten() {
-        if word != stem && postings.contains_key(&stem) {
-            surfaces.entry(stem).or_default().insert(word);
+    for (word, stem) in stems {
+        if word != *stem && postings.contains_key(stem.as_ref()) {
+            surfaces.entry(stem.to_string()).or_default().insert(word);
         }
     }
     Index {
@@ -128,7 +129,7 @@ fn page_documents(
     resolved: &Resolved,
     analyzer: &Analyzer,
     id: usize,
-) -> Vec<(SectionDoc, [Vec<String>; 4])> {
+) -> PageDocs {
     let page = &loaded.pages[id];
     let title_terms = analyzer.terms(&page.title);
     let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
@@ -183,11 +184,46 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
         .join(" ")
 }
 
+/// Every term of the index, sorted, with a number; and the number of each
+/// analyzer's shared allocation of it, so documents are scored without
+/// hashing a single string.
+struct Vocabulary {
+    terms: Vec<String>,
+    by_address: HashMap<usize, u32, foldhash::fast::FixedState>,
+}
+
+impl Vocabulary {
+    fn new<'a>(terms: impl Iterator<Item = &'a Term>) -> Vocabulary {
+        let terms: Vec<&Term> = terms.collect();
+        let sorted: BTreeSet<&str> = terms.iter().map(|t| t.as_ref()).collect();
+        let number: HashMap<&str, u32> = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, i as u32))
+            .collect();
+        let by_address = terms
+            .iter()
+            .map(|t| (t.as_ptr() as usize, number[t.as_ref()]))
+            .collect();
+        Vocabulary {
+            terms: sorted.into_iter().map(str::to_string).collect(),
+            by_address,
+        }
+    }
+
+    fn number(&self, term: &Term) -> u32 {
+        self.by_address
+            .get(&(term.as_ptr() as usize))
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+}
+
 /// Field-weighted BM25: each field's frequency is length-normalised and
 /// saturated on its own, then the fields are added with their weights. A
 /// title hit is therefore worth several body hits, however long the body:
 /// a query for a concept's name finds the concept first.
-fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
+fn score(fields: &[Fields], vocabulary: &Vocabulary) -> BTreeMap<String, Vec<(u32, f32)>> {
     let n = fields.len().max(1) as f32;
     let mut average = [0f32; 4];
     for doc in fields {
@@ -195,37 +231,63 @@ fn score(fields: &[[Vec<String>; 4]]) -> BTreeMap<String, Vec<(u32, f32)>> {
             average[i] += f.len() as f32 / n;
         }
     }
-    let mut weighted: HashMap<&str, Vec<(u32, f32)>> = HashMap::new();
-    for (d, doc) in fields.iter().enumerate() {
-        let mut per_field: HashMap<&str, [f32; 4]> = HashMap::new();
-        for (i, terms) in doc.iter().enumerate() {
-            for term in terms {
-                per_field.entry(term.as_str()).or_default()[i] += 1.0;
+    // Per document, in parallel: each term's field-weighted, saturated score.
+    let per_doc: Vec<Vec<(u32, f32)>> = fields
+        .par_iter()
+        .map(|doc| {
+            let mut occurrences: Vec<(u32, usize)> = doc
+                .iter()
+                .enumerate()
+                .flat_map(|(i, terms)| terms.iter().map(move |t| (vocabulary.number(t), i)))
+                .collect();
+            occurrences.sort_unstable();
+            occurrences
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|group| {
+                    let mut tf = [0f32; 4];
+                    for &(_, field) in group {
+                        tf[field] += 1.0;
+                    }
+                    (group[0].0, field_score(doc, &tf, &average))
+                })
+                .collect()
+        })
+        .collect();
+    // Documents are visited in order, so each list comes out sorted.
+    let mut by_term: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary.terms.len()];
+    for (d, terms) in per_doc.into_iter().enumerate() {
+        for (term, score) in terms {
+            if let Some(list) = by_term.get_mut(term as usize) {
+                list.push((d as u32, score));
             }
-        }
-        for (term, tf) in per_field {
-            let mut total = 0.0;
-            for (i, field) in Field::ALL.iter().enumerate() {
-                if tf[i] == 0.0 {
-                    continue;
-                }
-                let len = doc[i].len() as f32;
-                let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
-                total += field.weight() * tf[i] * (K1 + 1.0) / (tf[i] + K1 * norm);
-            }
-            weighted.entry(term).or_default().push((d as u32, total));
         }
     }
-    weighted
-        .into_iter()
+    vocabulary
+        .terms
+        .iter()
+        .zip(by_term)
+        .filter(|(_, docs)| !docs.is_empty())
         .map(|(term, docs)| {
             let df = docs.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut scored: Vec<(u32, f32)> = docs.into_iter().map(|(d, s)| (d, idf * s)).collect();
-            scored.sort_by_key(|(d, _)| *d);
-            (term.to_string(), scored)
+            let scored = docs.into_iter().map(|(d, s)| (d, idf * s)).collect();
+            (term.clone(), scored)
         })
         .collect()
+}
+
+/// One term's score in one document, before its rarity is counted.
+fn field_score(doc: &Fields, tf: &[f32; 4], average: &[f32; 4]) -> f32 {
+    let mut total = 0.0;
+    for (i, field) in Field::ALL.iter().enumerate() {
+        if tf[i] == 0.0 {
+            continue;
+        }
+        let len = doc[i].len() as f32;
+        let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
+        total += field.weight() * tf[i] * (K1 + 1.0) / (tf[i] + K1 * norm);
+    }
+    total
 }
 
 impl Index {
@@ -235,7 +297,7 @@ impl Index {
         let analyzer = Analyzer::default();
         let mut total: HashMap<u32, f32> = HashMap::new();
         for term in analyzer.terms(query) {
-            for &(doc, score) in self.postings.get(&term).into_iter().flatten() {
+            for &(doc, score) in self.postings.get(term.as_ref()).into_iter().flatten() {
                 *total.entry(doc).or_default() += score;
             }
         }

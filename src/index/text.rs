@@ -52,33 +52,62 @@ pub(crate) fn fold(c: char) -> char {
 
 /// The words of `text`, lowercased and folded: runs of letters and digits.
 /// An apostrophe inside a word is dropped (`team's` → `teams`).
+#[cfg(test)]
 pub(crate) fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    each_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each word of `text`, folded, from one reused buffer: the
+/// index reads every word of the site, so no allocation per word.
+fn each_word(text: &str, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
     let mut word = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII, the common case, byte by byte; anything else as a char.
+        let (c, len) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
+        i += len;
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             word.extend(c.to_lowercase().map(fold));
         } else if matches!(c, '\'' | '’') && !word.is_empty() {
-            if !chars.peek().is_some_and(|n| n.is_alphanumeric()) {
-                out.push(std::mem::take(&mut word));
+            let next = text[i..].chars().next();
+            if !next.is_some_and(|n| n.is_alphanumeric()) {
+                f(&word);
+                word.clear();
             }
         } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
+            f(&word);
+            word.clear();
         }
     }
     if !word.is_empty() {
-        out.push(word);
+        f(&word);
     }
-    out
 }
+
+/// A term, shared: the same stem is in many documents.
+pub(crate) type Term = std::sync::Arc<str>;
 
 /// Index terms: words without stop words, stemmed. Each analyzer remembers
 /// the stems it made: prose repeats its words, and stemming is the costly
 /// part. One per thread.
 pub(crate) struct Analyzer {
     stemmer: Stemmer,
-    stems: std::cell::RefCell<std::collections::HashMap<String, String>>,
+    /// Word → its term, or `None` for a stop word. Looked up once per word
+    /// of the site, hence the fast hasher (keys are the site's own words).
+    stems: std::cell::RefCell<
+        std::collections::HashMap<String, Option<Term>, foldhash::fast::FixedState>,
+    >,
 }
 
 impl Default for Analyzer {
@@ -91,28 +120,36 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
-    pub fn terms(&self, text: &str) -> Vec<String> {
-        words(text)
-            .into_iter()
-            .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-            .map(|w| self.stem(&w))
-            .collect()
+    pub fn terms(&self, text: &str) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut stems = self.stems.borrow_mut();
+        each_word(text, |word| {
+            let term = match stems.get(word) {
+                Some(term) => term.clone(),
+                None => {
+                    let term = (!STOP_WORDS.contains(&word))
+                        .then(|| Term::from(self.stemmer.stem(word).as_ref()));
+                    stems.insert(word.to_string(), term.clone());
+                    term
+                }
+            };
+            out.extend(term);
+        });
+        out
     }
 
-    /// Every word this analyzer stemmed, with its stem.
-    pub fn into_stems(self) -> std::collections::HashMap<String, String> {
-        self.stems.into_inner()
-    }
-
-    pub fn stem(&self, word: &str) -> String {
-        if let Some(stem) = self.stems.borrow().get(word) {
-            return stem.clone();
-        }
-        let stem = self.stemmer.stem(word).into_owned();
+    /// Every word this analyzer stemmed, with its term (the very allocation
+    /// the analyzer's terms share).
+    pub fn into_stems(self) -> impl Iterator<Item = (String, Term)> {
         self.stems
-            .borrow_mut()
-            .insert(word.to_string(), stem.clone());
-        stem
+            .into_inner()
+            .into_iter()
+            .filter_map(|(word, term)| Some((word, term?)))
+    }
+
+    #[cfg(test)]
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
     }
 }
 
@@ -131,10 +168,12 @@ mod tests {
     #[test]
     fn terms_drop_stop_words_and_stem() {
         let a = Analyzer::default();
-        assert_eq!(
-            a.terms("The owners of decisions are deciding"),
-            vec!["owner", "decis", "decid"]
-        );
+        let terms: Vec<String> = a
+            .terms("The owners of decisions are deciding")
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(terms, vec!["owner", "decis", "decid"]);
         // Query and text meet on the same stem.
         assert_eq!(a.terms("ownership"), a.terms("Ownership"));
         assert_eq!(a.stem("horizons"), a.stem("horizon"));
