@@ -40,10 +40,28 @@ enum Command {
     Build(BuildArgs),
     /// Validate everything a build would, and write nothing.
     Check(CheckArgs),
+    /// Serve the site from memory and rebuild on every save, with live reload.
+    Serve(ServeArgs),
     /// Show the layers and which principles each company layer adds to.
     Layers(LayersArgs),
     /// Create a company playbook: a layer over the bundled principles.
     New(NewArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Port to listen on (default: the first free one from 4000; 0 lets the
+    /// system choose).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Address to listen on. Anything but loopback exposes the playbook.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args)]
@@ -110,6 +128,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Serve(args) => serve(args),
         Command::Layers(args) => layers(args),
         Command::New(args) => new(args),
     }
@@ -262,6 +281,27 @@ fn check(args: CheckArgs) -> i32 {
         );
     }
     status
+}
+
+fn serve(args: ServeArgs) -> i32 {
+    let playbook = match locate(args.site.path.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let input = match input_for(&playbook, &args.site, Vec::new()) {
+        Ok(input) => input,
+        Err(e) => return usage_error(&e),
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    crate::serve::run(
+        input,
+        crate::serve::Options {
+            bind: args.bind,
+            port: args.port,
+            open: args.open,
+            color,
+        },
+    )
 }
 
 fn layers(args: LayersArgs) -> i32 {

@@ -85,15 +85,24 @@ fn site_works_in_a_real_browser() {
         serde_json::to_string(&queries).unwrap(),
     )
     .unwrap();
+    // A served playbook, for live reload.
+    let served = copy_fixture("minimal");
+    let server = crate::serve::serve(served.path());
     let status = Command::new("node")
         .args(["--test", "--test-reporter=spec"])
         .current_dir(repo().join("tests/browser"))
         .env("ALTITUDE_SITE", &site)
         .env("ALTITUDE_ACME_SITE", &acme)
         .env("ALTITUDE_SHARDED_SITE", &sharded)
+        .env(
+            "ALTITUDE_SERVE_URL",
+            format!("http://127.0.0.1:{}/", server.port),
+        )
+        .env("ALTITUDE_SERVE_DIR", served.path())
         .env("ALTITUDE_SHARDED_TITLES", tmp.join("sharded-titles.json"))
         .env("CHROMIUM_PATH", browser)
         .status()
         .expect("node runs");
+    drop(server);
     assert!(status.success(), "browser tests failed (see output above)");
 }

@@ -10,4 +10,5 @@ mod diagnostics;
 mod layers;
 mod playbook;
 mod scale;
+mod serve;
 mod support;

@@ -1,0 +1,88 @@
+/* Altitude live reload (served only by `altitude serve`). Listens for
+ * builds, reloads the page when its own file changed (keeping the scroll
+ * position), swaps stylesheets in place when only CSS changed, shows the
+ * build's problems over the page, and reconnects by itself. */
+(function () {
+  "use strict";
+  var KEY = "altitude-scroll:" + location.pathname;
+  var saved = sessionStorage.getItem(KEY);
+  if (saved !== null) {
+    sessionStorage.removeItem(KEY);
+    var y = Number(saved);
+    var restore = function () { window.scrollTo(0, y); };
+    if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
+  }
+  var seen = null;
+
+  function reload() {
+    sessionStorage.setItem(KEY, String(window.scrollY));
+    // A page that is gone reloads to its nearest surviving parent.
+    var path = location.pathname;
+    (function probe(p) {
+      fetch(p, { method: "HEAD", cache: "no-store" }).then(function (r) {
+        if (r.ok || p === "/") {
+          if (p === path) location.reload(); else location.replace(p);
+        } else {
+          probe(p.replace(/[^/]*\/?$/, "") || "/");
+        }
+      }, function () { location.reload(); });
+    })(path);
+  }
+
+  function swapCss(version) {
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href);
+      url.searchParams.set("v", version);
+      link.href = url.href;
+    });
+  }
+
+  function overlay(report) {
+    var box = document.getElementById("altitude-overlay");
+    if (!report) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "altitude-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:24px;" +
+        "background:rgba(20,20,24,.94);color:#f4f4f5;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      document.body.appendChild(box);
+    }
+    box.innerHTML = "";
+    var title = document.createElement("p");
+    title.textContent = "The last build failed. The page shows the last good build. Fix the problem and save:";
+    title.style.cssText = "font:600 15px/1.4 system-ui,sans-serif;margin:0 0 12px;color:#fca5a5";
+    var pre = document.createElement("pre");
+    pre.textContent = report;
+    pre.style.cssText = "white-space:pre-wrap;margin:0";
+    box.append(title, pre);
+  }
+
+  function connect() {
+    var source = new EventSource("/__altitude/events?path=" + encodeURIComponent(location.pathname));
+    source.addEventListener("hello", function (e) {
+      var state = JSON.parse(e.data);
+      // After a restart of the server, a newer build may be waiting.
+      if (seen !== null && state.version !== seen) return reload();
+      seen = state.version;
+      overlay(state.failure);
+    });
+    source.addEventListener("reload", function () { reload(); });
+    source.addEventListener("css", function (e) {
+      seen = JSON.parse(e.data).version;
+      overlay(null);
+      swapCss(seen);
+    });
+    source.addEventListener("built", function (e) {
+      seen = JSON.parse(e.data).version;
+      overlay(null);
+    });
+    source.addEventListener("failed", function (e) { overlay(JSON.parse(e.data).report); });
+    // EventSource retries by itself; if the server is gone for good, it
+    // keeps trying every few seconds.
+  }
+  connect();
+})();

@@ -1,0 +1,178 @@
+//! `altitude serve`: build into memory, serve it, rebuild on every save and
+//! tell the open pages.
+//!
+//! This module only decides *when* to build; the pipeline decides what a
+//! build is. The site is never written to disk: a failed build keeps the
+//! last good one served, with its problems shown over every open page.
+
+mod http;
+mod paths;
+mod site;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::content::SiteInput;
+use crate::diag;
+use crate::pipeline::{self, Mode, Outcome};
+use site::Site;
+
+pub struct Options {
+    pub bind: IpAddr,
+    /// The port asked for, if any; otherwise the first free from 4000.
+    pub port: Option<u16>,
+    pub open: bool,
+    pub color: bool,
+}
+
+const DEFAULT_PORT: u16 = 4000;
+const WORKERS: usize = 8;
+
+/// Runs until the process is stopped. Returns an exit status only when it
+/// cannot start.
+pub fn run(input: SiteInput, options: Options) -> i32 {
+    let site = Arc::new(Site::default());
+    let mut roots = build_once(&input, &site, options.color, "start");
+    let server = match bind(&options) {
+        Ok(server) => server,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
+    let server = Arc::new(server);
+    let address = server
+        .server_addr()
+        .to_ip()
+        .unwrap_or_else(|| SocketAddr::new(options.bind, 0));
+    let url = format!("http://{address}/");
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "altitude: warning: serving on {} makes the playbook reachable from other machines",
+            options.bind
+        );
+    }
+    eprintln!("altitude: serving {url} (Ctrl-C to stop)");
+    for _ in 0..WORKERS {
+        let (server, site) = (server.clone(), site.clone());
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                http::handle(&site, request);
+            }
+        });
+    }
+    if options.open {
+        open_browser(&url);
+    }
+    let mut watcher = match watch::Watcher::new(roots.clone(), Vec::new()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch the playbook's folders: {e}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
+    loop {
+        let changed = watcher.next_batch();
+        if changed.is_empty() {
+            continue;
+        }
+        let reason = describe_change(&changed);
+        let new_roots = build_once(&input, &site, options.color, &reason);
+        if new_roots != roots {
+            roots = new_roots;
+            watcher.set_roots(roots.clone());
+        }
+    }
+}
+
+/// The first free port from 4000, or exactly the one asked for.
+fn bind(options: &Options) -> Result<tiny_http::Server, String> {
+    let ports: Vec<u16> = match options.port {
+        Some(port) => vec![port],
+        None => (DEFAULT_PORT..DEFAULT_PORT + 50).collect(),
+    };
+    let mut last = String::new();
+    for port in ports {
+        match tiny_http::Server::http(SocketAddr::new(options.bind, port)) {
+            Ok(server) => {
+                if options.port.is_none() && port != DEFAULT_PORT {
+                    eprintln!("altitude: port {DEFAULT_PORT} is busy; using {port}");
+                }
+                return Ok(server);
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(match options.port {
+        Some(port) => format!(
+            "cannot listen on {}:{port}: {last}\nhelp: pick another `--port`, or leave it out to take the first free one",
+            options.bind
+        ),
+        None => format!("no free port from {DEFAULT_PORT}: {last}"),
+    })
+}
+
+/// Builds, publishes the result, reports it, and returns the folders to
+/// watch (the layers, as this build found them).
+fn build_once(input: &SiteInput, site: &Site, color: bool, reason: &str) -> Vec<PathBuf> {
+    let started = Instant::now();
+    let mut outcome = pipeline::run(input, Mode::Build);
+    let report = diag::render_human(&outcome.diagnostics, &outcome.sources, false);
+    if outcome.diagnostics.has_errors() {
+        let shown = diag::render_human(&outcome.diagnostics, &outcome.sources, color);
+        eprint!("{shown}");
+        eprintln!("altitude: build failed ({reason}); still serving the last good build");
+        site.fail(report);
+    } else {
+        if !outcome.diagnostics.is_empty() {
+            eprint!(
+                "{}",
+                diag::render_human(&outcome.diagnostics, &outcome.sources, color)
+            );
+        }
+        let files = std::mem::take(&mut outcome.files);
+        eprintln!(
+            "altitude: built {} pages in {} ms ({reason})",
+            outcome.pages,
+            started.elapsed().as_millis()
+        );
+        site.publish(files);
+    }
+    roots_of(&outcome)
+}
+
+fn roots_of(outcome: &Outcome) -> Vec<PathBuf> {
+    outcome
+        .loaded
+        .layers
+        .iter()
+        .filter_map(|l| l.disk_root.clone())
+        .collect()
+}
+
+fn describe_change(paths: &[PathBuf]) -> String {
+    match paths {
+        [one] => format!("{} changed", one.display()),
+        many => format!("{} files changed", many.len()),
+    }
+}
+
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(command)
+        .arg(url)
+        .spawn()
+        .is_err()
+    {
+        eprintln!("altitude: could not open a browser; visit {url}");
+    }
+}

@@ -1,0 +1,114 @@
+//! The site as served: the files of the last good build, the problems of the
+//! last build if it failed, and the open pages waiting to hear about either.
+//!
+//! Builds publish here; HTTP handlers read. A failed build never replaces
+//! the files, so readers always get a whole, good site.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{mpsc, Arc, Mutex};
+
+pub(crate) type Files = Arc<BTreeMap<String, Vec<u8>>>;
+
+/// What an open page is told.
+#[derive(Clone, Debug)]
+pub(crate) enum Event {
+    /// A good build: these files changed; a stylesheet-only change is
+    /// swapped in place.
+    Built {
+        version: u64,
+        changed: Arc<HashSet<String>>,
+    },
+    /// A failed build: the problems, as text.
+    Failed { report: Arc<String> },
+}
+
+#[derive(Default)]
+struct State {
+    files: Files,
+    version: u64,
+    builds: u64,
+    failure: Option<Arc<String>>,
+    subscribers: Vec<Sender<Event>>,
+}
+
+#[derive(Default)]
+pub(crate) struct Site {
+    state: Mutex<State>,
+}
+
+/// A snapshot for the status endpoint and tests.
+pub(crate) struct Status {
+    pub version: u64,
+    pub builds: u64,
+    pub failure: Option<Arc<String>>,
+}
+
+impl Site {
+    pub fn files(&self) -> Files {
+        self.lock().files.clone()
+    }
+
+    pub fn status(&self) -> Status {
+        let state = self.lock();
+        Status {
+            version: state.version,
+            builds: state.builds,
+            failure: state.failure.clone(),
+        }
+    }
+
+    /// A new good build: swap the files in and tell every open page what
+    /// changed.
+    pub fn publish(&self, files: BTreeMap<String, Vec<u8>>) {
+        let mut state = self.lock();
+        let changed: HashSet<String> = files
+            .iter()
+            .filter(|(path, bytes)| state.files.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .chain(
+                state
+                    .files
+                    .keys()
+                    .filter(|p| !files.contains_key(*p))
+                    .cloned(),
+            )
+            .collect();
+        state.files = Arc::new(files);
+        state.version += 1;
+        state.builds += 1;
+        state.failure = None;
+        let event = Event::Built {
+            version: state.version,
+            changed: Arc::new(changed),
+        };
+        Self::broadcast(&mut state, event);
+    }
+
+    /// A failed build: keep the files, tell every open page why.
+    pub fn fail(&self, report: String) {
+        let mut state = self.lock();
+        state.builds += 1;
+        let report = Arc::new(report);
+        state.failure = Some(report.clone());
+        Self::broadcast(&mut state, Event::Failed { report });
+    }
+
+    /// A channel that receives every event from now on.
+    pub fn subscribe(&self) -> Receiver<Event> {
+        let (tx, rx) = mpsc::channel();
+        self.lock().subscribers.push(tx);
+        rx
+    }
+
+    fn broadcast(state: &mut State, event: Event) {
+        // Sending never blocks; a page that went away is dropped.
+        state.subscribers.retain(|s| s.send(event.clone()).is_ok());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half
+        // written (every update is a few assignments), so carry on.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

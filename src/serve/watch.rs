@@ -1,0 +1,197 @@
+//! Watching the layers' folders, and turning a burst of file events into
+//! one rebuild.
+//!
+//! Editors save in many ways (write in place, write a temporary file and
+//! rename it over, delete then create, leave swap and backup files about)
+//! and `git checkout` touches hundreds of files at once. So events are
+//! filtered (files the build never reads do not count) and coalesced: a
+//! batch ends when the folder has been quiet for a moment.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher as _};
+
+/// How long the folders must be quiet before a batch ends: short after an
+/// editor's save (a few events), longer once a burst shows (a checkout).
+const QUIET_SAVE: Duration = Duration::from_millis(15);
+const QUIET_BURST: Duration = Duration::from_millis(120);
+/// More events than this in a batch make it a burst.
+const BURST: usize = 8;
+/// A batch never waits longer than this, however busy the folders.
+const MAX_WAIT: Duration = Duration::from_secs(2);
+/// How often a folder that disappeared is looked for again.
+const RECHECK: Duration = Duration::from_millis(400);
+
+pub(crate) struct Watcher {
+    inner: notify::RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    /// Each watched folder, and whether a watch is in place on it now.
+    roots: Vec<(PathBuf, bool)>,
+    skip: Vec<PathBuf>,
+}
+
+impl Watcher {
+    pub fn new(roots: Vec<PathBuf>, skip: Vec<PathBuf>) -> notify::Result<Watcher> {
+        let (tx, events) = channel();
+        let inner = notify::recommended_watcher(tx)?;
+        let mut watcher = Watcher {
+            inner,
+            events,
+            roots: Vec::new(),
+            skip,
+        };
+        watcher.set_roots(roots);
+        Ok(watcher)
+    }
+
+    /// Watches exactly these folders (the layers can change with a save of
+    /// playbook.toml).
+    pub fn set_roots(&mut self, roots: Vec<PathBuf>) {
+        for (root, watched) in &self.roots {
+            if *watched && !roots.contains(root) {
+                let _ = self.inner.unwatch(root);
+            }
+        }
+        let old = std::mem::take(&mut self.roots);
+        self.roots = roots
+            .into_iter()
+            .map(|r| {
+                let watched = old.iter().any(|(o, w)| *o == r && *w);
+                (r, watched)
+            })
+            .collect();
+        self.rewatch();
+    }
+
+    /// Puts a watch on every root that exists and has none; returns whether
+    /// one came back after being gone.
+    fn rewatch(&mut self) -> bool {
+        let mut returned = false;
+        for (root, watched) in &mut self.roots {
+            if root.is_dir() && !*watched {
+                *watched = self.inner.watch(root, RecursiveMode::Recursive).is_ok();
+                returned |= *watched;
+            } else if !root.is_dir() && *watched {
+                let _ = self.inner.unwatch(root);
+                *watched = false;
+            }
+        }
+        returned
+    }
+
+    /// Blocks until a batch of changes the build cares about has settled,
+    /// and returns the paths that changed.
+    pub fn next_batch(&mut self) -> Vec<PathBuf> {
+        let mut batch: Vec<PathBuf> = Vec::new();
+        let mut started: Option<Instant> = None;
+        loop {
+            let wait = match started {
+                None => RECHECK,
+                Some(_) if batch.len() > BURST => QUIET_BURST,
+                Some(_) => QUIET_SAVE,
+            };
+            match self.events.recv_timeout(wait) {
+                Ok(Ok(event)) => {
+                    let relevant = self.relevant(&event);
+                    if !relevant.is_empty() {
+                        started.get_or_insert_with(Instant::now);
+                        batch.extend(relevant);
+                    }
+                    // A whole folder removed: its watch is gone with it.
+                    if matches!(event.kind, EventKind::Remove(_)) {
+                        self.rewatch();
+                    }
+                }
+                Ok(Err(_)) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(root) = self.reappeared() {
+                        batch.push(root);
+                        started.get_or_insert_with(Instant::now);
+                    }
+                    if started.is_some() {
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if started.is_some_and(|s| s.elapsed() > MAX_WAIT) {
+                break;
+            }
+        }
+        batch.sort();
+        batch.dedup();
+        batch
+    }
+
+    /// A root that was gone and is back, now watched again.
+    fn reappeared(&mut self) -> Option<PathBuf> {
+        let before: Vec<bool> = self.roots.iter().map(|(_, w)| *w).collect();
+        self.rewatch();
+        self.roots
+            .iter()
+            .zip(before)
+            .find(|((_, now), was)| *now && !was)
+            .map(|((root, _), _)| root.clone())
+    }
+
+    fn relevant(&self, event: &notify::Event) -> Vec<PathBuf> {
+        if matches!(event.kind, EventKind::Access(_)) {
+            return Vec::new();
+        }
+        event
+            .paths
+            .iter()
+            .filter(|p| !self.skip.iter().any(|s| p.starts_with(s)))
+            .filter(|p| {
+                // Judge the path inside its layer: the layer itself may
+                // live under a hidden folder.
+                let inside = self.roots.iter().find_map(|(r, _)| p.strip_prefix(r).ok());
+                read_by_build(inside.unwrap_or(p))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// Whether the build reads this path: not hidden, not an editor's swap,
+/// backup or probe file.
+pub(crate) fn read_by_build(path: &Path) -> bool {
+    let hidden = path
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let editor_file = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || name == "node_modules";
+    !hidden && !editor_file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_droppings_do_not_count() {
+        for ignored in [
+            "/p/.git/index",
+            "/p/principles/.owner.md.swp",
+            "/p/principles/owner.md~",
+            "/p/#owner.md#",
+            "/p/principles/4913",
+            "/p/x.tmp",
+        ] {
+            assert!(!read_by_build(Path::new(ignored)), "{ignored}");
+        }
+        assert!(read_by_build(Path::new("/p/principles/owner.md")));
+        assert!(read_by_build(Path::new("/p/static/assets/site.css")));
+    }
+}

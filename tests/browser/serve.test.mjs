@@ -1,0 +1,88 @@
+// `altitude serve` in headless Chromium: an open page reloads on save and
+// keeps its scroll position; a CSS change is swapped in without a reload;
+// a broken save shows the problems over the page, and the next good save
+// clears them.
+//
+//   ALTITUDE_SERVE_URL=http://127.0.0.1:PORT/ ALTITUDE_SERVE_DIR=/path/to/playbook node --test serve.test.mjs
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { blockExternal, launchBrowser, watchPage } from './lib.mjs';
+
+const URL_ENV = process.env.ALTITUDE_SERVE_URL;
+const DIR = process.env.ALTITUDE_SERVE_DIR;
+const T = { timeout: 30_000 };
+
+describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SERVE_URL not set' }, () => {
+  let chromium;
+  before(async () => {
+    chromium = await launchBrowser();
+  });
+  after(async () => {
+    await chromium?.close();
+  });
+
+  async function open(path) {
+    const context = await chromium.newContext({ viewport: { width: 1000, height: 500 } });
+    await blockExternal(context, ['http://127.0.0.1:']);
+    const page = await context.newPage();
+    const watch = watchPage(page);
+    await page.goto(new URL(path, URL_ENV).href);
+    // The live-reload stream is open once the page has said hello.
+    await page.waitForFunction(() => !!document.querySelector('script[src="/__altitude/live.js"]'));
+    await page.waitForTimeout(300);
+    return { context, page, watch };
+  }
+
+  const file = () => join(DIR, 'principles', 'own-the-outcome.md');
+
+  test('a save reloads the open page at the same scroll position', T, async () => {
+    const original = readFileSync(file(), 'utf8');
+    // A long page, so there is somewhere to scroll to.
+    writeFileSync(file(), original + '\n\n' + Array.from({ length: 60 }, (_, i) => `Paragraph ${i}.`).join('\n\n') + '\n');
+    const { context, page, watch } = await open('principles/own-the-outcome/');
+    await page.waitForFunction(() => document.body.innerText.includes('Paragraph 59.'), null, { timeout: 10_000 })
+      .catch(async () => { await page.reload(); });
+    await page.waitForFunction(() => document.body.innerText.includes('Paragraph 59.'), null, { timeout: 10_000 });
+    await page.waitForTimeout(300);
+    await page.evaluate(() => window.scrollTo(0, 700));
+    const before = await page.evaluate(() => window.scrollY);
+    assert.ok(before > 600, `scrolled to ${before}`);
+    writeFileSync(file(), readFileSync(file(), 'utf8').replace('Paragraph 0.', 'Paragraph zero, edited.'));
+    await page.waitForFunction(() => document.body.innerText.includes('Paragraph zero, edited.'), null, { timeout: 10_000 });
+    await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 5, before, { timeout: 5_000 });
+    watch.assertNoErrors();
+    writeFileSync(file(), original);
+    await context.close();
+  });
+
+  test('a CSS change is swapped in without a reload', T, async () => {
+    const { context, page, watch } = await open('principles/own-the-outcome/');
+    await page.evaluate(() => { window.__notReloaded = true; });
+    mkdirSync(join(DIR, 'static', 'assets'), { recursive: true });
+    const css = readFileSync(new URL('../../themes/default/static/assets/altitude.css', import.meta.url), 'utf8');
+    writeFileSync(join(DIR, 'static', 'assets', 'altitude.css'), css + '\nbody { outline: 3px solid rgb(255, 0, 0); }\n');
+    await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)', null, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    watch.assertNoErrors();
+    await context.close();
+  });
+
+  test('a broken save shows an overlay; the next good save clears it', T, async () => {
+    const original = readFileSync(file(), 'utf8');
+    const { context, page, watch } = await open('principles/own-the-outcome/');
+    writeFileSync(file(), original.replace('+++\n', '+++\ntitle = "Unclosed\n'));
+    const overlay = page.locator('#altitude-overlay');
+    await overlay.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await overlay.innerText();
+    assert.match(text, /own-the-outcome\.md:2:/, text);
+    // The last good page is still there underneath.
+    assert.ok(await page.locator('h1').isVisible());
+    writeFileSync(file(), original);
+    await overlay.waitFor({ state: 'detached', timeout: 10_000 });
+    watch.assertNoErrors();
+    await context.close();
+  });
+});

@@ -1,0 +1,240 @@
+//! `altitude serve`, started for real on a temporary playbook and spoken to
+//! over real HTTP: edits appear, broken edits keep the last good site, a
+//! burst of changes is one rebuild, traversal is refused, and a deleted and
+//! restored folder is picked up again.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+pub struct Served {
+    child: Child,
+    pub port: u16,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `altitude serve DIR --port 0` and waits for its address.
+pub fn serve(dir: &std::path::Path) -> Served {
+    let mut child = altitude()
+        .arg("serve")
+        .arg(dir)
+        .args(["--port", "0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("altitude serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let port = wait_for(Duration::from_secs(20), || {
+        log.lock().unwrap().iter().find_map(|l| {
+            let rest = l.split("serving http://127.0.0.1:").nth(1)?;
+            rest.split('/').next()?.parse::<u16>().ok()
+        })
+    })
+    .unwrap_or_else(|| panic!("no address in {:?}", log.lock().unwrap()));
+    Served { child, port, log }
+}
+
+pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+/// Sends a raw request line; returns (status, body).
+pub fn raw(port: u16, line: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = format!("{line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+pub fn get(port: u16, path: &str) -> (u16, String) {
+    raw(port, &format!("GET {path} HTTP/1.1"))
+}
+
+fn status(port: u16) -> serde_json::Value {
+    serde_json::from_str(&get(port, "/__altitude/status").1).expect("status json")
+}
+
+const PAGE: &str = "/principles/own-the-outcome/";
+
+#[test]
+fn an_edit_appears_and_a_broken_edit_keeps_the_last_good_site() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let (code, page) = get(server.port, PAGE);
+    assert_eq!(code, 200);
+    assert!(page.contains("named owner"));
+    assert!(page.contains("<script src=\"/__altitude/live.js\"></script></body>"));
+
+    let file = site.join("principles/own-the-outcome.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, original.replace("named owner", "SENTINEL ONE")).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        get(server.port, PAGE)
+            .1
+            .contains("SENTINEL ONE")
+            .then_some(())
+    })
+    .expect("the edit appears");
+
+    std::fs::write(
+        &file,
+        original.replacen("+++\n", "+++\ntitle = \"Unclosed\n", 1),
+    )
+    .unwrap();
+    let failure = wait_for(Duration::from_secs(10), || {
+        status(server.port)["failure"].as_str().map(str::to_string)
+    })
+    .expect("the build fails");
+    assert!(failure.contains("own-the-outcome.md:2:"), "{failure}");
+    assert!(failure.contains("^"), "an excerpt with a caret: {failure}");
+    let (code, page) = get(server.port, PAGE);
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("SENTINEL ONE"),
+        "the last good page is still served"
+    );
+
+    std::fs::write(&file, &original).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        status(server.port)["failure"].is_null().then_some(())
+    })
+    .expect("the next good build clears the failure");
+    assert!(get(server.port, PAGE).1.contains("named owner"));
+}
+
+#[test]
+fn a_burst_of_500_files_is_one_rebuild() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let before = status(server.port)["builds"].as_u64().unwrap();
+    let bulk = site.join("bulk");
+    std::fs::create_dir_all(&bulk).unwrap();
+    for i in 0..500 {
+        std::fs::write(
+            bulk.join(format!("f-{i}.md")),
+            format!("# Bulk {i}\n\nText.\n"),
+        )
+        .unwrap();
+    }
+    wait_for(Duration::from_secs(20), || {
+        (get(server.port, "/bulk/f-499/").0 == 200).then_some(())
+    })
+    .expect("the new pages are served");
+    std::thread::sleep(Duration::from_millis(700));
+    let after = status(server.port)["builds"].as_u64().unwrap();
+    assert_eq!(after - before, 1, "{:?}", server.log.lock().unwrap());
+    // Files the build never reads trigger nothing.
+    std::fs::write(site.join("principles/.own.md.swp"), "x").unwrap();
+    std::fs::write(site.join("principles/own.md~"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(status(server.port)["builds"].as_u64().unwrap(), after);
+}
+
+#[test]
+fn no_request_reaches_outside_the_site() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let long = format!("GET /{} HTTP/1.1", "a/".repeat(2000));
+    for line in [
+        "GET /../Cargo.toml HTTP/1.1",
+        "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1",
+        "GET /principles/..%2f..%2fsecret.txt HTTP/1.1",
+        "GET /..\\..\\secret.txt HTTP/1.1",
+        "GET /index.html%00.txt HTTP/1.1",
+        "GET //etc/passwd HTTP/1.1",
+        "GET http://evil.example/etc/passwd HTTP/1.1",
+        long.as_str(),
+    ] {
+        let (code, body) = raw(server.port, line);
+        assert!(matches!(code, 400 | 404), "{line}: {code}");
+        assert!(
+            !body.contains("root:") && !body.contains("[package]"),
+            "{line}"
+        );
+    }
+    // Sources are not served, only what the build made of them.
+    assert_eq!(get(server.port, "/principles/own-the-outcome.md").0, 404);
+    assert_eq!(get(server.port, "/playbook.toml").0, 404);
+    assert_eq!(raw(server.port, "POST / HTTP/1.1").0, 405);
+    assert_eq!(raw(server.port, "DELETE /index.html HTTP/1.1").0, 405);
+    let (code, body) = get(server.port, "/no/such/page/");
+    assert_eq!(code, 404);
+    assert!(body.contains("<h1>Page not found</h1>") || body.contains("Page not found"));
+    // Folders are not listed.
+    assert_eq!(get(server.port, "/assets/").0, 404);
+    let head = raw(server.port, "HEAD / HTTP/1.1");
+    assert_eq!(head.0, 200);
+    assert!(head.1.is_empty());
+}
+
+#[test]
+fn a_deleted_and_restored_folder_is_picked_up_again() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let principles = site.join("principles");
+    let aside = site.path().parent().unwrap().join(format!(
+        "{}-aside",
+        site.path().file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::rename(&principles, &aside).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        (get(server.port, PAGE).0 == 404 || status(server.port)["failure"].is_string())
+            .then_some(())
+    })
+    .expect("the removal is noticed");
+    std::fs::rename(&aside, &principles).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        (get(server.port, PAGE).0 == 200 && status(server.port)["failure"].is_null()).then_some(())
+    })
+    .expect("the folder is back");
+    let file = principles.join("own-the-outcome.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("named owner", "AFTER RESTORE")).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        get(server.port, PAGE)
+            .1
+            .contains("AFTER RESTORE")
+            .then_some(())
+    })
+    .expect("edits in the restored folder appear");
+}
