@@ -59,9 +59,24 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
     run_with(input, mode, |_| {})
 }
 
+/// A build that reuses what the previous one rendered (`serve`). The files
+/// are the same as a full build's; only the work differs.
+pub fn run_cached(input: &SiteInput, cache: &mut render::RenderCache) -> Outcome {
+    run_inner(input, Mode::Build, |_| {}, cache)
+}
+
 /// Like [`run`], with settings from the command line applied over the
 /// playbook's own (`--base-url`).
 pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Config)) -> Outcome {
+    run_inner(input, mode, overrides, &mut render::RenderCache::default())
+}
+
+fn run_inner(
+    input: &SiteInput,
+    mode: Mode,
+    overrides: impl FnOnce(&mut Config),
+    cache: &mut render::RenderCache,
+) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
     let mut loaded = timings.time("load", || content::load(input, &mut diags));
@@ -72,7 +87,7 @@ pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Confi
         Mode::Check => render::Scope::OnePerTemplate,
     };
     let rendered = timings.time("render", || {
-        render::render(&loaded, &resolved, scope, &mut diags)
+        render::render_cached(&loaded, &resolved, scope, cache, &mut diags)
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
         let search = timings.time("index", || index::files(&loaded, &resolved));

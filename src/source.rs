@@ -53,6 +53,15 @@ impl MemSource {
         self.files.remove(path);
     }
 
+    pub fn get(&self, path: &str) -> Option<Vec<u8>> {
+        self.files.get(path).map(|b| b.to_vec())
+    }
+
+    /// Every path, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
     /// Copies a folder embedded with `include_dir!`.
     pub fn from_embedded(display_root: &str, dir: &include_dir::Dir<'static>) -> Self {
         let mut source = MemSource::new(display_root);

@@ -24,6 +24,40 @@ pub(crate) struct BodyInput<'a> {
     pub shown_at: &'a str,
 }
 
+/// Everything [`render_body`] reads, hashed: the cache key of a body.
+pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
+    let page = input.page;
+    let mut key = super::cache::Key::new();
+    key.add(&*page.text)
+        .add(page.body_start)
+        .add(page.skip_first_h1)
+        .add(input.shown_at)
+        .add(input.style == UrlStyle::Files);
+    for h in &page.headings {
+        key.add(&h.id);
+    }
+    for (link, target) in page.links.iter().zip(input.targets) {
+        key.add(&link.dest).add(urls::href_for(input, target));
+        if let Target::Page {
+            page: p,
+            anchor: Some(anchor),
+        } = target
+        {
+            let heading = input.pages[*p].headings.iter().find(|h| &h.id == anchor);
+            key.add(heading.map(|h| &h.text));
+        }
+        key.add(matches!(target, Target::Hidden));
+    }
+    for a in input.autolinks {
+        let target = Target::Page {
+            page: a.concept,
+            anchor: None,
+        };
+        key.add(&a.span).add(urls::href_for(input, &target));
+    }
+    key.finish()
+}
+
 pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
     let page = input.page;
     let body = page.body();

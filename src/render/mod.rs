@@ -6,6 +6,7 @@
 //! ten pages or a hundred thousand.
 
 mod body;
+pub(crate) mod cache;
 mod context;
 mod graph;
 mod nav;
@@ -49,10 +50,24 @@ pub enum Scope {
     OnePerTemplate,
 }
 
+pub use cache::RenderCache;
+
 pub fn render(
     loaded: &Loaded,
     resolved: &Resolved,
     scope: Scope,
+    diags: &mut Diagnostics,
+) -> Rendered {
+    render_cached(loaded, resolved, scope, &mut RenderCache::default(), diags)
+}
+
+/// Like [`render`], reusing what `cache` holds from the previous build and
+/// leaving there what this one made.
+pub fn render_cached(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    scope: Scope,
+    cache: &mut RenderCache,
     diags: &mut Diagnostics,
 ) -> Rendered {
     let mut rendered = Rendered::default();
@@ -77,16 +92,22 @@ pub fn render(
             needed[e] = true;
         }
     }
-    let bodies: Vec<String> = (0..loaded.pages.len())
+    let bodies: Vec<(u128, String)> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             if !needed[id] {
-                return String::new();
+                return (0, String::new());
             }
             let shown_at = &loaded.pages[resolved.owner[id]].url;
-            page_body(loaded, resolved, id, shown_at)
+            let input = body_input(loaded, resolved, id, shown_at);
+            let key = body::body_key(&input);
+            match cache.bodies.get(&key) {
+                Some(html) => (key, html.clone()),
+                None => (key, body::render_body(&input)),
+            }
         })
         .collect();
+    let (body_keys, bodies): (Vec<u128>, Vec<String>) = bodies.into_iter().unzip();
     let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, resolved)) {
         Ok(nav) => nav,
         Err(e) => {
@@ -98,24 +119,51 @@ pub fn render(
         }
     };
     let builder = ContextBuilder::new(loaded, resolved, &nav);
-    let results: Vec<Result<RenderedPage, Box<Diagnostic>>> = to_render
+    let templates = templates_key(loaded);
+    let results: Vec<Result<(u128, bool, RenderedPage), Box<Diagnostic>>> = to_render
         .into_par_iter()
         .map(|id| {
             let page = &loaded.pages[id];
             let template = template_for(loaded, id);
             let context = builder.page_context(id, &bodies);
-            let html = render_template(&tera, &template, &context, loaded, id)?;
-            Ok(RenderedPage {
-                page: id,
-                path: urls::output_path(&page.url),
-                html,
-            })
+            let key = page_key(templates, &template, &context);
+            let (html, reused) = match cache.pages.get(&key) {
+                Some(html) => (html.clone(), true),
+                None => (
+                    render_template(&tera, &template, &context, loaded, id)?,
+                    false,
+                ),
+            };
+            Ok((
+                key,
+                reused,
+                RenderedPage {
+                    page: id,
+                    path: urls::output_path(&page.url),
+                    html,
+                },
+            ))
         })
         .collect();
+    // The cache keeps exactly what this build used.
+    let mut next = RenderCache::default();
+    for (id, key) in body_keys.into_iter().enumerate() {
+        if needed[id] {
+            next.bodies.insert(key, bodies[id].clone());
+        }
+    }
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
         match r {
-            Ok(p) => rendered.pages.push(p),
+            Ok((key, reused, p)) => {
+                if reused {
+                    next.reused += 1;
+                } else {
+                    next.rendered += 1;
+                }
+                next.pages.insert(key, p.html.clone());
+                rendered.pages.push(p);
+            }
             // One broken template fails every page that uses it: say it once.
             Err(d) if seen_errors.insert(d.message.clone()) => diags.push(*d),
             Err(_) => {}
@@ -169,18 +217,46 @@ pub fn render(
     rendered
         .files
         .insert("robots.txt".into(), robots(loaded).into_bytes());
+    *cache = next;
     rendered
 }
 
-fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str) -> String {
-    render_body(&BodyInput {
+fn body_input<'a>(
+    loaded: &'a Loaded,
+    resolved: &'a Resolved,
+    id: PageId,
+    shown_at: &'a str,
+) -> BodyInput<'a> {
+    BodyInput {
         page: &loaded.pages[id],
         targets: &resolved.targets[id],
         autolinks: &resolved.autolinks[id],
         pages: &loaded.pages,
         style: loaded.config.url_style,
         shown_at,
-    })
+    }
+}
+
+fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str) -> String {
+    render_body(&body_input(loaded, resolved, id, shown_at))
+}
+
+/// Every template's name and text: a change to any may change any page.
+fn templates_key(loaded: &Loaded) -> u128 {
+    let mut key = cache::Key::new();
+    for t in &loaded.templates {
+        key.add(&t.name).add(&t.text);
+    }
+    key.finish()
+}
+
+/// A page's cache key: the templates, its template, its whole context.
+fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
+    let mut key = cache::Key::new();
+    key.add(templates).add(template);
+    // Serialising plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut key, &context.clone().into_json());
+    key.finish()
 }
 
 /// Every (section, root) pair a rendered page shows the sidebar at.

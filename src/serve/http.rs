@@ -182,8 +182,15 @@ fn events(site: &Arc<Site>, request: Request, query: &str) {
 /// What a page showing `file` is told about an event.
 fn describe(event: &Event, file: &str) -> Option<(&'static str, String)> {
     match event {
-        Event::Built { version, changed } => {
+        Event::Built {
+            version,
+            changed,
+            gone,
+        } => {
             let data = serde_json::json!({ "version": version }).to_string();
+            if gone.contains(file) {
+                return Some(("gone", data));
+            }
             let page_changed = changed.contains(file);
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             Some(if page_changed {

@@ -16,17 +16,18 @@
 
   function reload() {
     sessionStorage.setItem(KEY, String(window.scrollY));
-    // A page that is gone reloads to its nearest surviving parent.
-    var path = location.pathname;
+    location.reload();
+  }
+
+  // A page that is gone goes to its nearest surviving parent.
+  function gone() {
+    var parent = function (p) { return p.replace(/[^/]*\/?$/, "") || "/"; };
     (function probe(p) {
+      if (p === "/") return location.replace("/");
       fetch(p, { method: "HEAD", cache: "no-store" }).then(function (r) {
-        if (r.ok || p === "/") {
-          if (p === path) location.reload(); else location.replace(p);
-        } else {
-          probe(p.replace(/[^/]*\/?$/, "") || "/");
-        }
-      }, function () { location.reload(); });
-    })(path);
+        if (r.ok) location.replace(p); else probe(parent(p));
+      }, function () { location.replace("/"); });
+    })(parent(location.pathname));
   }
 
   function swapCss(version) {
@@ -71,6 +72,7 @@
       overlay(state.failure);
     });
     source.addEventListener("reload", function () { reload(); });
+    source.addEventListener("gone", function () { gone(); });
     source.addEventListener("css", function (e) {
       seen = JSON.parse(e.data).version;
       overlay(null);

@@ -17,7 +17,8 @@ use std::time::Instant;
 
 use crate::content::SiteInput;
 use crate::diag;
-use crate::pipeline::{self, Mode, Outcome};
+use crate::pipeline::{self, Outcome};
+use crate::render::RenderCache;
 use site::Site;
 
 pub struct Options {
@@ -35,7 +36,8 @@ const WORKERS: usize = 8;
 /// cannot start.
 pub fn run(input: SiteInput, options: Options) -> i32 {
     let site = Arc::new(Site::default());
-    let mut roots = build_once(&input, &site, options.color, "start");
+    let mut cache = RenderCache::default();
+    let mut roots = build_once(&input, &site, &mut cache, options.color, "start");
     let server = match bind(&options) {
         Ok(server) => server,
         Err(message) => {
@@ -80,7 +82,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
-        let new_roots = build_once(&input, &site, options.color, &reason);
+        let new_roots = build_once(&input, &site, &mut cache, options.color, &reason);
         if new_roots != roots {
             roots = new_roots;
             watcher.set_roots(roots.clone());
@@ -117,9 +119,15 @@ fn bind(options: &Options) -> Result<tiny_http::Server, String> {
 
 /// Builds, publishes the result, reports it, and returns the folders to
 /// watch (the layers, as this build found them).
-fn build_once(input: &SiteInput, site: &Site, color: bool, reason: &str) -> Vec<PathBuf> {
+fn build_once(
+    input: &SiteInput,
+    site: &Site,
+    cache: &mut RenderCache,
+    color: bool,
+    reason: &str,
+) -> Vec<PathBuf> {
     let started = Instant::now();
-    let mut outcome = pipeline::run(input, Mode::Build);
+    let mut outcome = pipeline::run_cached(input, cache);
     let report = diag::render_human(&outcome.diagnostics, &outcome.sources, false);
     if outcome.diagnostics.has_errors() {
         let shown = diag::render_human(&outcome.diagnostics, &outcome.sources, color);
@@ -135,9 +143,10 @@ fn build_once(input: &SiteInput, site: &Site, color: bool, reason: &str) -> Vec<
         }
         let files = std::mem::take(&mut outcome.files);
         eprintln!(
-            "altitude: built {} pages in {} ms ({reason})",
+            "altitude: built {} pages in {} ms, {} re-rendered ({reason})",
             outcome.pages,
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            cache.rendered
         );
         site.publish(files);
     }

@@ -18,6 +18,8 @@ pub(crate) enum Event {
     Built {
         version: u64,
         changed: Arc<HashSet<String>>,
+        /// Files of the previous build that this one no longer has.
+        gone: Arc<HashSet<String>>,
     },
     /// A failed build: the problems, as text.
     Failed { report: Arc<String> },
@@ -74,6 +76,12 @@ impl Site {
                     .cloned(),
             )
             .collect();
+        let gone: HashSet<String> = state
+            .files
+            .keys()
+            .filter(|p| !files.contains_key(*p))
+            .cloned()
+            .collect();
         state.files = Arc::new(files);
         state.version += 1;
         state.builds += 1;
@@ -81,6 +89,7 @@ impl Site {
         let event = Event::Built {
             version: state.version,
             changed: Arc::new(changed),
+            gone: Arc::new(gone),
         };
         Self::broadcast(&mut state, event);
     }

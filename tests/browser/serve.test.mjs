@@ -6,7 +6,7 @@
 //   ALTITUDE_SERVE_URL=http://127.0.0.1:PORT/ ALTITUDE_SERVE_DIR=/path/to/playbook node --test serve.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { blockExternal, launchBrowser, watchPage } from './lib.mjs';
@@ -66,6 +66,19 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
     writeFileSync(join(DIR, 'static', 'assets', 'altitude.css'), css + '\nbody { outline: 3px solid rgb(255, 0, 0); }\n');
     await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)', null, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    watch.assertNoErrors();
+    await context.close();
+  });
+
+  test('a deleted page goes to its nearest surviving parent', T, async () => {
+    const temp = join(DIR, 'principles', 'short-lived.md');
+    writeFileSync(temp, '+++\ntitle = "Short lived"\naltitude = "team"\nhorizon = "weeks"\n+++\nSoon gone.\n');
+    const probe = new URL('principles/short-lived/', URL_ENV).href;
+    for (let i = 0; i < 100 && (await fetch(probe)).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    const { context, page, watch } = await open('principles/short-lived/');
+    assert.match(await page.locator('h1').innerText(), /Short lived/);
+    rmSync(temp);
+    await page.waitForURL(new URL('principles/', URL_ENV).href, { timeout: 10_000 });
     watch.assertNoErrors();
     await context.close();
   });

@@ -7,6 +7,7 @@ mod build;
 #[path = "../../benches/support/corpus.rs"]
 mod corpus;
 mod diagnostics;
+mod incremental;
 mod layers;
 mod playbook;
 mod scale;

@@ -1,0 +1,174 @@
+//! `cargo bench --bench serve`: edit-to-browser latency of `altitude serve`
+//! (file written → the open page in headless Chromium shows the new text),
+//! median and p95 over 50 edits, on the bundled playbook and on a generated
+//! 10,000-page one; and the time of an incremental rebuild against a full
+//! build. Needs Node.js and Chromium, like the browser tests.
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_altitude"))
+        .arg("serve")
+        .arg(dir)
+        .args(["--port", "0"])
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("altitude serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().map(|mut l| l.push(line)).ok();
+        }
+    });
+    for _ in 0..1200 {
+        let port = log.lock().ok().and_then(|l| {
+            l.iter().find_map(|line| {
+                let rest = line.split("serving http://127.0.0.1:").nth(1)?;
+                rest.split('/').next()?.parse::<u16>().ok()
+            })
+        });
+        if let Some(port) = port {
+            return Server { child, port, log };
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("altitude serve did not start");
+}
+
+/// Build times (ms) and pages re-rendered, from the server's log lines.
+fn builds(log: &[String]) -> Vec<(f64, usize)> {
+    log.iter()
+        .filter_map(|l| {
+            let rest = l.split(" pages in ").nth(1)?;
+            let ms: f64 = rest.split(" ms").next()?.parse().ok()?;
+            let rendered = rest.split(", ").nth(1)?.split(' ').next()?.parse().ok()?;
+            Some((ms, rendered))
+        })
+        .collect()
+}
+
+fn latency(url: &str, file: &Path, marker: &str, edits: usize) -> Option<serde_json::Value> {
+    let out = Command::new("node")
+        .arg("bench-serve.mjs")
+        .arg(url)
+        .arg(file)
+        .arg(marker)
+        .arg(edits.to_string())
+        .current_dir(repo().join("tests/browser"))
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+fn report(name: &str, server: &Server, figures: Option<serde_json::Value>, target: &str) {
+    match figures {
+        Some(f) => println!(
+            "edit-to-browser latency, {name} | median {:.0} ms, p95 {:.0} ms ({} edits) | median {target}",
+            f["median"].as_f64().unwrap_or(f64::NAN),
+            f["p95"].as_f64().unwrap_or(f64::NAN),
+            f["n"]
+        ),
+        None => println!("{name}: Node.js or Chromium missing, skipped"),
+    }
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    let b = builds(&log);
+    if let (Some(first), true) = (b.first(), b.len() > 1) {
+        let mut later: Vec<f64> = b[1..].iter().map(|x| x.0).collect();
+        later.sort_by(f64::total_cmp);
+        let median = later[later.len() / 2];
+        println!(
+            "rebuild after a one-page edit, {name} | median {median:.0} ms against {:.0} ms for the first, full build ({:.1} %) | ≤ 5 % at 10k pages",
+            first.0,
+            100.0 * median / first.0
+        );
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let work = repo().join("target/bench-serve");
+    let _ = std::fs::remove_dir_all(&work);
+    println!("figure | measured | target");
+    println!("---|---|---");
+
+    let bundled = work.join("bundled");
+    copy_dir(&repo().join("playbook"), &bundled);
+    let server = serve(&bundled);
+    let page = "principles/decide-with-one-owner-not-a-committee";
+    let figures = latency(
+        &format!("http://127.0.0.1:{}/{page}/", server.port),
+        &bundled.join(format!("{page}.md")),
+        "Speed compounds.",
+        50,
+    );
+    report("bundled playbook", &server, figures, "≤ 50 ms");
+    drop(server);
+
+    let corpus = corpus::Corpus::generate(10_000, 42);
+    let big = work.join("10k");
+    corpus.write(&big).expect("corpus written");
+    let server = serve(&big.join("company"));
+    let (_, path) = &corpus.titles[1234];
+    let source = big.join("base").join(path);
+    let text = std::fs::read_to_string(&source).expect("page source");
+    let marker = text
+        .lines()
+        .find(|l| l.starts_with("- "))
+        .map(|l| l.trim_start_matches("- ").to_string())
+        .unwrap_or_default();
+    let url = format!(
+        "http://127.0.0.1:{}/{}/",
+        server.port,
+        path.trim_end_matches(".md")
+    );
+    let figures = latency(&url, &source, &marker, 50);
+    report("10k pages", &server, figures, "≤ 150 ms");
+}

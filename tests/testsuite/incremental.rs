@@ -1,0 +1,135 @@
+//! `serve` rebuilds reuse what did not change; the result must be the very
+//! same files a full build gives. A seeded series of random edits (text,
+//! links, definitions, titles, new and deleted pages, settings, templates)
+//! compares the two after every edit.
+
+use std::sync::Arc;
+
+use altitude::content::SiteInput;
+use altitude::pipeline::{self, Mode};
+use altitude::render::RenderCache;
+use altitude::source::MemSource;
+
+use crate::corpus::Rng;
+use crate::support::*;
+
+fn load_fixture(name: &str) -> MemSource {
+    let mut source = MemSource::new(format!("{name}/"));
+    for (path, bytes) in read_tree(&fixture(name)) {
+        source.insert(&path, bytes);
+    }
+    source
+}
+
+fn text(source: &MemSource, path: &str) -> String {
+    String::from_utf8(source.get(path).unwrap_or_default()).unwrap_or_default()
+}
+
+fn pages(source: &MemSource) -> Vec<String> {
+    source
+        .paths()
+        .into_iter()
+        .filter(|p| p.ends_with(".md"))
+        .collect()
+}
+
+/// One random edit, described for the failure message.
+fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
+    let all = pages(source);
+    let page = all[rng.below(all.len())].clone();
+    match rng.below(8) {
+        0 => {
+            let t = text(source, &page) + &format!("\nA new sentence, step {step}.\n");
+            source.insert(&page, t);
+            format!("append to {page}")
+        }
+        1 => {
+            let t = text(source, &page) + "\nSee [[Owner]] and [[Focus]].\n";
+            source.insert(&page, t);
+            format!("links in {page}")
+        }
+        2 => {
+            let t = text(source, "concepts/focus.md")
+                .replace("definition = \"", &format!("definition = \"Step {step}: "));
+            source.insert("concepts/focus.md", t);
+            "focus definition".into()
+        }
+        3 => {
+            let t = text(source, "guide/Other Page.md");
+            source.insert(
+                "guide/Other Page.md",
+                format!("{t}\n## Heading {step}\n\nMore.\n"),
+            );
+            "heading added".into()
+        }
+        4 => {
+            source.insert(
+                &format!("guide/new-{step}.md"),
+                format!("# New page {step}\n\nMentions leverage and the [[Owner]].\n"),
+            );
+            format!("new page {step}")
+        }
+        5 => {
+            let new: Vec<String> = pages(source)
+                .into_iter()
+                .filter(|p| p.starts_with("guide/new-"))
+                .collect();
+            match new.first() {
+                Some(p) => {
+                    source.remove(p);
+                    format!("delete {p}")
+                }
+                None => "nothing to delete".into(),
+            }
+        }
+        6 => {
+            source.insert(
+                "playbook.toml",
+                format!("base = \"none\"\ntitle = \"Link forms {step}\"\n"),
+            );
+            "site title".into()
+        }
+        _ => {
+            source.insert(
+                "templates/404.html",
+                format!("<!DOCTYPE html><title>Lost {step}</title><p>Lost.</p>"),
+            );
+            "template".into()
+        }
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_over_random_edits() {
+    let mut source = load_fixture("links");
+    let mut rng = Rng::new(11);
+    let mut cache = RenderCache::default();
+    let mut reused = 0;
+    for step in 0..40 {
+        let what = edit(&mut rng, &mut source, step);
+        let input = SiteInput::over(Arc::new(source.clone()));
+        let incremental = pipeline::run_cached(&input, &mut cache);
+        reused += cache.reused;
+        let full = pipeline::run(&input, Mode::Build);
+        assert_eq!(
+            incremental
+                .diagnostics
+                .count(altitude::diag::Severity::Error),
+            full.diagnostics.count(altitude::diag::Severity::Error),
+            "step {step} ({what})"
+        );
+        let names: Vec<&String> = incremental.files.keys().collect();
+        assert_eq!(
+            names,
+            full.files.keys().collect::<Vec<_>>(),
+            "step {step} ({what})"
+        );
+        for (path, bytes) in &full.files {
+            assert!(
+                incremental.files.get(path) == Some(bytes),
+                "step {step} ({what}): {path} differs from a full build"
+            );
+        }
+    }
+    assert!(reused > 40, "the rebuilds reused pages: {reused}");
+}
