@@ -215,11 +215,21 @@ fn build(args: BuildArgs) -> i32 {
         Ok(input) => input,
         Err(e) => return usage_error(&e),
     };
-    let mut outcome = pipeline::run_with(&input, Mode::Build, |config| {
-        if let Some(url) = &args.base_url {
-            config.base_url = normalize_base_url(url);
-        }
-    });
+    let progress = Arc::new(pipeline::Progress::default());
+    let mut line = ProgressLine::start(progress.clone(), !args.site.quiet);
+    let mut outcome = pipeline::run_reporting(
+        &input,
+        Mode::Build,
+        |config| {
+            if let Some(url) = &args.base_url {
+                config.base_url = normalize_base_url(url);
+            }
+        },
+        &progress,
+    );
+    if outcome.diagnostics.has_errors() {
+        line.stop();
+    }
     let status = report(&mut outcome, &args.site);
     if status != EXIT_OK {
         if !args.site.quiet {
@@ -231,7 +241,10 @@ fn build(args: BuildArgs) -> i32 {
         return status;
     }
     let written = Instant::now();
-    if let Err(e) = output::write_site(&outcome.files, &out) {
+    progress.enter("write");
+    let write_result = output::write_site(&outcome.files, &out);
+    line.stop();
+    if let Err(e) = write_result {
         eprintln!("error: cannot write the site to `{}`: {e}", out.display());
         return EXIT_USAGE;
     }
@@ -346,6 +359,62 @@ fn new(args: NewArgs) -> i32 {
             EXIT_OK
         }
         Err(e) => usage_error(&e),
+    }
+}
+
+/// On a terminal, once a build has run for half a second, a line saying
+/// which stage it is in and how many pages are done; never in CI logs or
+/// pipes, where it would only be noise.
+struct ProgressLine {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    fn start(progress: Arc<pipeline::Progress>, wanted: bool) -> ProgressLine {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let on_terminal = std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none()
+            && std::env::var_os("GITHUB_ACTIONS").is_none();
+        let thread = (wanted && on_terminal).then(|| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let mut shown = false;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    if started.elapsed().as_millis() < 500 {
+                        continue;
+                    }
+                    let (stage, done, total) = progress.read();
+                    let count = if stage == "render" && total > 0 {
+                        format!(" {done}/{total} pages")
+                    } else {
+                        String::new()
+                    };
+                    eprint!("\r\x1b[2Kaltitude: {stage}{count}");
+                    shown = true;
+                }
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+            })
+        });
+        ProgressLine { stop, thread }
+    }
+
+    /// Stops and clears the line; safe to call again.
+    fn stop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

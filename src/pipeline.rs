@@ -24,6 +24,30 @@ pub enum Mode {
     Build,
 }
 
+/// How far a running build has got, for a progress line: the stage, and
+/// for the render stage, pages done of the total.
+#[derive(Debug, Default)]
+pub struct Progress {
+    stage: std::sync::Mutex<&'static str>,
+    pub(crate) done: std::sync::atomic::AtomicUsize,
+    pub(crate) total: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    pub fn enter(&self, stage: &'static str) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = stage;
+        }
+    }
+
+    /// (stage, pages done, pages in all).
+    pub fn read(&self) -> (&'static str, usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let stage = self.stage.lock().map(|s| *s).unwrap_or("");
+        (stage, self.done.load(Relaxed), self.total.load(Relaxed))
+    }
+}
+
 /// Wall time of each stage, in order.
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
@@ -62,13 +86,23 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
 /// A build that reuses what the previous one rendered (`serve`). The files
 /// are the same as a full build's; only the work differs.
 pub fn run_cached(input: &SiteInput, cache: &mut render::RenderCache) -> Outcome {
-    run_inner(input, Mode::Build, |_| {}, cache)
+    run_inner(input, Mode::Build, |_| {}, cache, &Progress::default())
 }
 
 /// Like [`run`], with settings from the command line applied over the
 /// playbook's own (`--base-url`).
 pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Config)) -> Outcome {
-    run_inner(input, mode, overrides, &mut render::RenderCache::default())
+    run_reporting(input, mode, overrides, &Progress::default())
+}
+
+/// Like [`run_with`], telling `progress` how far it has got.
+pub fn run_reporting(
+    input: &SiteInput,
+    mode: Mode,
+    overrides: impl FnOnce(&mut Config),
+    progress: &Progress,
+) -> Outcome {
+    run_inner(input, mode, overrides, &mut render::RenderCache::default(), progress)
 }
 
 fn run_inner(
@@ -76,20 +110,25 @@ fn run_inner(
     mode: Mode,
     overrides: impl FnOnce(&mut Config),
     cache: &mut render::RenderCache,
+    progress: &Progress,
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
+    progress.enter("load");
     let mut loaded = timings.time("load", || content::load(input, &mut diags));
     overrides(&mut loaded.config);
+    progress.enter("resolve");
     let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
     let scope = match mode {
         Mode::Build => render::Scope::All,
         Mode::Check => render::Scope::OnePerTemplate,
     };
+    progress.enter("render");
     let rendered = timings.time("render", || {
-        render::render_cached(&loaded, &resolved, scope, cache, &mut diags)
+        render::render_cached(&loaded, &resolved, scope, cache, progress, &mut diags)
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
+        progress.enter("index");
         let search = timings.time("index", || index::files(&loaded, &resolved));
         let mut files = assemble(rendered);
         files.extend(search);

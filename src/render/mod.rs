@@ -58,7 +58,8 @@ pub fn render(
     scope: Scope,
     diags: &mut Diagnostics,
 ) -> Rendered {
-    render_cached(loaded, resolved, scope, &mut RenderCache::default(), diags)
+    let progress = crate::pipeline::Progress::default();
+    render_cached(loaded, resolved, scope, &mut RenderCache::default(), &progress, diags)
 }
 
 /// Like [`render`], reusing what `cache` holds from the previous build and
@@ -68,6 +69,7 @@ pub fn render_cached(
     resolved: &Resolved,
     scope: Scope,
     cache: &mut RenderCache,
+    progress: &crate::pipeline::Progress,
     diags: &mut Diagnostics,
 ) -> Rendered {
     let mut rendered = Rendered::default();
@@ -120,9 +122,15 @@ pub fn render_cached(
     };
     let builder = ContextBuilder::new(loaded, resolved, &nav);
     let templates = templates_key(loaded);
+    progress
+        .total
+        .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
     let results: Vec<Result<(u128, bool, RenderedPage), Box<Diagnostic>>> = to_render
         .into_par_iter()
         .map(|id| {
+            progress
+                .done
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let page = &loaded.pages[id];
             let template = template_for(loaded, id);
             let context = builder.page_context(id, &bodies);

@@ -18,6 +18,26 @@ fn a_generated_2000_page_playbook_builds_completely() {
         .arg("--strict"));
     // --strict: not a single warning, so every link resolved.
     assert_eq!(r.status, 0, "{}", r.stderr);
+    // A long build shows no progress line in a pipe…
+    assert!(!r.stderr.contains('\r') && !r.stderr.contains('\x1b'), "{}", r.stderr);
+    // …and shows one on a terminal (`script` gives it one).
+    let on_terminal = std::process::Command::new("script")
+        .arg("-qec")
+        .arg(format!(
+            "{} build {} --out {}",
+            env!("CARGO_BIN_EXE_altitude"),
+            tmp.join("company").display(),
+            out.display()
+        ))
+        .arg("/dev/null")
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .output();
+    if let Ok(o) = on_terminal {
+        let shown = String::from_utf8_lossy(&o.stdout);
+        assert!(shown.contains("\x1b[2Kaltitude: render"), "{shown}");
+        assert!(shown.contains(" pages"), "{shown}");
+    }
 
     // Every page written.
     for (_, path) in &corpus.titles {
