@@ -102,7 +102,13 @@ pub fn run_reporting(
     overrides: impl FnOnce(&mut Config),
     progress: &Progress,
 ) -> Outcome {
-    run_inner(input, mode, overrides, &mut render::RenderCache::default(), progress)
+    run_inner(
+        input,
+        mode,
+        overrides,
+        &mut render::RenderCache::default(),
+        progress,
+    )
 }
 
 fn run_inner(

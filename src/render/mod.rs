@@ -59,7 +59,14 @@ pub fn render(
     diags: &mut Diagnostics,
 ) -> Rendered {
     let progress = crate::pipeline::Progress::default();
-    render_cached(loaded, resolved, scope, &mut RenderCache::default(), &progress, diags)
+    render_cached(
+        loaded,
+        resolved,
+        scope,
+        &mut RenderCache::default(),
+        &progress,
+        diags,
+    )
 }
 
 /// Like [`render`], reusing what `cache` holds from the previous build and

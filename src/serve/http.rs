@@ -192,13 +192,20 @@ fn describe(event: &Event, file: &str) -> Option<(&'static str, String)> {
                 return Some(("gone", data));
             }
             let page_changed = changed.contains(file);
+            // The search index is data, loaded afresh on the next focus of
+            // the search box; only the site's own scripts need a reload.
+            let script_changed = changed
+                .iter()
+                .any(|p| p.ends_with(".js") && !p.starts_with("search/"));
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
-            Some(if page_changed {
+            // A changed script needs a real reload; a changed page only its
+            // new content, swapped in place.
+            Some(if script_changed {
                 ("reload", data)
+            } else if page_changed {
+                ("swap", data)
             } else if only_css {
                 ("css", data)
-            } else if changed.iter().any(|p| p.ends_with(".js")) {
-                ("reload", data)
             } else {
                 ("built", data)
             })

@@ -19,6 +19,25 @@
     location.reload();
   }
 
+  // The page's new content, swapped in where the old was: no reload, so no
+  // flash, and the scroll position stays. Anything unexpected: a reload.
+  function swap() {
+    fetch(location.href, { cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.text();
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var parts = ["main", "sidebar-sections", "altitude-previews"];
+      var pairs = parts.map(function (id) {
+        return [document.getElementById(id), fresh.getElementById(id)];
+      });
+      if (pairs.some(function (p) { return !p[0] !== !p[1]; })) throw new Error("layout changed");
+      document.title = fresh.title;
+      pairs.forEach(function (p) { if (p[0]) p[0].replaceWith(p[1]); });
+      document.dispatchEvent(new CustomEvent("altitude:swapped"));
+    }).catch(reload);
+  }
+
   // A page that is gone goes to its nearest surviving parent.
   function gone() {
     var parent = function (p) { return p.replace(/[^/]*\/?$/, "") || "/"; };
@@ -72,6 +91,11 @@
       overlay(state.failure);
     });
     source.addEventListener("reload", function () { reload(); });
+    source.addEventListener("swap", function (e) {
+      seen = JSON.parse(e.data).version;
+      overlay(null);
+      swap();
+    });
     source.addEventListener("gone", function () { gone(); });
     source.addEventListener("css", function (e) {
       seen = JSON.parse(e.data).version;

@@ -36,8 +36,22 @@ const WORKERS: usize = 8;
 /// cannot start.
 pub fn run(input: SiteInput, options: Options) -> i32 {
     let site = Arc::new(Site::default());
+    // Watch before the first build, so no save is missed while it runs; the
+    // build then names every layer's folder.
+    let first_roots: Vec<PathBuf> = std::iter::once(&input.top)
+        .chain(&input.extra)
+        .filter_map(|s| s.disk_root().map(PathBuf::from))
+        .collect();
+    let mut watcher = match watch::Watcher::new(first_roots, Vec::new()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch the playbook's folders: {e}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
     let mut cache = RenderCache::default();
     let mut roots = build_once(&input, &site, &mut cache, options.color, "start");
+    watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
         Err(message) => {
@@ -69,13 +83,6 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     if options.open {
         open_browser(&url);
     }
-    let mut watcher = match watch::Watcher::new(roots.clone(), Vec::new()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch the playbook's folders: {e}");
-            return crate::cli::EXIT_USAGE;
-        }
-    };
     loop {
         let changed = watcher.next_batch();
         if changed.is_empty() {

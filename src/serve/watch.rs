@@ -15,7 +15,7 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 
 /// How long the folders must be quiet before a batch ends: short after an
 /// editor's save (a few events), longer once a burst shows (a checkout).
-const QUIET_SAVE: Duration = Duration::from_millis(15);
+const QUIET_SAVE: Duration = Duration::from_millis(5);
 const QUIET_BURST: Duration = Duration::from_millis(300);
 /// More events than this in a batch make it a burst.
 const BURST: usize = 8;

@@ -19,7 +19,11 @@ fn a_generated_2000_page_playbook_builds_completely() {
     // --strict: not a single warning, so every link resolved.
     assert_eq!(r.status, 0, "{}", r.stderr);
     // A long build shows no progress line in a pipe…
-    assert!(!r.stderr.contains('\r') && !r.stderr.contains('\x1b'), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\r') && !r.stderr.contains('\x1b'),
+        "{}",
+        r.stderr
+    );
     // …and shows one on a terminal (`script` gives it one).
     let on_terminal = std::process::Command::new("script")
         .arg("-qec")

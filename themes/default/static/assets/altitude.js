@@ -201,6 +201,16 @@
     } catch (e) {
       return;
     }
+    // `altitude serve` swaps a saved page's content in place: read the
+    // previews of the new content.
+    document.addEventListener("altitude:swapped", function () {
+      var fresh = document.getElementById("altitude-previews");
+      try {
+        previews = JSON.parse(fresh ? fresh.textContent : "{}");
+      } catch (e) {
+        previews = {};
+      }
+    });
     var popover = document.createElement("div");
     popover.id = "altitude-preview";
     popover.className = "preview-popover";
@@ -363,6 +373,11 @@
     setupFileLinks();
     setupPrintButton();
     labelTaskCheckboxes();
+    // New content swapped in by `altitude serve` gets the same touches.
+    document.addEventListener("altitude:swapped", function () {
+      setupPrintButton();
+      labelTaskCheckboxes();
+    });
   }
 
   if (document.readyState === "loading") {
