@@ -130,12 +130,13 @@ fn run_inner(
         Mode::Check => render::Scope::OnePerTemplate,
     };
     progress.enter("render");
-    let rendered = timings.time("render", || {
+    let mut rendered = timings.time("render", || {
         render::render_cached(&loaded, &resolved, scope, cache, progress, &mut diags)
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
         progress.enter("index");
-        let search = timings.time("index", || index::files(&loaded, &resolved));
+        let sections = std::mem::take(&mut rendered.sections);
+        let search = timings.time("index", || index::files(&loaded, &resolved, &sections));
         let mut files = assemble(rendered);
         files.extend(search);
         files

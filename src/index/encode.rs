@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::keys::KeySpace;
-use super::{Index, SectionDoc};
+use super::Index;
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::render::urls::link_url;
@@ -34,12 +34,32 @@ pub(crate) struct PageInfo<'a> {
 }
 
 #[derive(Serialize)]
-struct ShardJson {
-    pages: Vec<(String, String, &'static str)>,
-    docs: Vec<(usize, String, String, String)>,
-    terms: Vec<(String, String)>,
+struct ShardJson<'a> {
+    pages: Vec<(&'a str, &'a str, &'static str)>,
+    docs: Vec<(usize, &'a str, &'a str, &'a str)>,
+    terms: Vec<(&'a str, String)>,
     /// `[word, key]`, or `[word, key, term]` for a word found under its stem.
-    see: Vec<Vec<String>>,
+    see: Vec<Vec<&'a str>>,
+}
+
+/// What every shard shows of pages and documents, prepared once: a
+/// document can appear in many shards.
+struct Shown {
+    urls: Vec<String>,
+    snippets: Vec<String>,
+}
+
+impl Shown {
+    fn new(index: &Index, info: &PageInfo<'_>) -> Shown {
+        Shown {
+            urls: info
+                .pages
+                .iter()
+                .map(|p| link_url(&p.url, info.url_style))
+                .collect(),
+            snippets: index.docs.par_iter().map(|d| snippet(&d.body)).collect(),
+        }
+    }
 }
 
 /// Output path → bytes: `search/search.js` (the client followed by the
@@ -50,6 +70,7 @@ pub(crate) fn encode(
     client: &[u8],
 ) -> BTreeMap<String, Vec<u8>> {
     let quantised = quantise(index);
+    let shown = Shown::new(index, info);
     let mut files = BTreeMap::new();
     let all_terms: Vec<&str> = quantised.keys().map(String::as_str).collect();
     // Each posting takes at least two bytes: past the limit, no need to try.
@@ -58,6 +79,7 @@ pub(crate) fn encode(
         to_json(&shard_json(
             index,
             info,
+            &shown,
             &quantised,
             &all_terms,
             &[],
@@ -83,7 +105,7 @@ pub(crate) fn encode(
         let written: Vec<(String, Vec<u8>)> = shards
             .par_iter()
             .map(|(key, (own, see))| {
-                let json = shard_json(index, info, &quantised, own, see, SHARD_POSTINGS);
+                let json = shard_json(index, info, &shown, &quantised, own, see, SHARD_POSTINGS);
                 let body = format!(
                     "altitudeSearch.shard({},\n{}\n);",
                     to_json(key),
@@ -188,7 +210,17 @@ fn shard_terms<'a>(
         // The client does not stem: a word of the text is listed in its own
         // shard with the stem it is indexed under.
         for word in surfaces.get(term).into_iter().flatten() {
-            shards.entry(space.key_of(word)).or_default().1.push(See {
+            let key = space.key_of(word);
+            // The client finds a stem that begins its word in the word's own
+            // shard by itself (see the contract's stem rule).
+            let found_anyway = key == own
+                && word.starts_with(term)
+                && term.len() >= 3
+                && word.len() - term.len() <= 4;
+            if found_anyway {
+                continue;
+            }
+            shards.entry(key).or_default().1.push(See {
                 word: word.clone(),
                 key: own.clone(),
                 term: Some(term.to_string()),
@@ -201,14 +233,15 @@ fn shard_terms<'a>(
     shards
 }
 
-fn shard_json(
-    index: &Index,
-    info: &PageInfo<'_>,
+fn shard_json<'a>(
+    index: &'a Index,
+    info: &PageInfo<'a>,
+    shown: &'a Shown,
     quantised: &BTreeMap<String, Vec<(u32, u8)>>,
-    terms: &[&str],
-    see: &[See],
+    terms: &[&'a str],
+    see: &'a [See],
     per_term: usize,
-) -> ShardJson {
+) -> ShardJson<'a> {
     let mut json = ShardJson {
         pages: Vec::new(),
         docs: Vec::new(),
@@ -216,8 +249,8 @@ fn shard_json(
         see: see
             .iter()
             .map(|s| {
-                let mut row = vec![s.word.clone(), s.key.clone()];
-                row.extend(s.term.clone());
+                let mut row = vec![s.word.as_str(), s.key.as_str()];
+                row.extend(s.term.as_deref());
                 row
             })
             .collect(),
@@ -234,19 +267,21 @@ fn shard_json(
                 let section = &index.docs[doc as usize];
                 let page = *local_page.entry(section.page).or_insert_with(|| {
                     let p = &info.pages[section.page];
-                    json.pages.push((
-                        link_url(&p.url, info.url_style),
-                        p.title.clone(),
-                        p.kind.name(),
-                    ));
+                    json.pages
+                        .push((&shown.urls[section.page], &p.title, p.kind.name()));
                     json.pages.len() - 1
                 });
-                json.docs.push(doc_row(section, page));
+                json.docs.push((
+                    page,
+                    section.anchor.as_deref().unwrap_or(""),
+                    &section.heading,
+                    &shown.snippets[doc as usize],
+                ));
                 json.docs.len() - 1
             });
             kept.push((local as u32, score));
         }
-        json.terms.push((term.to_string(), encode_postings(kept)));
+        json.terms.push((term, encode_postings(kept)));
     }
     json
 }
@@ -294,15 +329,6 @@ fn decode_postings(text: &str) -> Vec<(u32, u8)> {
         i += 1;
     }
     out
-}
-
-fn doc_row(section: &SectionDoc, page: usize) -> (usize, String, String, String) {
-    (
-        page,
-        section.anchor.clone().unwrap_or_default(),
-        section.heading.clone(),
-        snippet(&section.body),
-    )
 }
 
 /// The start of a section's text, cut at a word boundary.

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::content::{Loaded, PageKind};
 use crate::links::Resolved;
+use crate::render::SectionText;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
 use text::{Analyzer, Term};
@@ -66,8 +67,14 @@ pub struct Index {
 
 /// The index stage: the search files of the site, from its pages and the
 /// theme's client script (`assets/search.js`).
-pub fn files(loaded: &Loaded, resolved: &Resolved) -> BTreeMap<String, Vec<u8>> {
-    let index = build(loaded, resolved);
+/// `sections` holds each page's sections' text, by page id, as the render
+/// stage took it from the page it was rendering.
+pub fn files(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    sections: &[Vec<SectionText>],
+) -> BTreeMap<String, Vec<u8>> {
+    let index = build(loaded, resolved, sections);
     let client = loaded
         .assets
         .iter()
@@ -83,7 +90,7 @@ pub fn files(loaded: &Loaded, resolved: &Resolved) -> BTreeMap<String, Vec<u8>> 
 type Fields = [Vec<Term>; 4];
 type PageDocs = Vec<(SectionDoc, Fields)>;
 
-pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
+pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]) -> Index {
     let ids: Vec<usize> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
         .collect();
@@ -94,7 +101,7 @@ pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
         .fold(
             || (Vec::<PageDocs>::new(), Analyzer::default()),
             |(mut done, analyzer), id| {
-                done.push(page_documents(loaded, resolved, &analyzer, id));
+                done.push(page_documents(loaded, resolved, sections, &analyzer, id));
                 (done, analyzer)
             },
         )
@@ -127,6 +134,7 @@ pub fn build(loaded: &Loaded, resolved: &Resolved) -> Index {
 fn page_documents(
     loaded: &Loaded,
     resolved: &Resolved,
+    sections: &[Vec<SectionText>],
     analyzer: &Analyzer,
     id: usize,
 ) -> PageDocs {
@@ -136,7 +144,7 @@ fn page_documents(
     let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
     shown
         .flat_map(|p| {
-            let mut sections = docs::sections(id, &loaded.pages[p]);
+            let mut sections = docs::sections(id, sections.get(p).map_or(&[][..], Vec::as_slice));
             // An extension's opening text sits under its own section heading.
             if p != id {
                 let layer = loaded.layers.get(loaded.pages[p].layer);
@@ -332,6 +340,14 @@ mod tests {
         (outcome.loaded, outcome.resolved)
     }
 
+    /// The index of a site, from its pages as the render stage splits them.
+    fn indexed(loaded: &Loaded, resolved: &Resolved) -> Index {
+        let mut diags = crate::diag::Diagnostics::default();
+        let rendered =
+            crate::render::render(loaded, resolved, crate::render::Scope::All, &mut diags);
+        build(loaded, resolved, &rendered.sections)
+    }
+
     fn ranked_pages(index: &Index, loaded: &Loaded, query: &str) -> Vec<String> {
         index
             .search(query)
@@ -347,7 +363,7 @@ mod tests {
     #[test]
     fn sections_are_documents_with_their_heading() {
         let (loaded, resolved) = site();
-        let index = build(&loaded, &resolved);
+        let index = indexed(&loaded, &resolved);
         let meetings: Vec<&SectionDoc> = index
             .docs
             .iter()
@@ -363,7 +379,7 @@ mod tests {
     #[test]
     fn title_and_alias_rank_above_body() {
         let (loaded, resolved) = site();
-        let index = build(&loaded, &resolved);
+        let index = indexed(&loaded, &resolved);
         // "DRI" is an alias of Owner and a word in a meeting note's body.
         let dri = ranked_pages(&index, &loaded, "dri");
         assert_eq!(dri[0], "concepts/owner.md#");

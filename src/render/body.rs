@@ -59,6 +59,24 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
 }
 
 pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
+    render_body_and_text(input, false).0
+}
+
+/// A heading section's plain text, as search indexes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SectionText {
+    /// Heading id; `None` for the text before the first h2/h3.
+    pub anchor: Option<String>,
+    pub heading: String,
+    pub body: String,
+}
+
+/// The body's HTML and, when `with_text`, its sections' plain text, taken
+/// from the same events: the index needs no second parse of the page.
+pub(crate) fn render_body_and_text(
+    input: &BodyInput<'_>,
+    with_text: bool,
+) -> (String, Vec<SectionText>) {
     let page = input.page;
     let body = page.body();
     let offset = page.body_start;
@@ -169,9 +187,59 @@ pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
             other => events.push(other),
         }
     }
+    let sections = if with_text {
+        section_texts(&events, page)
+    } else {
+        Vec::new()
+    };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    (html, sections)
+}
+
+/// Splits the body at its h2 and h3 headings into plain text. The lead
+/// section is always there, even empty: it carries the page's title in the
+/// index and leads to the top of the page.
+fn section_texts(events: &[Event<'_>], page: &Page) -> Vec<SectionText> {
+    let mut sections = vec![SectionText::default()];
+    // Inside a heading whose text is not body text: a level-1 heading or a
+    // section's own heading.
+    let mut in_heading = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let splits = matches!(*level as u8, 2 | 3);
+                let heading = id
+                    .as_ref()
+                    .and_then(|id| page.headings.iter().find(|h| h.id == id.as_ref()));
+                if let (true, Some(h)) = (splits, heading) {
+                    sections.push(SectionText {
+                        anchor: Some(h.id.clone()),
+                        heading: h.text.clone(),
+                        body: String::new(),
+                    });
+                }
+                in_heading = splits || *level as u8 == 1;
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Text(t) | Event::Code(t) if !in_heading => {
+                if let Some(s) = sections.last_mut() {
+                    s.body.push_str(t);
+                    s.body.push(' ');
+                }
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                if let Some(s) = sections.last_mut() {
+                    s.body.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in &mut sections {
+        s.body = s.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    sections
 }
 
 /// Pushes a text event, turning the auto-linked mentions inside it into links.

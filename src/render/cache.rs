@@ -49,12 +49,26 @@ impl std::io::Write for Key {
     }
 }
 
-/// Rendered bodies and pages of the previous build, by key.
+/// Rendered bodies and pages of the previous build, by key. The default
+/// keeps nothing (a one-off build has no next build to help);
+/// [`RenderCache::keeping`] keeps everything for the next build.
 #[derive(Default)]
 pub struct RenderCache {
-    pub(crate) bodies: HashMap<u128, String>,
+    pub(crate) keep: bool,
+    /// Body HTML and its sections' text.
+    pub(crate) bodies: HashMap<u128, (String, Vec<super::SectionText>)>,
     pub(crate) pages: HashMap<u128, String>,
     /// Pages rendered and pages reused by the last build.
     pub rendered: usize,
     pub reused: usize,
+}
+
+impl RenderCache {
+    /// A cache that keeps each build's output for the next (`serve`).
+    pub fn keeping() -> RenderCache {
+        RenderCache {
+            keep: true,
+            ..RenderCache::default()
+        }
+    }
 }

@@ -36,6 +36,9 @@ pub struct RenderedPage {
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     pub pages: Vec<RenderedPage>,
+    /// Per page (by id), its sections' plain text, for the search index;
+    /// empty for pages not rendered.
+    pub sections: Vec<Vec<SectionText>>,
     /// Everything else: assets, print edition, 404, sitemap, robots.
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -50,6 +53,7 @@ pub enum Scope {
     OnePerTemplate,
 }
 
+pub use body::SectionText;
 pub use cache::RenderCache;
 
 pub fn render(
@@ -101,22 +105,25 @@ pub fn render_cached(
             needed[e] = true;
         }
     }
-    let bodies: Vec<(u128, String)> = (0..loaded.pages.len())
+    let with_text = scope == Scope::All;
+    let bodies: Vec<(u128, (String, Vec<SectionText>))> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             if !needed[id] {
-                return (0, String::new());
+                return (0, Default::default());
             }
             let shown_at = &loaded.pages[resolved.owner[id]].url;
             let input = body_input(loaded, resolved, id, shown_at);
             let key = body::body_key(&input);
             match cache.bodies.get(&key) {
-                Some(html) => (key, html.clone()),
-                None => (key, body::render_body(&input)),
+                Some(done) => (key, done.clone()),
+                None => (key, body::render_body_and_text(&input, with_text)),
             }
         })
         .collect();
-    let (body_keys, bodies): (Vec<u128>, Vec<String>) = bodies.into_iter().unzip();
+    let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
+        bodies.into_iter().unzip();
+    let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
     let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, resolved)) {
         Ok(nav) => nav,
         Err(e) => {
@@ -160,13 +167,18 @@ pub fn render_cached(
             ))
         })
         .collect();
-    // The cache keeps exactly what this build used.
-    let mut next = RenderCache::default();
+    // The cache keeps exactly what this build used, if it keeps anything.
+    let mut next = RenderCache {
+        keep: cache.keep,
+        ..RenderCache::default()
+    };
     for (id, key) in body_keys.into_iter().enumerate() {
-        if needed[id] {
-            next.bodies.insert(key, bodies[id].clone());
+        if needed[id] && next.keep {
+            next.bodies
+                .insert(key, (bodies[id].clone(), sections[id].clone()));
         }
     }
+    rendered.sections = sections;
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
         match r {
@@ -176,7 +188,9 @@ pub fn render_cached(
                 } else {
                     next.rendered += 1;
                 }
-                next.pages.insert(key, p.html.clone());
+                if next.keep {
+                    next.pages.insert(key, p.html.clone());
+                }
                 rendered.pages.push(p);
             }
             // One broken template fails every page that uses it: say it once.

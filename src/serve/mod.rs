@@ -49,7 +49,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             return crate::cli::EXIT_USAGE;
         }
     };
-    let mut cache = RenderCache::default();
+    let mut cache = RenderCache::keeping();
     let mut roots = build_once(&input, &site, &mut cache, options.color, "start");
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {

@@ -86,14 +86,21 @@ impl Watcher {
     pub fn next_batch(&mut self) -> Vec<PathBuf> {
         let mut batch: Vec<PathBuf> = Vec::new();
         let mut started: Option<Instant> = None;
+        // A new folder starts a burst (a checkout, an unpacked archive),
+        // however slowly its files follow.
+        let mut new_folder = false;
         loop {
             let wait = match started {
                 None => RECHECK,
-                Some(_) if batch.len() > BURST => QUIET_BURST,
+                Some(_) if new_folder || batch.len() > BURST => QUIET_BURST,
                 Some(_) => QUIET_SAVE,
             };
             match self.events.recv_timeout(wait) {
                 Ok(Ok(event)) => {
+                    new_folder |= matches!(
+                        event.kind,
+                        EventKind::Create(notify::event::CreateKind::Folder)
+                    );
                     let relevant = self.relevant(&event);
                     if !relevant.is_empty() {
                         started.get_or_insert_with(Instant::now);

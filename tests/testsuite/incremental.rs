@@ -103,7 +103,7 @@ fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
 fn incremental_rebuilds_equal_full_builds_over_random_edits() {
     let mut source = load_fixture("links");
     let mut rng = Rng::new(11);
-    let mut cache = RenderCache::default();
+    let mut cache = RenderCache::keeping();
     let mut reused = 0;
     for step in 0..40 {
         let what = edit(&mut rng, &mut source, step);
