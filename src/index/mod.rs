@@ -19,7 +19,7 @@ use crate::links::Resolved;
 use crate::render::SectionText;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
-use text::{Analyzer, Term};
+use text::Analyzer;
 
 /// The fields of a document, most telling first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,42 +87,85 @@ pub fn files(
     encode::encode(&index, &info, client)
 }
 
-type Fields = [Vec<Term>; 4];
+/// A document's terms, field by field, as term numbers.
+type Fields = [Vec<u32>; 4];
 type PageDocs = Vec<(SectionDoc, Fields)>;
+/// One worker's pages, in order, with its own term numbering: the stem of
+/// each number, and each word with its number.
+type Chunk = (Vec<PageDocs>, Vec<String>, Vec<(String, u32)>);
 
 pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]) -> Index {
     let ids: Vec<usize> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
         .collect();
-    // Each worker keeps its analyzer (and its stems) across pages; the
-    // reduction keeps the pages in order.
-    let (per_page, stems) = ids
+    // Each worker keeps its analyzer across pages, numbering terms its own
+    // way; the chunks come back in page order.
+    let chunks: Vec<Chunk> = ids
         .into_par_iter()
         .fold(
             || (Vec::<PageDocs>::new(), Analyzer::default()),
-            |(mut done, analyzer), id| {
-                done.push(page_documents(loaded, resolved, sections, &analyzer, id));
+            |(mut done, mut analyzer), id| {
+                done.push(page_documents(
+                    loaded,
+                    resolved,
+                    sections,
+                    &mut analyzer,
+                    id,
+                ));
                 (done, analyzer)
             },
         )
-        .map(|(done, analyzer)| (done, analyzer.into_stems().collect::<Vec<_>>()))
-        .reduce(
-            || (Vec::new(), Vec::new()),
-            |(mut a, mut sa), (b, sb)| {
-                a.extend(b);
-                sa.extend(sb);
-                (a, sa)
-            },
+        .map(|(done, analyzer)| {
+            let (stems, words) = analyzer.into_parts();
+            (done, stems, words)
+        })
+        .collect();
+    // One numbering for the whole index: terms sorted, so numbers follow
+    // the terms' order.
+    let vocabulary: Vec<String> = chunks
+        .iter()
+        .flat_map(|(_, stems, _)| stems.iter().cloned())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let number: HashMap<&str, u32> = vocabulary
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i as u32))
+        .collect();
+    let mut docs = Vec::new();
+    let mut fields = Vec::new();
+    let mut words: Vec<(String, u32)> = Vec::new();
+    for (chunk, stems, chunk_words) in chunks {
+        let global: Vec<u32> = stems.iter().map(|t| number[t.as_str()]).collect();
+        for (doc, mut doc_fields) in chunk.into_iter().flatten() {
+            for field in &mut doc_fields {
+                for term in field.iter_mut() {
+                    *term = global[*term as usize];
+                }
+            }
+            docs.push(doc);
+            fields.push(doc_fields);
+        }
+        words.extend(
+            chunk_words
+                .into_iter()
+                .map(|(w, t)| (w, global[t as usize])),
         );
-    let (docs, fields): (Vec<SectionDoc>, Vec<Fields>) = per_page.into_iter().flatten().unzip();
-    let vocabulary = Vocabulary::new(stems.iter().map(|(_, term)| term));
-    let postings = score(&fields, &vocabulary);
+    }
+    let by_number = score(&fields, vocabulary.len());
     let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (word, stem) in stems {
-        if word != *stem && postings.contains_key(stem.as_ref()) {
-            surfaces.entry(stem.to_string()).or_default().insert(word);
+    for (word, term) in words {
+        let stem = &vocabulary[term as usize];
+        if word != *stem && !by_number[term as usize].is_empty() {
+            surfaces.entry(stem.clone()).or_default().insert(word);
         }
     }
+    let postings = vocabulary
+        .into_iter()
+        .zip(by_number)
+        .filter(|(_, docs)| !docs.is_empty())
+        .collect();
     Index {
         docs,
         postings,
@@ -135,7 +178,7 @@ fn page_documents(
     loaded: &Loaded,
     resolved: &Resolved,
     sections: &[Vec<SectionText>],
-    analyzer: &Analyzer,
+    analyzer: &mut Analyzer,
     id: usize,
 ) -> PageDocs {
     let page = &loaded.pages[id];
@@ -192,46 +235,12 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
         .join(" ")
 }
 
-/// Every term of the index, sorted, with a number; and the number of each
-/// analyzer's shared allocation of it, so documents are scored without
-/// hashing a single string.
-struct Vocabulary {
-    terms: Vec<String>,
-    by_address: HashMap<usize, u32, foldhash::fast::FixedState>,
-}
-
-impl Vocabulary {
-    fn new<'a>(terms: impl Iterator<Item = &'a Term>) -> Vocabulary {
-        let terms: Vec<&Term> = terms.collect();
-        let sorted: BTreeSet<&str> = terms.iter().map(|t| t.as_ref()).collect();
-        let number: HashMap<&str, u32> = sorted
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (*t, i as u32))
-            .collect();
-        let by_address = terms
-            .iter()
-            .map(|t| (t.as_ptr() as usize, number[t.as_ref()]))
-            .collect();
-        Vocabulary {
-            terms: sorted.into_iter().map(str::to_string).collect(),
-            by_address,
-        }
-    }
-
-    fn number(&self, term: &Term) -> u32 {
-        self.by_address
-            .get(&(term.as_ptr() as usize))
-            .copied()
-            .unwrap_or(u32::MAX)
-    }
-}
-
 /// Field-weighted BM25: each field's frequency is length-normalised and
 /// saturated on its own, then the fields are added with their weights. A
 /// title hit is therefore worth several body hits, however long the body:
-/// a query for a concept's name finds the concept first.
-fn score(fields: &[Fields], vocabulary: &Vocabulary) -> BTreeMap<String, Vec<(u32, f32)>> {
+/// a query for a concept's name finds the concept first. Returns, per term
+/// number, its documents in order with their scores.
+fn score(fields: &[Fields], terms: usize) -> Vec<Vec<(u32, f32)>> {
     let n = fields.len().max(1) as f32;
     let mut average = [0f32; 4];
     for doc in fields {
@@ -246,7 +255,7 @@ fn score(fields: &[Fields], vocabulary: &Vocabulary) -> BTreeMap<String, Vec<(u3
             let mut occurrences: Vec<(u32, usize)> = doc
                 .iter()
                 .enumerate()
-                .flat_map(|(i, terms)| terms.iter().map(move |t| (vocabulary.number(t), i)))
+                .flat_map(|(i, terms)| terms.iter().map(move |&t| (t, i)))
                 .collect();
             occurrences.sort_unstable();
             occurrences
@@ -262,24 +271,20 @@ fn score(fields: &[Fields], vocabulary: &Vocabulary) -> BTreeMap<String, Vec<(u3
         })
         .collect();
     // Documents are visited in order, so each list comes out sorted.
-    let mut by_term: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary.terms.len()];
-    for (d, terms) in per_doc.into_iter().enumerate() {
-        for (term, score) in terms {
+    let mut by_term: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
+    for (d, doc_terms) in per_doc.into_iter().enumerate() {
+        for (term, score) in doc_terms {
             if let Some(list) = by_term.get_mut(term as usize) {
                 list.push((d as u32, score));
             }
         }
     }
-    vocabulary
-        .terms
-        .iter()
-        .zip(by_term)
-        .filter(|(_, docs)| !docs.is_empty())
-        .map(|(term, docs)| {
+    by_term
+        .into_iter()
+        .map(|docs| {
             let df = docs.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let scored = docs.into_iter().map(|(d, s)| (d, idf * s)).collect();
-            (term.clone(), scored)
+            docs.into_iter().map(|(d, s)| (d, idf * s)).collect()
         })
         .collect()
 }
@@ -302,10 +307,11 @@ impl Index {
     /// Documents for a query, best first: the sum of each query term's
     /// scores (exact terms; prefixes and typos are the client's job).
     pub fn search(&self, query: &str) -> Vec<(u32, f32)> {
-        let analyzer = Analyzer::default();
+        let mut analyzer = Analyzer::default();
         let mut total: HashMap<u32, f32> = HashMap::new();
-        for term in analyzer.terms(query) {
-            for &(doc, score) in self.postings.get(term.as_ref()).into_iter().flatten() {
+        for number in analyzer.terms(query) {
+            let term = analyzer.stem_of(number);
+            for &(doc, score) in self.postings.get(term).into_iter().flatten() {
                 *total.entry(doc).or_default() += score;
             }
         }

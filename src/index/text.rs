@@ -4,6 +4,8 @@
 //! theme's search client, at query time; the unit tests pin the behaviour
 //! both must share.
 
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// Words too common to help a query find anything; left out of the index.
@@ -95,41 +97,59 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
     }
 }
 
-/// A term, shared: the same stem is in many documents.
-pub(crate) type Term = std::sync::Arc<str>;
+/// A term's number within one [`Analyzer`].
+pub(crate) type LocalTerm = u32;
 
-/// Index terms: words without stop words, stemmed. Each analyzer remembers
-/// the stems it made: prose repeats its words, and stemming is the costly
-/// part. One per thread.
+/// Index terms: words without stop words, stemmed, as numbers local to the
+/// analyzer (one per thread): prose repeats its words, so each is stemmed
+/// once, and documents hold plain numbers rather than strings.
 pub(crate) struct Analyzer {
     stemmer: Stemmer,
-    /// Word → its term, or `None` for a stop word. Looked up once per word
-    /// of the site, hence the fast hasher (keys are the site's own words).
-    stems: std::cell::RefCell<
-        std::collections::HashMap<String, Option<Term>, foldhash::fast::FixedState>,
-    >,
+    /// Word → its term's number, or `None` for a stop word. Looked up once
+    /// per word of the site, hence the fast hasher.
+    words: HashMap<String, Option<LocalTerm>, foldhash::fast::FixedState>,
+    /// Stem → number, and number → stem.
+    numbers: HashMap<String, LocalTerm, foldhash::fast::FixedState>,
+    stems: Vec<String>,
 }
 
 impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
-            stems: Default::default(),
+            words: HashMap::default(),
+            numbers: HashMap::default(),
+            stems: Vec::new(),
         }
     }
 }
 
 impl Analyzer {
-    pub fn terms(&self, text: &str) -> Vec<Term> {
+    pub fn terms(&mut self, text: &str) -> Vec<LocalTerm> {
         let mut out = Vec::new();
-        let mut stems = self.stems.borrow_mut();
+        let Analyzer {
+            stemmer,
+            words,
+            numbers,
+            stems,
+        } = self;
         each_word(text, |word| {
-            let term = match stems.get(word) {
-                Some(term) => term.clone(),
+            let term = match words.get(word) {
+                Some(term) => *term,
                 None => {
-                    let term = (!STOP_WORDS.contains(&word))
-                        .then(|| Term::from(self.stemmer.stem(word).as_ref()));
-                    stems.insert(word.to_string(), term.clone());
+                    let term = (!STOP_WORDS.contains(&word)).then(|| {
+                        let stem = stemmer.stem(word);
+                        match numbers.get(stem.as_ref()) {
+                            Some(&n) => n,
+                            None => {
+                                let n = stems.len() as LocalTerm;
+                                stems.push(stem.to_string());
+                                numbers.insert(stem.into_owned(), n);
+                                n
+                            }
+                        }
+                    });
+                    words.insert(word.to_string(), term);
                     term
                 }
             };
@@ -138,13 +158,18 @@ impl Analyzer {
         out
     }
 
-    /// Every word this analyzer stemmed, with its term (the very allocation
-    /// the analyzer's terms share).
-    pub fn into_stems(self) -> impl Iterator<Item = (String, Term)> {
-        self.stems
-            .into_inner()
+    /// The stem of each local number, and every word with its number.
+    pub fn into_parts(self) -> (Vec<String>, Vec<(String, LocalTerm)>) {
+        let words = self
+            .words
             .into_iter()
             .filter_map(|(word, term)| Some((word, term?)))
+            .collect();
+        (self.stems, words)
+    }
+
+    pub fn stem_of(&self, term: LocalTerm) -> &str {
+        &self.stems[term as usize]
     }
 
     #[cfg(test)]
@@ -167,12 +192,9 @@ mod tests {
 
     #[test]
     fn terms_drop_stop_words_and_stem() {
-        let a = Analyzer::default();
-        let terms: Vec<String> = a
-            .terms("The owners of decisions are deciding")
-            .iter()
-            .map(|t| t.to_string())
-            .collect();
+        let mut a = Analyzer::default();
+        let numbers = a.terms("The owners of decisions are deciding");
+        let terms: Vec<&str> = numbers.iter().map(|&t| a.stem_of(t)).collect();
         assert_eq!(terms, vec!["owner", "decis", "decid"]);
         // Query and text meet on the same stem.
         assert_eq!(a.terms("ownership"), a.terms("Ownership"));
