@@ -42,6 +42,84 @@ struct ShardJson<'a> {
     see: Vec<Vec<&'a str>>,
 }
 
+impl ShardJson<'_> {
+    /// The shard as JSON, written straight into `out`: thousands of shards
+    /// are written per build, and this is the same text serde would make.
+    fn write(&self, out: &mut String) {
+        fn list<T>(out: &mut String, items: &[T], mut item: impl FnMut(&mut String, &T)) {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                item(out, x);
+            }
+            out.push(']');
+        }
+        out.push_str("{\"pages\":");
+        list(out, &self.pages, |out, (url, title, kind)| {
+            out.push('[');
+            push_json_str(out, url);
+            out.push(',');
+            push_json_str(out, title);
+            out.push(',');
+            push_json_str(out, kind);
+            out.push(']');
+        });
+        out.push_str(",\"docs\":");
+        list(out, &self.docs, |out, (page, anchor, heading, snippet)| {
+            out.push('[');
+            out.push_str(&page.to_string());
+            for text in [anchor, heading, snippet] {
+                out.push(',');
+                push_json_str(out, text);
+            }
+            out.push(']');
+        });
+        out.push_str(",\"terms\":");
+        list(out, &self.terms, |out, (term, postings)| {
+            out.push('[');
+            push_json_str(out, term);
+            out.push(',');
+            push_json_str(out, postings);
+            out.push(']');
+        });
+        out.push_str(",\"see\":");
+        list(out, &self.see, |out, row| {
+            list(out, row, |out, text| push_json_str(out, text));
+        });
+        out.push('}');
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 /// What every shard shows of pages and documents, prepared once: a
 /// document can appear in many shards.
 struct Shown {
@@ -106,11 +184,12 @@ pub(crate) fn encode(
             .par_iter()
             .map(|(key, (own, see))| {
                 let json = shard_json(index, info, &shown, &quantised, own, see, SHARD_POSTINGS);
-                let body = format!(
-                    "altitudeSearch.shard({},\n{}\n);",
-                    to_json(key),
-                    to_json(&json)
-                );
+                let mut body = String::with_capacity(4096);
+                body.push_str("altitudeSearch.shard(");
+                push_json_str(&mut body, key);
+                body.push_str(",\n");
+                json.write(&mut body);
+                body.push_str("\n);");
                 (format!("search/s/{}.js", file_name(key)), body.into_bytes())
             })
             .collect();
@@ -344,6 +423,20 @@ fn snippet(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hand_written_json_is_serde_json() {
+        let tricky = "quote \" back \\ tab \t nl \n bell \u{7} é </script>";
+        let json = ShardJson {
+            pages: vec![("a/", tricky, "page")],
+            docs: vec![(0, "", "Heading", tricky)],
+            terms: vec![("owner", "3_B19".into())],
+            see: vec![vec!["wner", "ow"], vec!["making", "ma", "make"]],
+        };
+        let mut out = String::new();
+        json.write(&mut out);
+        assert_eq!(out, to_json(&json));
+    }
 
     #[test]
     fn file_names_are_plain_ascii() {
