@@ -6,12 +6,13 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/served.rs"]
+mod served;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::process::Command;
+
+use served::Served;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,52 +30,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_altitude"))
-        .arg("serve")
-        .arg(dir)
-        .args(["--port", "0"])
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("altitude serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().map(|mut l| l.push(line)).ok();
-        }
-    });
-    for _ in 0..1200 {
-        let port = log.lock().ok().and_then(|l| {
-            l.iter().find_map(|line| {
-                let rest = line.split("serving http://127.0.0.1:").nth(1)?;
-                rest.split('/').next()?.parse::<u16>().ok()
-            })
-        });
-        if let Some(port) = port {
-            return Server { child, port, log };
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("altitude serve did not start");
+fn serve(dir: &Path) -> Served {
+    Served::start(env!("CARGO_BIN_EXE_altitude"), dir)
 }
 
 /// Build times (ms) and pages re-rendered, from the server's log lines.
@@ -106,7 +63,7 @@ fn latency(url: &str, file: &Path, marker: &str, edits: usize) -> Option<serde_j
     serde_json::from_slice(&out.stdout).ok()
 }
 
-fn report(name: &str, server: &Server, figures: Option<serde_json::Value>, target: &str) {
+fn report(name: &str, server: &Served, figures: Option<serde_json::Value>, target: &str) {
     match figures {
         Some(f) => println!(
             "edit-to-browser latency, {name} | median {:.0} ms, p95 {:.0} ms ({} edits) | median {target}",
@@ -116,8 +73,7 @@ fn report(name: &str, server: &Server, figures: Option<serde_json::Value>, targe
         ),
         None => println!("{name}: Node.js or Chromium missing, skipped"),
     }
-    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
-    let b = builds(&log);
+    let b = builds(&server.lines());
     if let (Some(first), true) = (b.first(), b.len() > 1) {
         let mut later: Vec<f64> = b[1..].iter().map(|x| x.0).collect();
         later.sort_by(f64::total_cmp);

@@ -187,6 +187,17 @@ fn input_for(
     })
 }
 
+/// The playbook named on the command line, with its `--layer`s, for the
+/// commands that write nothing.
+fn site_input(args: &SiteArgs) -> Result<SiteInput, String> {
+    input_for(&locate(args.path.as_deref())?, args, Vec::new())
+}
+
+/// Colour on a terminal only, and never with `NO_COLOR`.
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn usage_error(message: &str) -> i32 {
     eprintln!("error: {message}");
     EXIT_USAGE
@@ -272,11 +283,7 @@ fn build(args: BuildArgs) -> i32 {
 
 fn check(args: CheckArgs) -> i32 {
     let started = Instant::now();
-    let playbook = match locate(args.site.path.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let input = match input_for(&playbook, &args.site, Vec::new()) {
+    let input = match site_input(&args.site) {
         Ok(input) => input,
         Err(e) => return usage_error(&e),
     };
@@ -297,15 +304,11 @@ fn check(args: CheckArgs) -> i32 {
 }
 
 fn serve(args: ServeArgs) -> i32 {
-    let playbook = match locate(args.site.path.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let input = match input_for(&playbook, &args.site, Vec::new()) {
+    let input = match site_input(&args.site) {
         Ok(input) => input,
         Err(e) => return usage_error(&e),
     };
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = use_color();
     crate::serve::run(
         input,
         crate::serve::Options {
@@ -318,11 +321,7 @@ fn serve(args: ServeArgs) -> i32 {
 }
 
 fn layers(args: LayersArgs) -> i32 {
-    let playbook = match locate(args.site.path.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let input = match input_for(&playbook, &args.site, Vec::new()) {
+    let input = match site_input(&args.site) {
         Ok(input) => input,
         Err(e) => return usage_error(&e),
     };
@@ -434,7 +433,7 @@ fn report(outcome: &mut Outcome, args: &SiteArgs) -> i32 {
     let diags = &outcome.diagnostics;
     match args.format.unwrap_or_else(default_format) {
         Format::Human => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = use_color();
             let text = diag::render_human(diags, &outcome.sources, color);
             let _ = std::io::stderr().write_all(text.as_bytes());
             if diags.has_errors() && !args.quiet {

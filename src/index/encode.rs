@@ -33,7 +33,9 @@ pub(crate) struct PageInfo<'a> {
     pub url_style: UrlStyle,
 }
 
-#[derive(Serialize)]
+/// A shard's content (serialised by [`ShardJson::write`]; the serde
+/// derive is the reference its test compares with).
+#[cfg_attr(test, derive(Serialize))]
 struct ShardJson<'a> {
     pages: Vec<(&'a str, &'a str, &'static str)>,
     docs: Vec<(usize, &'a str, &'a str, &'a str)>,
@@ -153,19 +155,11 @@ pub(crate) fn encode(
     let all_terms: Vec<&str> = quantised.keys().map(String::as_str).collect();
     // Each posting takes at least two bytes: past the limit, no need to try.
     let postings: usize = quantised.values().map(Vec::len).sum();
-    let single_text = if postings * 2 <= SINGLE_FILE_LIMIT {
-        to_json(&shard_json(
-            index,
-            info,
-            &shown,
-            &quantised,
-            &all_terms,
-            &[],
-            usize::MAX,
-        ))
-    } else {
-        String::new()
-    };
+    let mut single_text = String::new();
+    if postings * 2 <= SINGLE_FILE_LIMIT {
+        shard_json(index, info, &shown, &quantised, &all_terms, &[], usize::MAX)
+            .write(&mut single_text);
+    }
     let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
     } else {

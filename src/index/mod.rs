@@ -303,9 +303,11 @@ fn field_score(doc: &Fields, tf: &[f32; 4], average: &[f32; 4]) -> f32 {
     total
 }
 
+#[cfg(test)]
 impl Index {
     /// Documents for a query, best first: the sum of each query term's
-    /// scores (exact terms; prefixes and typos are the client's job).
+    /// scores (exact terms; prefixes and typos are the client's job). The
+    /// ranking the unit tests check; readers query through the theme's client.
     pub fn search(&self, query: &str) -> Vec<(u32, f32)> {
         let mut analyzer = Analyzer::default();
         let mut total: HashMap<u32, f32> = HashMap::new();

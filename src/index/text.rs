@@ -168,6 +168,7 @@ impl Analyzer {
         (self.stems, words)
     }
 
+    #[cfg(test)]
     pub fn stem_of(&self, term: LocalTerm) -> &str {
         &self.stems[term as usize]
     }

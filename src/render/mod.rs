@@ -114,7 +114,12 @@ pub fn render_cached(
             }
             let shown_at = &loaded.pages[resolved.owner[id]].url;
             let input = body_input(loaded, resolved, id, shown_at);
-            let key = body::body_key(&input);
+            // A one-off build keeps nothing: no key to compute.
+            let key = if cache.keep {
+                body::body_key(&input)
+            } else {
+                0
+            };
             match cache.bodies.get(&key) {
                 Some(done) => (key, done.clone()),
                 None => (key, body::render_body_and_text(&input, with_text)),
@@ -148,7 +153,11 @@ pub fn render_cached(
             let page = &loaded.pages[id];
             let template = template_for(loaded, id);
             let context = builder.page_context(id, &bodies);
-            let key = page_key(templates, &template, &context);
+            let key = if cache.keep {
+                page_key(templates, &template, &context)
+            } else {
+                0
+            };
             let (html, reused) = match cache.pages.get(&key) {
                 Some(html) => (html.clone(), true),
                 None => (

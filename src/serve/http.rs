@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::paths::{content_type, site_path, Lookup};
+use super::paths::{content_type, percent_decode, site_path, Lookup};
 use super::site::{Event, Site};
 
 const LIVE_JS: &str = include_str!("live.js");
@@ -125,7 +125,7 @@ fn watched_file(query: &str) -> String {
         .split('&')
         .find_map(|kv| kv.strip_prefix("path="))
         .unwrap_or("/");
-    let decoded = path.replace("%2F", "/").replace("%2f", "/");
+    let decoded = percent_decode(path).unwrap_or_default();
     match site_path(&decoded) {
         Lookup::Path(p) => p,
         Lookup::BadRequest => "index.html".into(),

@@ -46,7 +46,7 @@ pub(crate) fn site_path(url: &str) -> Lookup {
 }
 
 /// `%2e` → `.`; `None` for a malformed escape or bytes that are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -12,4 +12,6 @@ mod layers;
 mod playbook;
 mod scale;
 mod serve;
+#[path = "../../benches/support/served.rs"]
+mod served;
 mod support;

@@ -3,53 +3,17 @@
 //! burst of changes is one rebuild, traversal is refused, and a deleted and
 //! restored folder is picked up again.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-pub struct Served {
-    child: Child,
-    pub port: u16,
-    pub log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use crate::served::Served;
 
 /// Starts `altitude serve DIR --port 0` and waits for its address.
 pub fn serve(dir: &std::path::Path) -> Served {
-    let mut child = altitude()
-        .arg("serve")
-        .arg(dir)
-        .args(["--port", "0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("altitude serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    let port = wait_for(Duration::from_secs(20), || {
-        log.lock().unwrap().iter().find_map(|l| {
-            let rest = l.split("serving http://127.0.0.1:").nth(1)?;
-            rest.split('/').next()?.parse::<u16>().ok()
-        })
-    })
-    .unwrap_or_else(|| panic!("no address in {:?}", log.lock().unwrap()));
-    Served { child, port, log }
+    Served::start(env!("CARGO_BIN_EXE_altitude"), dir)
 }
 
 pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
@@ -162,7 +126,7 @@ fn a_burst_of_500_files_is_one_rebuild() {
     .expect("the new pages are served");
     std::thread::sleep(Duration::from_millis(700));
     let after = status(server.port)["builds"].as_u64().unwrap();
-    assert_eq!(after - before, 1, "{:?}", server.log.lock().unwrap());
+    assert_eq!(after - before, 1, "{:?}", server.lines());
     // Files the build never reads trigger nothing.
     std::fs::write(site.join("principles/.own.md.swp"), "x").unwrap();
     std::fs::write(site.join("principles/own.md~"), "x").unwrap();
