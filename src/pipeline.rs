@@ -136,7 +136,7 @@ fn run_inner(
     let files = if mode == Mode::Build && !diags.has_errors() {
         progress.enter("index");
         let sections = std::mem::take(&mut rendered.sections);
-        let search = timings.time("index", || index::files(&loaded, &resolved, &sections));
+        let search = timings.time("index", || index::files(&loaded, &resolved, sections));
         let mut files = assemble(rendered);
         files.extend(search);
         files

@@ -136,7 +136,13 @@ impl FsSource {
                 continue;
             }
             let path = entry.path();
-            let kind = std::fs::metadata(&path)?;
+            // An entry that cannot be inspected (a dangling symlink) is
+            // listed anyway: reading it reports the problem for that file
+            // alone, and the rest of the folder still loads.
+            let Ok(kind) = std::fs::metadata(&path) else {
+                out.push(format!("{prefix}{name}"));
+                continue;
+            };
             if kind.is_dir() {
                 let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
                 if self.skip.iter().any(|s| s == &canonical) {

@@ -17,14 +17,14 @@ pub struct SectionDoc {
 
 /// A page's sections as documents. The render stage split them, from the
 /// events it rendered the page from; this adds the page they belong to.
-pub(crate) fn sections(id: PageId, texts: &[SectionText]) -> Vec<SectionDoc> {
+pub(crate) fn sections(id: PageId, texts: Vec<SectionText>) -> Vec<SectionDoc> {
     let mut docs: Vec<SectionDoc> = texts
-        .iter()
+        .into_iter()
         .map(|t| SectionDoc {
             page: id,
-            anchor: t.anchor.clone(),
-            heading: t.heading.clone(),
-            body: t.body.clone(),
+            anchor: t.anchor,
+            heading: t.heading,
+            body: t.body,
         })
         .collect();
     // Every page has its lead document, even one rendered without text.

@@ -17,6 +17,8 @@ use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::render::urls::link_url;
 
+type FastHash = foldhash::fast::FixedState;
+
 /// Above this many bytes of JSON, the index is split into shards.
 const SINGLE_FILE_LIMIT: usize = 48 * 1024;
 /// Postings kept per term in a shard: enough for a screen of results.
@@ -33,12 +35,13 @@ pub(crate) struct PageInfo<'a> {
     pub url_style: UrlStyle,
 }
 
-/// A shard's content (serialised by [`ShardJson::write`]; the serde
-/// derive is the reference its test compares with).
-#[cfg_attr(test, derive(Serialize))]
+/// A shard's content. Page and document rows arrive as JSON already (see
+/// [`Shown`]): a document shows in many shards, so it is escaped once.
 struct ShardJson<'a> {
-    pages: Vec<(&'a str, &'a str, &'static str)>,
-    docs: Vec<(usize, &'a str, &'a str, &'a str)>,
+    /// `["url","title","kind"]` per page.
+    pages: Vec<&'a str>,
+    /// Local page number, and `"anchor","heading","snippet"`.
+    docs: Vec<(usize, &'a str)>,
     terms: Vec<(&'a str, String)>,
     /// `[word, key]`, or `[word, key, term]` for a word found under its stem.
     see: Vec<Vec<&'a str>>,
@@ -46,7 +49,8 @@ struct ShardJson<'a> {
 
 impl ShardJson<'_> {
     /// The shard as JSON, written straight into `out`: thousands of shards
-    /// are written per build, and this is the same text serde would make.
+    /// are written per build. The text is what serde would make of the rows
+    /// as tuples (a test checks it).
     fn write(&self, out: &mut String) {
         fn list<T>(out: &mut String, items: &[T], mut item: impl FnMut(&mut String, &T)) {
             out.push('[');
@@ -59,23 +63,13 @@ impl ShardJson<'_> {
             out.push(']');
         }
         out.push_str("{\"pages\":");
-        list(out, &self.pages, |out, (url, title, kind)| {
-            out.push('[');
-            push_json_str(out, url);
-            out.push(',');
-            push_json_str(out, title);
-            out.push(',');
-            push_json_str(out, kind);
-            out.push(']');
-        });
+        list(out, &self.pages, |out, row| out.push_str(row));
         out.push_str(",\"docs\":");
-        list(out, &self.docs, |out, (page, anchor, heading, snippet)| {
+        list(out, &self.docs, |out, (page, row)| {
             out.push('[');
             out.push_str(&page.to_string());
-            for text in [anchor, heading, snippet] {
-                out.push(',');
-                push_json_str(out, text);
-            }
+            out.push(',');
+            out.push_str(row);
             out.push(']');
         });
         out.push_str(",\"terms\":");
@@ -92,6 +86,18 @@ impl ShardJson<'_> {
         });
         out.push('}');
     }
+}
+
+/// Strings as JSON, comma-separated.
+fn json_strs(texts: &[&str]) -> String {
+    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 3).sum());
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, text);
+    }
+    out
 }
 
 /// A JSON string, escaped as serde_json escapes it.
@@ -122,22 +128,32 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// What every shard shows of pages and documents, prepared once: a
-/// document can appear in many shards.
+/// What every shard shows of pages and documents, as JSON rows prepared
+/// once: a document can appear in many shards.
 struct Shown {
-    urls: Vec<String>,
-    snippets: Vec<String>,
+    pages: Vec<String>,
+    docs: Vec<String>,
 }
 
 impl Shown {
     fn new(index: &Index, info: &PageInfo<'_>) -> Shown {
         Shown {
-            urls: info
+            pages: info
                 .pages
-                .iter()
-                .map(|p| link_url(&p.url, info.url_style))
+                .par_iter()
+                .map(|p| {
+                    let url = link_url(&p.url, info.url_style);
+                    format!("[{}]", json_strs(&[&url, &p.title, p.kind.name()]))
+                })
                 .collect(),
-            snippets: index.docs.par_iter().map(|d| snippet(&d.body)).collect(),
+            docs: index
+                .docs
+                .par_iter()
+                .map(|d| {
+                    let anchor = d.anchor.as_deref().unwrap_or("");
+                    json_strs(&[anchor, &d.heading, &snippet(&d.body)])
+                })
+                .collect(),
         }
     }
 }
@@ -149,16 +165,22 @@ pub(crate) fn encode(
     info: &PageInfo<'_>,
     client: &[u8],
 ) -> BTreeMap<String, Vec<u8>> {
-    let quantised = quantise(index);
+    // Each posting takes at least two bytes: past the limit, no need to try
+    // a single file, and shards keep only each term's best postings.
+    let postings: usize = index.postings.values().map(Vec::len).sum();
+    let may_be_single = postings * 2 <= SINGLE_FILE_LIMIT;
+    let keep = if may_be_single {
+        usize::MAX
+    } else {
+        SHARD_POSTINGS
+    };
+    let quantised = quantise(index, keep);
     let shown = Shown::new(index, info);
     let mut files = BTreeMap::new();
-    let all_terms: Vec<&str> = quantised.keys().map(String::as_str).collect();
-    // Each posting takes at least two bytes: past the limit, no need to try.
-    let postings: usize = quantised.values().map(Vec::len).sum();
+    let all_terms: Vec<&str> = quantised.keys().copied().collect();
     let mut single_text = String::new();
-    if postings * 2 <= SINGLE_FILE_LIMIT {
-        shard_json(index, info, &shown, &quantised, &all_terms, &[], usize::MAX)
-            .write(&mut single_text);
+    if may_be_single {
+        shard_json(index, &shown, &quantised, &all_terms, &[], usize::MAX).write(&mut single_text);
     }
     let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
@@ -177,7 +199,7 @@ pub(crate) fn encode(
         let written: Vec<(String, Vec<u8>)> = shards
             .par_iter()
             .map(|(key, (own, see))| {
-                let json = shard_json(index, info, &shown, &quantised, own, see, SHARD_POSTINGS);
+                let json = shard_json(index, &shown, &quantised, own, see, SHARD_POSTINGS);
                 let mut body = String::with_capacity(4096);
                 body.push_str("altitudeSearch.shard(");
                 push_json_str(&mut body, key);
@@ -205,14 +227,16 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Scores to 1–63 against the best score in the index, best first.
-fn quantise(index: &Index) -> BTreeMap<String, Vec<(u32, u8)>> {
+/// Scores to 1–63 against the best score in the index, best first; at
+/// most `keep` postings per term.
+fn quantise(index: &Index, keep: usize) -> BTreeMap<&str, Vec<(u32, u8)>> {
     let max = index
         .postings
         .values()
         .flatten()
         .map(|(_, s)| *s)
         .fold(f32::MIN_POSITIVE, f32::max);
+    let best_first = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
     index
         .postings
         .par_iter()
@@ -221,8 +245,12 @@ fn quantise(index: &Index) -> BTreeMap<String, Vec<(u32, u8)>> {
                 .iter()
                 .map(|&(d, s)| (d, ((s / max) * 63.0).round().clamp(1.0, 63.0) as u8))
                 .collect();
-            q.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            (term.clone(), q)
+            if q.len() > keep {
+                q.select_nth_unstable_by(keep, best_first);
+                q.truncate(keep);
+            }
+            q.sort_by(best_first);
+            (term.as_str(), q)
         })
         .collect()
 }
@@ -308,9 +336,8 @@ fn shard_terms<'a>(
 
 fn shard_json<'a>(
     index: &'a Index,
-    info: &PageInfo<'a>,
     shown: &'a Shown,
-    quantised: &BTreeMap<String, Vec<(u32, u8)>>,
+    quantised: &BTreeMap<&str, Vec<(u32, u8)>>,
     terms: &[&'a str],
     see: &'a [See],
     per_term: usize,
@@ -328,8 +355,9 @@ fn shard_json<'a>(
             })
             .collect(),
     };
-    let mut local_page: HashMap<usize, usize> = HashMap::new();
-    let mut local_doc: HashMap<u32, usize> = HashMap::new();
+    // Small maps, many shards: the fast hasher.
+    let mut local_page: HashMap<usize, usize, FastHash> = HashMap::default();
+    let mut local_doc: HashMap<u32, usize, FastHash> = HashMap::default();
     for &term in terms {
         let Some(postings) = quantised.get(term) else {
             continue;
@@ -337,19 +365,12 @@ fn shard_json<'a>(
         let mut kept = Vec::new();
         for &(doc, score) in postings.iter().take(per_term) {
             let local = *local_doc.entry(doc).or_insert_with(|| {
-                let section = &index.docs[doc as usize];
-                let page = *local_page.entry(section.page).or_insert_with(|| {
-                    let p = &info.pages[section.page];
-                    json.pages
-                        .push((&shown.urls[section.page], &p.title, p.kind.name()));
+                let page_id = index.docs[doc as usize].page;
+                let page = *local_page.entry(page_id).or_insert_with(|| {
+                    json.pages.push(&shown.pages[page_id]);
                     json.pages.len() - 1
                 });
-                json.docs.push((
-                    page,
-                    section.anchor.as_deref().unwrap_or(""),
-                    &section.heading,
-                    &shown.snippets[doc as usize],
-                ));
+                json.docs.push((page, &shown.docs[doc as usize]));
                 json.docs.len() - 1
             });
             kept.push((local as u32, score));
@@ -421,15 +442,30 @@ mod tests {
     #[test]
     fn hand_written_json_is_serde_json() {
         let tricky = "quote \" back \\ tab \t nl \n bell \u{7} é </script>";
+        let page = format!("[{}]", json_strs(&["a/", tricky, "page"]));
+        let doc = json_strs(&["", "Heading", tricky]);
         let json = ShardJson {
-            pages: vec![("a/", tricky, "page")],
-            docs: vec![(0, "", "Heading", tricky)],
+            pages: vec![&page],
+            docs: vec![(0, &doc)],
             terms: vec![("owner", "3_B19".into())],
             see: vec![vec!["wner", "ow"], vec!["making", "ma", "make"]],
         };
         let mut out = String::new();
         json.write(&mut out);
-        assert_eq!(out, to_json(&json));
+        #[derive(Serialize)]
+        struct Reference<'a> {
+            pages: Vec<(&'a str, &'a str, &'a str)>,
+            docs: Vec<(usize, &'a str, &'a str, &'a str)>,
+            terms: Vec<(&'a str, &'a str)>,
+            see: Vec<Vec<&'a str>>,
+        }
+        let reference = Reference {
+            pages: vec![("a/", tricky, "page")],
+            docs: vec![(0, "", "Heading", tricky)],
+            terms: vec![("owner", "3_B19")],
+            see: json.see.clone(),
+        };
+        assert_eq!(out, to_json(&reference));
     }
 
     #[test]

@@ -105,11 +105,20 @@ impl KeySpace {
 
     /// The key a string belongs to, whether or not a shard has that key.
     pub fn key_of(&self, s: &str) -> String {
-        let mut k = self.start(s);
-        while self.split.contains(&k) {
-            k = extend(&k, s);
+        // The same walk as `start` then `extend`, over slices of `s`: every
+        // term of the site and its typo variants come through here.
+        let mut ends = s.char_indices().map(|(i, c)| i + c.len_utf8()).skip(1);
+        let mut end = match ends.next() {
+            Some(end) => end,
+            None => return format!("{s}_"),
+        };
+        while self.split.contains(&s[..end]) {
+            match ends.next() {
+                Some(next) => end = next,
+                None => return format!("{s}_"),
+            }
         }
-        k
+        s[..end].to_string()
     }
 
     /// The keys a word one edit away from `term` may have: its own, and the

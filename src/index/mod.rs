@@ -72,7 +72,7 @@ pub struct Index {
 pub fn files(
     loaded: &Loaded,
     resolved: &Resolved,
-    sections: &[Vec<SectionText>],
+    sections: Vec<Vec<SectionText>>,
 ) -> BTreeMap<String, Vec<u8>> {
     let index = build(loaded, resolved, sections);
     let client = loaded
@@ -87,35 +87,55 @@ pub fn files(
     encode::encode(&index, &info, client)
 }
 
-/// A document's terms, field by field, as term numbers.
-type Fields = [Vec<u32>; 4];
-type PageDocs = Vec<(SectionDoc, Fields)>;
+/// What BM25 needs of a document: each field's length in terms, and how
+/// often each of its terms occurs in each field.
+#[derive(Debug, Default)]
+struct DocTerms {
+    lengths: [u32; 4],
+    counts: Vec<(u32, [u16; 4])>,
+}
+
+type PageDocs = Vec<(SectionDoc, DocTerms)>;
 /// One worker's pages, in order, with its own term numbering: the stem of
 /// each number, and each word with its number.
 type Chunk = (Vec<PageDocs>, Vec<String>, Vec<(String, u32)>);
 
-pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]) -> Index {
-    let ids: Vec<usize> = (0..loaded.pages.len())
+/// The index of the output pages. `sections` holds each page's sections'
+/// text, by page id; the documents take it over rather than copy it.
+pub fn build(loaded: &Loaded, resolved: &Resolved, mut sections: Vec<Vec<SectionText>>) -> Index {
+    // Each output page with its own and its extensions' sections, moved out.
+    let pages: Vec<(usize, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
+        .map(|id| {
+            let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
+            let texts = shown
+                .map(|p| sections.get_mut(p).map(std::mem::take).unwrap_or_default())
+                .collect();
+            (id, texts)
+        })
         .collect();
     // Each worker keeps its analyzer across pages, numbering terms its own
-    // way; the chunks come back in page order.
-    let chunks: Vec<Chunk> = ids
+    // way; the chunks come back in page order. Few, long chunks: each new
+    // analyzer stems the vocabulary afresh.
+    let min_chunk = pages.len().div_ceil(rayon::current_num_threads().max(1));
+    let chunks: Vec<Chunk> = pages
         .into_par_iter()
+        .with_min_len(min_chunk.max(1))
         .fold(
-            || (Vec::<PageDocs>::new(), Analyzer::default()),
-            |(mut done, mut analyzer), id| {
-                done.push(page_documents(
-                    loaded,
-                    resolved,
-                    sections,
-                    &mut analyzer,
-                    id,
-                ));
-                (done, analyzer)
+            || {
+                (
+                    Vec::<PageDocs>::new(),
+                    Analyzer::default(),
+                    Counter::default(),
+                )
+            },
+            |(mut done, mut analyzer, mut counter), (id, texts)| {
+                let page = page_documents(loaded, resolved, &mut analyzer, &mut counter, id, texts);
+                done.push(page);
+                (done, analyzer, counter)
             },
         )
-        .map(|(done, analyzer)| {
+        .map(|(done, analyzer, _)| {
             let (stems, words) = analyzer.into_parts();
             (done, stems, words)
         })
@@ -134,18 +154,16 @@ pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]
         .map(|(i, t)| (t.as_str(), i as u32))
         .collect();
     let mut docs = Vec::new();
-    let mut fields = Vec::new();
+    let mut terms = Vec::new();
     let mut words: Vec<(String, u32)> = Vec::new();
     for (chunk, stems, chunk_words) in chunks {
         let global: Vec<u32> = stems.iter().map(|t| number[t.as_str()]).collect();
-        for (doc, mut doc_fields) in chunk.into_iter().flatten() {
-            for field in &mut doc_fields {
-                for term in field.iter_mut() {
-                    *term = global[*term as usize];
-                }
+        for (doc, mut doc_terms) in chunk.into_iter().flatten() {
+            for (term, _) in &mut doc_terms.counts {
+                *term = global[*term as usize];
             }
             docs.push(doc);
-            fields.push(doc_fields);
+            terms.push(doc_terms);
         }
         words.extend(
             chunk_words
@@ -153,7 +171,7 @@ pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]
                 .map(|(w, t)| (w, global[t as usize])),
         );
     }
-    let by_number = score(&fields, vocabulary.len());
+    let by_number = score(&terms, vocabulary.len());
     let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (word, term) in words {
         let stem = &vocabulary[term as usize];
@@ -173,21 +191,24 @@ pub fn build(loaded: &Loaded, resolved: &Resolved, sections: &[Vec<SectionText>]
     }
 }
 
-/// A page's sections, its extensions' included, with their field terms.
+/// A page's sections, its extensions' included, with their terms counted.
+/// `texts` holds the page's sections, then each extension's.
 fn page_documents(
     loaded: &Loaded,
     resolved: &Resolved,
-    sections: &[Vec<SectionText>],
     analyzer: &mut Analyzer,
+    counter: &mut Counter,
     id: usize,
+    texts: Vec<Vec<SectionText>>,
 ) -> PageDocs {
     let page = &loaded.pages[id];
     let title_terms = analyzer.terms(&page.title);
     let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
     let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
     shown
-        .flat_map(|p| {
-            let mut sections = docs::sections(id, sections.get(p).map_or(&[][..], Vec::as_slice));
+        .zip(texts)
+        .flat_map(|(p, texts)| {
+            let mut sections = docs::sections(id, texts);
             // An extension's opening text sits under its own section heading.
             if p != id {
                 let layer = loaded.layers.get(loaded.pages[p].layer);
@@ -203,20 +224,52 @@ fn page_documents(
             // The title and names belong to the page's first section only:
             // repeated in every section they would make a page's sections
             // crowd out other pages, and the names look common.
-            let (title, names) = if n == 0 {
-                (title_terms.clone(), name_terms.clone())
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            let fields = [
-                title,
-                names,
-                analyzer.terms(&section.heading),
-                analyzer.terms(&section.body),
-            ];
-            (section, fields)
+            if n == 0 {
+                title_terms
+                    .iter()
+                    .for_each(|&t| counter.add(t, Field::Title));
+                name_terms
+                    .iter()
+                    .for_each(|&t| counter.add(t, Field::Names));
+            }
+            analyzer.each_term(&section.heading, |t| counter.add(t, Field::Heading));
+            analyzer.each_term(&section.body, |t| counter.add(t, Field::Body));
+            (section, counter.take())
         })
         .collect()
+}
+
+/// Counts one document's terms at a time, by local term number: a dense
+/// table, reused from document to document, so counting costs no sort.
+#[derive(Default)]
+struct Counter {
+    doc: DocTerms,
+    /// Per term number: where it is in `doc.counts`, plus one (0: not yet).
+    slot: Vec<u32>,
+}
+
+impl Counter {
+    fn add(&mut self, term: u32, field: Field) {
+        let term_index = term as usize;
+        if term_index >= self.slot.len() {
+            self.slot.resize(term_index + 1, 0);
+        }
+        if self.slot[term_index] == 0 {
+            self.doc.counts.push((term, [0; 4]));
+            self.slot[term_index] = self.doc.counts.len() as u32;
+        }
+        let tf = &mut self.doc.counts[self.slot[term_index] as usize - 1].1;
+        tf[field as usize] = tf[field as usize].saturating_add(1);
+        self.doc.lengths[field as usize] += 1;
+    }
+
+    /// The document counted so far; the counter starts afresh.
+    fn take(&mut self) -> DocTerms {
+        for &(term, _) in &self.doc.counts {
+            self.slot[term as usize] = 0;
+        }
+        std::mem::take(&mut self.doc)
+    }
 }
 
 /// A concept page's title and aliases, extensions' aliases included.
@@ -240,65 +293,54 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
 /// title hit is therefore worth several body hits, however long the body:
 /// a query for a concept's name finds the concept first. Returns, per term
 /// number, its documents in order with their scores.
-fn score(fields: &[Fields], terms: usize) -> Vec<Vec<(u32, f32)>> {
-    let n = fields.len().max(1) as f32;
+fn score(docs: &[DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
+    let n = docs.len().max(1) as f32;
     let mut average = [0f32; 4];
-    for doc in fields {
-        for (i, f) in doc.iter().enumerate() {
-            average[i] += f.len() as f32 / n;
+    let mut df = vec![0usize; terms];
+    for doc in docs {
+        for (i, len) in doc.lengths.iter().enumerate() {
+            average[i] += *len as f32 / n;
+        }
+        for &(term, _) in &doc.counts {
+            df[term as usize] += 1;
         }
     }
-    // Per document, in parallel: each term's field-weighted, saturated score.
-    let per_doc: Vec<Vec<(u32, f32)>> = fields
+    let scores: Vec<Vec<f32>> = docs
         .par_iter()
         .map(|doc| {
-            let mut occurrences: Vec<(u32, usize)> = doc
+            doc.counts
                 .iter()
-                .enumerate()
-                .flat_map(|(i, terms)| terms.iter().map(move |&t| (t, i)))
-                .collect();
-            occurrences.sort_unstable();
-            occurrences
-                .chunk_by(|a, b| a.0 == b.0)
-                .map(|group| {
-                    let mut tf = [0f32; 4];
-                    for &(_, field) in group {
-                        tf[field] += 1.0;
-                    }
-                    (group[0].0, field_score(doc, &tf, &average))
-                })
+                .map(|(_, tf)| field_score(&doc.lengths, tf, &average))
                 .collect()
         })
         .collect();
     // Documents are visited in order, so each list comes out sorted.
-    let mut by_term: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
-    for (d, doc_terms) in per_doc.into_iter().enumerate() {
-        for (term, score) in doc_terms {
-            if let Some(list) = by_term.get_mut(term as usize) {
-                list.push((d as u32, score));
-            }
+    let mut by_term: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (d, (doc, scores)) in docs.iter().zip(&scores).enumerate() {
+        for (&(term, _), &score) in doc.counts.iter().zip(scores) {
+            by_term[term as usize].push((d as u32, score));
         }
     }
+    by_term.par_iter_mut().for_each(|docs| {
+        let df = docs.len() as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        for (_, s) in docs.iter_mut() {
+            *s *= idf;
+        }
+    });
     by_term
-        .into_iter()
-        .map(|docs| {
-            let df = docs.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            docs.into_iter().map(|(d, s)| (d, idf * s)).collect()
-        })
-        .collect()
 }
 
 /// One term's score in one document, before its rarity is counted.
-fn field_score(doc: &Fields, tf: &[f32; 4], average: &[f32; 4]) -> f32 {
+fn field_score(lengths: &[u32; 4], tf: &[u16; 4], average: &[f32; 4]) -> f32 {
     let mut total = 0.0;
     for (i, field) in Field::ALL.iter().enumerate() {
-        if tf[i] == 0.0 {
+        if tf[i] == 0 {
             continue;
         }
-        let len = doc[i].len() as f32;
-        let norm = 1.0 - field.b() + field.b() * len / average[i].max(1.0);
-        total += field.weight() * tf[i] * (K1 + 1.0) / (tf[i] + K1 * norm);
+        let tf = f32::from(tf[i]);
+        let norm = 1.0 - field.b() + field.b() * lengths[i] as f32 / average[i].max(1.0);
+        total += field.weight() * tf * (K1 + 1.0) / (tf + K1 * norm);
     }
     total
 }
@@ -353,7 +395,7 @@ mod tests {
         let mut diags = crate::diag::Diagnostics::default();
         let rendered =
             crate::render::render(loaded, resolved, crate::render::Scope::All, &mut diags);
-        build(loaded, resolved, &rendered.sections)
+        build(loaded, resolved, rendered.sections)
     }
 
     fn ranked_pages(index: &Index, loaded: &Loaded, query: &str) -> Vec<String> {

@@ -68,6 +68,25 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut word = String::new();
     let mut i = 0;
     while i < bytes.len() {
+        // Most words are lowercase ASCII ending at an ASCII separator:
+        // handed over as a slice of `text`, with no copy.
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_lowercase() || bytes[i].is_ascii_digit()) {
+            i += 1;
+        }
+        if i > start {
+            let ends_here = bytes
+                .get(i)
+                .is_none_or(|&b| b < 0x80 && !b.is_ascii_alphanumeric() && b != b'\'');
+            if ends_here && word.is_empty() {
+                f(&text[start..i]);
+                continue;
+            }
+            word.push_str(&text[start..i]);
+            if i == bytes.len() {
+                break;
+            }
+        }
         let b = bytes[i];
         // ASCII, the common case, byte by byte; anything else as a char.
         let (c, len) = if b < 0x80 {
@@ -127,6 +146,12 @@ impl Default for Analyzer {
 impl Analyzer {
     pub fn terms(&mut self, text: &str) -> Vec<LocalTerm> {
         let mut out = Vec::new();
+        self.each_term(text, |t| out.push(t));
+        out
+    }
+
+    /// Calls `f` with the number of each term of `text`, in order.
+    pub fn each_term(&mut self, text: &str, mut f: impl FnMut(LocalTerm)) {
         let Analyzer {
             stemmer,
             words,
@@ -153,9 +178,10 @@ impl Analyzer {
                     term
                 }
             };
-            out.extend(term);
+            if let Some(term) = term {
+                f(term);
+            }
         });
-        out
     }
 
     /// The stem of each local number, and every word with its number.
@@ -188,6 +214,10 @@ mod tests {
         assert_eq!(
             words("Café-owner's RÉSUMÉ, 2 teams’ wins"),
             vec!["cafe", "owners", "resume", "2", "teams", "wins"]
+        );
+        assert_eq!(
+            words("plain don't Mixed mIXed x2y naïve end"),
+            vec!["plain", "dont", "mixed", "mixed", "x2y", "naive", "end"]
         );
     }
 

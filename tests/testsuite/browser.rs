@@ -23,7 +23,10 @@ fn prerequisites() -> Result<String, String> {
         return Err("Node.js not found".into());
     }
     let dir = repo().join("tests/browser");
-    if !dir.join("node_modules/playwright-core").exists() {
+    let installed = ["playwright-core", "axe-core", "vnu-jar"]
+        .iter()
+        .all(|package| dir.join("node_modules").join(package).exists());
+    if !installed {
         let npm = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--silent"])
             .current_dir(&dir)

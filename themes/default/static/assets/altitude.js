@@ -216,7 +216,10 @@
     popover.className = "preview-popover";
     popover.setAttribute("role", "tooltip");
     popover.hidden = true;
-    document.body.appendChild(popover);
+    // Inside <main>, so that all content sits in a landmark. Live reload swaps
+    // <main> for a new one, dropping the popover: show() puts it back.
+    var host = function () { return document.querySelector("main") || document.body; };
+    host().appendChild(popover);
     var current = null;
 
     function lookup(link) {
@@ -226,6 +229,7 @@
     function show(link) {
       var p = lookup(link);
       if (!p) return;
+      if (!popover.isConnected) host().appendChild(popover);
       popover.textContent = "";
       [["preview-kind", p.k], ["preview-title", p.t], ["preview-text", p.d]].forEach(function (part) {
         if (!part[1]) return;

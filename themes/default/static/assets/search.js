@@ -222,6 +222,8 @@ function draw(box, pages, listbox) {
       a.href = href(r);
       if (r.d[2]) a.append(el("span", "search-heading", r.d[2]));
       a.append(snippet(r.d[3], r.m));
+      // A page's top with no text of its own: named after the page.
+      if (!r.d[2] && !r.d[3]) a.setAttribute("aria-label", g.page[1]);
       group.append(a);
     }
     box.append(group);
