@@ -158,10 +158,23 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
             disk_root: l.source.disk_root().map(Into::into),
         })
         .collect();
-    let theme = read_all(input.theme.as_ref(), usize::MAX, &[], diags);
+    let theme = read_all(
+        input.theme.as_ref(),
+        usize::MAX,
+        &[],
+        &mut loaded.sources,
+        diags,
+    );
     let mut files = Vec::new();
     for (index, layer) in stack.iter().enumerate() {
-        files.extend(read_all(layer.source.as_ref(), index, &layer.ignore, diags));
+        let source = layer.source.as_ref();
+        files.extend(read_all(
+            source,
+            index,
+            &layer.ignore,
+            &mut loaded.sources,
+            diags,
+        ));
     }
     let display = |layer: usize| {
         if layer == usize::MAX {
@@ -302,6 +315,7 @@ fn read_all(
     source: &dyn Source,
     layer: usize,
     ignore: &[String],
+    sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Vec<RawFile> {
     let paths = match source.list() {
@@ -328,10 +342,24 @@ fn read_all(
     for (path, bytes) in results {
         match bytes {
             Ok(bytes) => files.push(RawFile { layer, path, bytes }),
-            Err(e) => diags.push(Diagnostic::error(
-                Code::ReadError,
-                format!("cannot read `{}{path}`: {e}", source.display_root()),
-            )),
+            Err(e) => {
+                // The file has no text to show; its name still leads to it.
+                let name = format!("{}{path}", source.display_root());
+                let id = sources.add(name.clone(), Arc::from(""));
+                diags.push(
+                    Diagnostic::error(Code::ReadError, format!("cannot read `{name}`: {e}"))
+                        .at(id, 0..0, "this file")
+                        .with_help(match e.kind() {
+                            std::io::ErrorKind::NotFound => {
+                                "is it a symbolic link to a file that no longer exists?"
+                            }
+                            std::io::ErrorKind::PermissionDenied => {
+                                "the user running altitude must be able to read it"
+                            }
+                            _ => "check the file on disk",
+                        }),
+                );
+            }
         }
     }
     files

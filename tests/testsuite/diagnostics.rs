@@ -92,3 +92,52 @@ fn no_input_makes_altitude_panic() {
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     }
 }
+
+/// The codes the README's table lists, in order.
+fn documented_codes() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| A"))
+        .filter_map(|rest| rest.split(' ').next())
+        .filter(|digits| digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .map(|digits| format!("A{digits}"))
+        .collect()
+}
+
+#[test]
+fn every_documented_code_is_reported_once_by_its_fixture() {
+    let r = run(altitude()
+        .current_dir(fixture("every-code"))
+        .args(["check", "--format", "json"]));
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    assert_snapshot("every-code.jsonl", &r.stdout);
+    let mut reported: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
+            for key in ["file", "line", "column", "end_line", "end_column"] {
+                assert!(!v[key].is_null(), "`{key}` missing in {line}");
+            }
+            v["code"].as_str().expect("a code").to_string()
+        })
+        .collect();
+    reported.sort();
+    let mut documented = documented_codes();
+    documented.sort();
+    assert_eq!(reported, documented);
+}
+
+#[test]
+fn bundled_playbook_checks_clean_and_silent() {
+    let dir = TempDir::new("bundled-check");
+    for format in ["json", "github"] {
+        let r = run(altitude()
+            .current_dir(dir.path())
+            .args(["check", "--format", format]));
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""), "{format}");
+    }
+}

@@ -6,6 +6,7 @@ mod browser;
 mod build;
 #[path = "../../benches/support/corpus.rs"]
 mod corpus;
+mod deploy;
 mod diagnostics;
 mod incremental;
 mod layers;
