@@ -44,6 +44,9 @@ pub struct Config {
     pub url_style: UrlStyle,
     pub links: LinkSettings,
     pub theme: ThemeSettings,
+    /// `last_updated = true`: pages show the date of their last commit.
+    /// Where it was set, for a message when git cannot tell.
+    pub last_updated: Option<(FileId, std::ops::Range<usize>)>,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
                 autolink: true,
             },
             theme: ThemeSettings::default(),
+            last_updated: None,
         }
     }
 }
@@ -71,6 +75,7 @@ const TOP_KEYS: &[&str] = &[
     "url_style",
     "links",
     "theme",
+    "last_updated",
     // Read by the layer stack (`content::layers`).
     "name",
     "base",
@@ -114,6 +119,9 @@ impl Config {
                 "files" => UrlStyle::Files,
                 _ => UrlStyle::Pretty,
             };
+        }
+        if let Some(v) = f.spanned_bool("last_updated") {
+            self.last_updated = v.value.then_some((file, v.span));
         }
         let links = f.table("links");
         let theme = f.table("theme");

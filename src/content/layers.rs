@@ -27,6 +27,8 @@ pub(crate) struct Layer {
     pub hide: Vec<Spanned<String>>,
     /// Patterns of this layer's files that are not read.
     pub ignore: Vec<String>,
+    /// Where its pages are edited: a URL with `{path}` for the source path.
+    pub edit_url: Option<String>,
 }
 
 /// What the rest of the build, `altitude layers` and `serve` need to know
@@ -38,6 +40,8 @@ pub struct LayerInfo {
     pub root: String,
     /// The folder on disk, when there is one (watched by `serve`).
     pub disk_root: Option<PathBuf>,
+    /// The layer's `edit_url`: a URL with `{path}` for a page's source path.
+    pub edit_url: Option<String>,
 }
 
 /// Settings in a layer's `playbook.toml` that concern the stack.
@@ -48,6 +52,7 @@ struct StackSettings {
     layers: Vec<Spanned<String>>,
     hide: Vec<Spanned<String>>,
     ignore: Vec<String>,
+    edit_url: Option<String>,
 }
 
 /// A folder already on the chain of bases, and where it was named.
@@ -208,6 +213,7 @@ impl Stacker<'_> {
             config,
             hide: settings.hide.clone(),
             ignore: settings.ignore.clone(),
+            edit_url: settings.edit_url.clone(),
         };
         (layer, settings)
     }
@@ -245,7 +251,7 @@ fn shown_folder(root: &str) -> String {
 
 /// The keys of `playbook.toml` that concern the stack; [`crate::config`]
 /// knows them too, so they are not reported as unknown there.
-pub(crate) const STACK_KEYS: &[&str] = &["name", "base", "layers", "hide", "ignore"];
+pub(crate) const STACK_KEYS: &[&str] = &["name", "base", "layers", "hide", "ignore", "edit_url"];
 
 fn read_settings(table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) -> StackSettings {
     let mut f = Fields::new(
@@ -261,9 +267,29 @@ fn read_settings(table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) -> St
         layers: f.str_list("layers"),
         hide: f.str_list("hide"),
         ignore: f.str_list("ignore").into_iter().map(|s| s.value).collect(),
+        edit_url: f
+            .str("edit_url")
+            .and_then(|url| edit_url(url, file, &mut f.diags)),
     };
     diags.append(&mut f.diags);
     settings
+}
+
+/// An `edit_url` names where each page goes with `{path}`; without it
+/// every page would link to one place.
+fn edit_url(url: Spanned<String>, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    if url.value.contains("{path}") {
+        return Some(url.value);
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::ConfigInvalidValue,
+            "`edit_url` must contain `{path}`, where each page's source path goes",
+        )
+        .at(file, url.span, "no `{path}` in this URL")
+        .with_help("for GitHub: \"https://github.com/ORG/REPO/edit/main/{path}\""),
+    );
+    None
 }
 
 /// A layer without a `name`: its folder's name, capitalised.

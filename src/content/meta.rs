@@ -214,9 +214,17 @@ impl<'a> Fields<'a> {
     }
 
     pub fn bool(&mut self, key: &str) -> Option<bool> {
+        self.spanned_bool(key).map(|b| b.value)
+    }
+
+    /// A boolean with where it was written.
+    pub fn spanned_bool(&mut self, key: &str) -> Option<Spanned<bool>> {
         let v = self.take(key)?;
         match &v.value {
-            Value::Bool(b) => Some(*b),
+            Value::Bool(b) => Some(Spanned {
+                value: *b,
+                span: v.span.clone(),
+            }),
             _ => {
                 self.wrong_type(key, "true or false", v);
                 None

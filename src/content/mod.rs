@@ -5,13 +5,14 @@
 //! headings and links. Nothing here knows about other pages: whether a link
 //! resolves is the next stage's question.
 
+mod history;
 mod layers;
 pub mod meta;
 mod overlay;
 pub mod page;
 mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -156,6 +157,7 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
             name: l.name.clone(),
             root: l.source.display_root().to_string(),
             disk_root: l.source.disk_root().map(Into::into),
+            edit_url: l.edit_url.clone(),
         })
         .collect();
     let theme = read_all(
@@ -270,7 +272,50 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
     overlay::add_folder_listings(&mut loaded);
+    add_history(&mut loaded, diags);
     loaded
+}
+
+/// `last_updated = true`: each page's date, from its layer's git history.
+/// Layers that are not on disk (the bundled playbook) have none.
+fn add_history(loaded: &mut Loaded, diags: &mut Diagnostics) {
+    let Some((file, span)) = loaded.config.last_updated.clone() else {
+        return;
+    };
+    let mut failed = None;
+    let dates: Vec<Option<HashMap<String, String>>> = loaded
+        .layers
+        .iter()
+        .map(
+            |layer| match history::last_changed(layer.disk_root.as_ref()?) {
+                Ok(dates) => Some(dates),
+                Err(why) => {
+                    failed.get_or_insert((layer.root.clone(), why));
+                    None
+                }
+            },
+        )
+        .collect();
+    for page in &mut loaded.pages {
+        if let Some(Some(dates)) = dates.get(page.layer) {
+            page.updated = page.source_path().and_then(|p| dates.get(p)).cloned();
+        }
+    }
+    // One warning for the build: every layer fails alike when git is missing.
+    if let Some((root, why)) = failed {
+        let root = if root.is_empty() { "./" } else { root.as_str() };
+        diags.push(
+            Diagnostic::warning(
+                Code::HistoryUnavailable,
+                format!("no git history for `{root}`, so its pages show no date: {why}"),
+            )
+            .at(file, span, "dates asked for here")
+            .with_help(
+                "build inside a git clone with its history (in CI, check out with \
+                 `fetch-depth: 0`), or remove `last_updated`",
+            ),
+        );
+    }
 }
 
 /// An extension's headings are shown on another page: its ids get the
@@ -607,6 +652,8 @@ fn parse_page(
         defined_in: None,
         extends,
         replaces,
+        generated: false,
+        updated: None,
     };
     (Some(page), diags)
 }

@@ -187,6 +187,10 @@ pub struct Page {
     pub extends: Option<Spanned<String>>,
     /// `replaces`: the lower-layer page at that path is replaced by this one.
     pub replaces: Option<Spanned<String>>,
+    /// Made by the build (a folder listing, a declared concept), not a file.
+    pub generated: bool,
+    /// The day of the last commit to its source (`last_updated = true`).
+    pub updated: Option<String>,
 }
 
 impl Page {
@@ -224,6 +228,18 @@ impl Page {
             defined_in: None,
             extends: None,
             replaces: None,
+            generated: true,
+            updated: None,
+        }
+    }
+
+    /// The file an author edits to change this page: its own, a declared
+    /// concept's principle, or none for a folder listing.
+    pub fn source_path(&self) -> Option<&str> {
+        match (&self.defined_in, self.generated) {
+            (Some(principle), _) => Some(principle),
+            (None, false) => Some(&self.path),
+            (None, true) => None,
         }
     }
 

@@ -129,6 +129,10 @@ struct PageCtx<'a> {
     title: &'a str,
     url: String,
     kind: &'a str,
+    /// The day of the source's last commit (`last_updated = true`).
+    updated: Option<&'a str>,
+    /// Where an author edits the source (the layer's `edit_url`).
+    edit_url: Option<String>,
     summary: &'a str,
     content: &'a str,
     layer: LayerCtx<'a>,
@@ -314,6 +318,8 @@ impl<'a> ContextBuilder<'a> {
             title: &page.title,
             url: self.url(id),
             kind,
+            updated: page.updated.as_deref(),
+            edit_url: self.edit_url(page),
             summary: &page.summary,
             content: body,
             layer: self.layer(page.layer),
@@ -346,6 +352,11 @@ impl<'a> ContextBuilder<'a> {
         };
         ctx.insert("page", &page_ctx);
         ctx
+    }
+
+    fn edit_url(&self, page: &Page) -> Option<String> {
+        let template = self.loaded.layers.get(page.layer)?.edit_url.as_ref()?;
+        Some(template.replace("{path}", page.source_path()?))
     }
 
     fn layer(&self, layer: usize) -> LayerCtx<'a> {
@@ -537,6 +548,8 @@ impl<'a> ContextBuilder<'a> {
             title,
             url: url.to_string(),
             kind,
+            updated: None,
+            edit_url: None,
             summary: "",
             content: "",
             layer: self.layer(0),

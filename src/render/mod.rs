@@ -377,11 +377,14 @@ fn sitemap(loaded: &Loaded, resolved: &Resolved) -> String {
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for &id in &resolved.reading_order {
-        let url = &loaded.pages[id].url;
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            theme::escape_html(&format!("{base}{url}"))
-        ));
+        let page = &loaded.pages[id];
+        let loc = theme::escape_html(&format!("{base}{}", page.url));
+        match &page.updated {
+            Some(day) => xml.push_str(&format!(
+                "  <url><loc>{loc}</loc><lastmod>{day}</lastmod></url>\n"
+            )),
+            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        }
     }
     xml.push_str("</urlset>\n");
     xml

@@ -233,3 +233,105 @@ fn the_crawler_catches_a_missing_file_and_anchor() {
     .expect("page");
     crawl(tmp.path(), "");
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "A")
+        .env("GIT_COMMITTER_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_DATE", "2021-03-04T12:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2021-03-04T12:00:00Z")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A company layer over the bundled playbook with one page of its own.
+fn company_layer(settings: &str) -> TempDir {
+    let dir = TempDir::new("company");
+    std::fs::create_dir_all(dir.join("notes")).expect("folder");
+    std::fs::write(dir.join("playbook.toml"), settings).expect("playbook.toml");
+    std::fs::write(dir.join("notes/ours.md"), "# Ours\n\nHow we do it.\n").expect("page");
+    dir
+}
+
+#[test]
+fn edit_links_lead_to_each_layers_own_sources() {
+    let layer = company_layer(
+        "name = \"Acme\"\nedit_url = \"https://git.example.com/acme/playbook/edit/main/{path}\"\n",
+    );
+    let out = layer.join("out");
+    build(&["build", layer.path().to_str().expect("UTF-8")], &out);
+    let ours = std::fs::read_to_string(out.join("notes/ours/index.html")).expect("page");
+    assert!(
+        ours.contains(
+            "<a href=\"https://git.example.com/acme/playbook/edit/main/notes/ours.md\" rel=\"edit\">Edit this page</a>"
+        ),
+        "{ours}"
+    );
+    // The bundled pages are not in the company's repository.
+    let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+    assert!(!home.contains("rel=\"edit\""));
+
+    std::fs::write(
+        layer.join("playbook.toml"),
+        "edit_url = \"https://x.example/edit\"\n",
+    )
+    .expect("playbook.toml");
+    let r = run(altitude().arg("check").arg(layer.path()));
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr
+            .contains("error[A0003 config-invalid-value]: `edit_url` must contain `{path}`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn last_updated_dates_come_from_git_and_are_deterministic() {
+    let layer = company_layer("last_updated = true\n");
+    git(layer.path(), &["init", "-q"]);
+    git(layer.path(), &["add", "."]);
+    git(layer.path(), &["commit", "-qm", "start"]);
+    std::fs::write(layer.join("notes/new.md"), "# New\n\nNot committed yet.\n").expect("page");
+    let first = layer.join("first");
+    let second = layer.join("second");
+    for out in [&first, &second] {
+        build(&["build", layer.path().to_str().expect("UTF-8")], out);
+    }
+    let ours = std::fs::read_to_string(first.join("notes/ours/index.html")).expect("page");
+    assert!(
+        ours.contains("Last updated <time datetime=\"2021-03-04\">2021-03-04</time>"),
+        "{ours}"
+    );
+    let new = std::fs::read_to_string(first.join("notes/new/index.html")).expect("page");
+    assert!(!new.contains("Last updated"), "never committed: no date");
+    let sitemap = std::fs::read_to_string(first.join("sitemap.xml")).expect("sitemap");
+    assert!(
+        sitemap.contains("notes/ours/</loc><lastmod>2021-03-04</lastmod>"),
+        "{sitemap}"
+    );
+    assert_eq!(
+        std::fs::read(first.join("notes/ours/index.html")).ok(),
+        std::fs::read(second.join("notes/ours/index.html")).ok()
+    );
+
+    // Without git history: the pages build, with one warning saying why.
+    let r = run(altitude()
+        .arg("check")
+        .arg(layer.path())
+        .env("GIT_DIR", layer.join("no-such-git-dir")));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr
+            .matches("warning[A0006 history-unavailable]")
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}

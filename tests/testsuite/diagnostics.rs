@@ -109,6 +109,7 @@ fn documented_codes() -> Vec<String> {
 fn every_documented_code_is_reported_once_by_its_fixture() {
     let r = run(altitude()
         .current_dir(fixture("every-code"))
+        .env("GIT_DIR", "no-such-git-dir")
         .args(["check", "--format", "json"]));
     assert_eq!(r.status, 1, "{}", r.stderr);
     assert_eq!(r.stderr, "");

@@ -1,0 +1,88 @@
+//! Last-updated dates from git history (`last_updated = true`).
+//!
+//! One `git log` per layer folder, not one per page: a 10,000-page handbook
+//! must not start 10,000 processes. The date is the committer date of the
+//! last commit that touched the file, so the same commit always gives the
+//! same site; files with uncommitted changes keep their last committed date,
+//! and files git has never seen get none.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+/// Source path within `folder` → the day its last commit landed
+/// (`YYYY-MM-DD`, UTC). An error says why git could not tell.
+pub(crate) fn last_changed(folder: &Path) -> Result<HashMap<String, String>, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .args([
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--format=%x00%ct",
+            "--name-only",
+            "--no-renames",
+            "--relative",
+            "--",
+            ".",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(why.lines().next().unwrap_or("git log failed").to_string());
+    }
+    Ok(parse_log(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// `git log` lists commits newest first: a file's first mention is its
+/// latest change.
+fn parse_log(log: &str) -> HashMap<String, String> {
+    let mut dates = HashMap::new();
+    let mut day = None;
+    for line in log.lines() {
+        if let Some(stamp) = line.strip_prefix('\0') {
+            day = stamp.trim().parse::<i64>().ok().map(civil_day);
+        } else if let (false, Some(day)) = (line.is_empty(), &day) {
+            dates.entry(line.to_string()).or_insert_with(|| day.clone());
+        }
+    }
+    dates
+}
+
+/// Seconds since 1970 (UTC) → `YYYY-MM-DD`, by Howard Hinnant's
+/// days-to-civil algorithm (no calendar crate for one conversion).
+fn civil_day(seconds: i64) -> String {
+    let z = seconds.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_utc_calendar_days() {
+        assert_eq!(civil_day(0), "1970-01-01");
+        assert_eq!(civil_day(951_782_400), "2000-02-29");
+        assert_eq!(civil_day(1_795_996_799), "2026-11-29");
+        assert_eq!(civil_day(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn the_newest_commit_of_a_file_wins() {
+        let log = "\u{0}1795996799\n\na.md\n\n\u{0}951782400\n\na.md\nb.md\n";
+        let dates = parse_log(log);
+        assert_eq!(dates["a.md"], "2026-11-29");
+        assert_eq!(dates["b.md"], "2000-02-29");
+    }
+}
