@@ -2,6 +2,7 @@
 //! prints diagnostics and a summary, and maps the outcome to an exit status
 //! (0 ok, 1 content problems, 2 usage or environment problems).
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,8 +86,11 @@ struct SiteArgs {
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Print only diagnostics, no summary.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also print the layer stack, the pages of each kind and each stage's time.
+    #[arg(long, short)]
+    verbose: bool,
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
@@ -260,7 +264,10 @@ fn build(args: BuildArgs) -> i32 {
         return EXIT_USAGE;
     }
     outcome.timings.stages.push(("write", written.elapsed()));
-    if args.timings {
+    if args.site.verbose {
+        print_details(&outcome);
+    }
+    if args.timings || args.site.verbose {
         print_timings(&outcome);
     }
     if !args.site.quiet {
@@ -289,6 +296,10 @@ fn check(args: CheckArgs) -> i32 {
     };
     let mut outcome = pipeline::run(&input, Mode::Check);
     let status = report(&mut outcome, &args.site);
+    if args.site.verbose {
+        print_details(&outcome);
+        print_timings(&outcome);
+    }
     if status == EXIT_OK
         && !args.site.quiet
         && args.site.format.unwrap_or_else(default_format) == Format::Human
@@ -460,6 +471,29 @@ fn warnings_suffix(outcome: &Outcome) -> String {
         1 => " (1 warning)".into(),
         n => format!(" ({n} warnings)"),
     }
+}
+
+/// `--verbose`: what the build was made of.
+fn print_details(outcome: &Outcome) {
+    let loaded = &outcome.loaded;
+    eprintln!("altitude: layers, lowest first:");
+    for layer in &loaded.layers {
+        let root = if layer.root.is_empty() {
+            "./"
+        } else {
+            &layer.root
+        };
+        eprintln!("  {:<20} {root}", layer.name);
+    }
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for (id, page) in loaded.pages.iter().enumerate() {
+        if outcome.resolved.is_output(id) {
+            *kinds.entry(page.kind.name()).or_default() += 1;
+        }
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    eprintln!("altitude: pages: {}", kinds.join(", "));
+    eprintln!("altitude: stages:");
 }
 
 fn print_timings(outcome: &Outcome) {

@@ -335,3 +335,110 @@ fn last_updated_dates_come_from_git_and_are_deterministic() {
         r.stderr
     );
 }
+
+/// The README's YAML blocks: the GitHub Actions workflow and the GitLab CI one.
+fn readme_workflows() -> Vec<yaml_rust2::Yaml> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .map(|text| {
+            let mut docs = yaml_rust2::YamlLoader::load_from_str(text).expect("valid YAML");
+            docs.remove(0)
+        })
+        .collect()
+}
+
+/// Every shell line of a workflow: GitHub's `run:` steps, GitLab's scripts.
+fn shell_lines(workflow: &yaml_rust2::Yaml) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut stack = vec![workflow];
+    while let Some(node) = stack.pop() {
+        match node {
+            yaml_rust2::Yaml::Hash(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        (Some("run"), yaml_rust2::Yaml::String(line)) => lines.push(line.clone()),
+                        (Some("script" | "before_script"), yaml_rust2::Yaml::Array(items)) => {
+                            lines.extend(items.iter().filter_map(|i| i.as_str().map(String::from)))
+                        }
+                        _ => stack.push(value),
+                    }
+                }
+            }
+            yaml_rust2::Yaml::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn ci_workflows_in_the_readme_build_and_check() {
+    let workflows = readme_workflows();
+    assert_eq!(
+        workflows.len(),
+        2,
+        "a GitHub Actions and a GitLab CI workflow"
+    );
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).expect("Cargo.toml");
+    let repository = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("Cargo.toml names the repository");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_altitude"))
+        .parent()
+        .expect("bin folder");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for workflow in &workflows {
+        let lines = shell_lines(workflow);
+        let install = lines
+            .iter()
+            .find(|l| l.contains("cargo install"))
+            .expect("an install step");
+        assert!(
+            install.contains(&format!("--git {repository} altitude")),
+            "{install}"
+        );
+        let commands: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.starts_with("altitude "))
+            .collect();
+        assert!(commands.len() >= 2, "{lines:?}");
+        let layer = company_layer("name = \"Acme\"\nlast_updated = true\n");
+        git(layer.path(), &["init", "-q"]);
+        git(layer.path(), &["add", "."]);
+        git(layer.path(), &["commit", "-qm", "start"]);
+        for command in commands {
+            // What GitHub puts in place of its expressions before the shell runs.
+            let command = command.replace(
+                "${{ steps.pages.outputs.base_url }}",
+                "https://acme.github.io/playbook",
+            );
+            assert!(
+                !command.contains("${{"),
+                "unknown expression in `{command}`"
+            );
+            let status = std::process::Command::new("sh")
+                .args(["-c", &command])
+                .current_dir(layer.path())
+                .env("PATH", &path)
+                .env("NO_COLOR", "1")
+                .env("GITHUB_ACTIONS", "true")
+                .env("CI_PAGES_URL", "https://acme.gitlab.io/playbook")
+                .status()
+                .expect("sh runs");
+            assert!(status.success(), "`{command}` failed");
+        }
+        let home = std::fs::read_to_string(layer.join("public/index.html")).expect("built");
+        assert!(home.contains("<h1"), "{home}");
+        let robots = std::fs::read_to_string(layer.join("public/robots.txt")).expect("robots");
+        assert!(robots.contains("Sitemap: https://"), "{robots}");
+    }
+}

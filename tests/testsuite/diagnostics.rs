@@ -142,3 +142,32 @@ fn bundled_playbook_checks_clean_and_silent() {
         assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""), "{format}");
     }
 }
+
+#[test]
+fn verbose_shows_layers_pages_and_stages_and_excludes_quiet() {
+    let dir = TempDir::new("verbose");
+    let r = run(altitude()
+        .current_dir(dir.path())
+        .args(["check", "--verbose"]));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    for expected in [
+        "altitude: layers, lowest first:\n  Shared playbook      <bundled>/\n",
+        "altitude: pages: 16 concept, 1 home, 1 page, 11 principle, 2 section\n",
+        "altitude: stages:\n  load ",
+        "\n  total ",
+    ] {
+        assert!(
+            r.stderr.contains(expected),
+            "`{expected}` in:\n{}",
+            r.stderr
+        );
+    }
+    let both = run(altitude().args(["check", "--verbose", "--quiet"]));
+    assert_eq!(both.status, 2);
+    assert!(
+        both.stderr
+            .contains("'--verbose' cannot be used with '--quiet'"),
+        "{}",
+        both.stderr
+    );
+}
