@@ -171,3 +171,37 @@ fn verbose_shows_layers_pages_and_stages_and_excludes_quiet() {
         both.stderr
     );
 }
+
+/// `altitude check` on the bad-input fixture inside a terminal (`script`
+/// gives it one), with `NO_COLOR` set or not; the terminal's output.
+fn check_on_a_terminal(no_color: bool) -> String {
+    let mut cmd = std::process::Command::new("script");
+    cmd.arg("-qec")
+        .arg(format!("{} check", env!("CARGO_BIN_EXE_altitude")))
+        .arg("/dev/null")
+        .current_dir(fixture("bad-input"))
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("`script` (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let coloured = check_on_a_terminal(false);
+    assert!(coloured.contains("\x1b["), "{coloured}");
+    assert!(coloured.contains("A0102"), "{coloured}");
+    let plain = check_on_a_terminal(true);
+    assert!(
+        plain.contains("A0102") && !plain.contains("\x1b["),
+        "{plain}"
+    );
+    let piped = run(altitude()
+        .current_dir(fixture("bad-input"))
+        .env_remove("NO_COLOR")
+        .arg("check"));
+    assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
+}
