@@ -180,7 +180,9 @@ pub(crate) fn encode(
     let all_terms: Vec<&str> = quantised.keys().copied().collect();
     let mut single_text = String::new();
     if may_be_single {
-        shard_json(index, &shown, &quantised, &all_terms, &[], usize::MAX).write(&mut single_text);
+        let see = single_file_see(&index.surfaces);
+        shard_json(index, &shown, &quantised, &all_terms, &see, usize::MAX)
+            .write(&mut single_text);
     }
     let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
@@ -312,13 +314,7 @@ fn shard_terms<'a>(
         // shard with the stem it is indexed under.
         for word in surfaces.get(term).into_iter().flatten() {
             let key = space.key_of(word);
-            // The client finds a stem that begins its word in the word's own
-            // shard by itself (see the contract's stem rule).
-            let found_anyway = key == own
-                && word.starts_with(term)
-                && term.len() >= 3
-                && word.len() - term.len() <= 4;
-            if found_anyway {
+            if key == own && client_finds_stem(word, term) {
                 continue;
             }
             shards.entry(key).or_default().1.push(See {
@@ -332,6 +328,30 @@ fn shard_terms<'a>(
         see.sort();
     }
     shards
+}
+
+/// The client finds a stem that begins its word by itself, in the file it
+/// already has (see the contract's stem rule): no `see` row needed.
+fn client_finds_stem(word: &str, term: &str) -> bool {
+    word.starts_with(term) && term.len() >= 3 && word.len() - term.len() <= 4
+}
+
+/// A single-file index's `see` rows: each word of the text found under a
+/// stem the client would not reach from it; the key is empty, the file
+/// itself.
+fn single_file_see(surfaces: &BTreeMap<String, BTreeSet<String>>) -> Vec<See> {
+    let mut see: Vec<See> = surfaces
+        .iter()
+        .flat_map(|(term, words)| words.iter().map(move |word| (term, word)))
+        .filter(|(term, word)| !client_finds_stem(word, term))
+        .map(|(term, word)| See {
+            word: word.clone(),
+            key: String::new(),
+            term: Some(term.clone()),
+        })
+        .collect();
+    see.sort();
+    see
 }
 
 fn shard_json<'a>(

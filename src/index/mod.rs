@@ -382,7 +382,7 @@ mod tests {
             )
             .with(
                 "notes/meetings.md",
-                "# Meetings\n\nIntro text.\n\n## Who decides\n\nThe owner decides, the DRI of the week; ownership matters.\n",
+                "# Meetings\n\nIntro text on making calls.\n\n## Who decides\n\nThe owner decides, the DRI of the week; ownership matters.\n",
             )
             .with("notes/ownership.md", "# Ownership in practice\n\nShort.\n");
         let outcome = pipeline::run(&SiteInput::over(Arc::new(source)), Mode::Check);
@@ -421,9 +421,24 @@ mod tests {
             .collect();
         assert_eq!(meetings.len(), 2);
         assert_eq!(meetings[0].anchor, None);
-        assert_eq!(meetings[0].body, "Intro text.");
+        assert_eq!(meetings[0].body, "Intro text on making calls.");
         assert_eq!(meetings[1].anchor.as_deref(), Some("who-decides"));
         assert_eq!(meetings[1].heading, "Who decides");
+    }
+
+    #[test]
+    fn a_small_site_points_words_to_stems_the_client_would_not_find() {
+        let (loaded, resolved) = site();
+        let mut diags = crate::diag::Diagnostics::default();
+        let rendered =
+            crate::render::render(&loaded, &resolved, crate::render::Scope::All, &mut diags);
+        let files = files(&loaded, &resolved, rendered.sections);
+        let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();
+        assert!(script.contains("\"mode\":\"single\""), "a small site is one file");
+        // "making" is indexed as "make", which it does not begin with.
+        assert!(script.contains("[\"making\",\"\",\"make\"]"), "{script}");
+        // "decides" begins its stem "decid": the client finds that alone.
+        assert!(!script.contains("[\"decides\","), "{script}");
     }
 
     #[test]
