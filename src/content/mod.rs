@@ -791,7 +791,7 @@ fn read_concept(f: &mut Fields<'_>) -> ConceptMeta {
 fn default_kind(path: &str) -> PageKind {
     let is_index = is_index_file(path);
     match path.split('/').next() {
-        _ if path == "index.md" || path == "README.md" => PageKind::Home,
+        _ if is_index && !path.contains('/') => PageKind::Home,
         _ if is_index => PageKind::Section,
         Some("principles") => PageKind::Principle,
         Some("concepts") => PageKind::Concept,
@@ -799,7 +799,8 @@ fn default_kind(path: &str) -> PageKind {
     }
 }
 
-fn is_index_file(path: &str) -> bool {
+/// `index.md` or `README.md` (any case): the page of its folder.
+pub(crate) fn is_index_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.eq_ignore_ascii_case("index.md") || name.eq_ignore_ascii_case("readme.md")
 }

@@ -44,10 +44,7 @@ impl Names {
             let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
             names.paths.insert(page.path.clone(), id);
             names.paths.insert(stem.to_string(), id);
-            if page.url.is_empty()
-                || page.path.ends_with("index.md")
-                || page.path.ends_with("README.md")
-            {
+            if page.url.is_empty() || crate::content::is_index_file(&page.path) {
                 // A folder path names its index page: `principles/`, `principles`.
                 let dir = page.dir().to_string();
                 names

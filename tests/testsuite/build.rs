@@ -332,3 +332,27 @@ fn principle_front_matter_declares_concepts() {
     let guide = std::fs::read_to_string(site.join("public/guide/rhythm/index.html")).unwrap();
     assert!(prose(&guide).contains("<a href=\"../../concepts/review-cadence/\">cadence</a>"));
 }
+
+#[test]
+fn index_files_name_their_folder_in_any_case_and_only_they_do() {
+    let site = TempDir::new("index-files");
+    for (path, text) in [
+        ("playbook.toml", "base = \"none\"\n"),
+        ("readme.md", "# Home\n\nSee [the team](team/) and [[notes]].\n"),
+        ("team/readme.md", "# Team\n"),
+        ("notes/index.md", "# Notes\n"),
+        ("notes/reindex.md", "# Reindex\n"),
+    ] {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().expect("folder")).expect("folder");
+        std::fs::write(file, text).expect("file");
+    }
+    let out = site.join("out");
+    let r = run(altitude().arg("build").arg(site.path()).arg("--out").arg(&out));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+    assert!(home.contains("class=\"kind-home"), "a root readme.md is the home page");
+    let body = prose(&home);
+    assert!(body.contains("href=\"./team/\""), "{body}");
+    assert!(body.contains("href=\"./notes/\""), "{body}");
+}
