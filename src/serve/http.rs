@@ -32,6 +32,21 @@ fn respond(request: Request, status: u16, kind: &str, body: Vec<u8>) {
     let _ = request.respond(response);
 }
 
+/// 301 to the same URL with a slash after its path.
+fn redirect(request: Request, url: &str) {
+    let (path, query) = url.split_once('?').map_or((url, ""), |(p, q)| (p, q));
+    let location = if query.is_empty() {
+        format!("{path}/")
+    } else {
+        format!("{path}/?{query}")
+    };
+    let response = Response::from_data(Vec::new())
+        .with_status_code(StatusCode(301))
+        .with_header(header("Location", &location))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = request.respond(response);
+}
+
 fn text(request: Request, status: u16, message: &str) {
     respond(
         request,
@@ -54,17 +69,14 @@ pub(crate) fn handle(site: &Arc<Site>, request: Request) {
         Lookup::BadRequest => return text(request, 400, "Bad request.\n"),
     };
     let files = site.files();
-    let found = files.get(&path).or_else(|| {
-        // `/principles/owner` without its slash: the folder's page.
-        files.get(&format!("{path}/index.html"))
-    });
-    match found {
+    if !files.contains_key(&path) && files.contains_key(&format!("{path}/index.html")) {
+        // `/principles/owner` without its slash: to the folder, as static
+        // hosts do, so relative links and live reload see the page's own URL.
+        return redirect(request, &url);
+    }
+    match files.get(&path) {
         Some(bytes) => {
-            let kind = if files.contains_key(&path) {
-                content_type(&path)
-            } else {
-                content_type("index.html")
-            };
+            let kind = content_type(&path);
             let body = if kind.starts_with("text/html") {
                 with_live_reload(bytes)
             } else {

@@ -29,15 +29,7 @@ pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<
 
 /// Sends a raw request line; returns (status, body).
 pub fn raw(port: u16, line: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let request = format!("{line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let text = String::from_utf8_lossy(&response).into_owned();
+    let text = raw_response(port, line);
     let status = text
         .split(' ')
         .nth(1)
@@ -48,6 +40,19 @@ pub fn raw(port: u16, line: &str) -> (u16, String) {
         .map_or("", |(_, b)| b)
         .to_string();
     (status, body)
+}
+
+/// Sends a raw request line; returns the whole response, headers included.
+fn raw_response(port: u16, line: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = format!("{line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 pub fn get(port: u16, path: &str) -> (u16, String) {
@@ -163,7 +168,15 @@ fn no_request_reaches_outside_the_site() {
     assert_eq!(raw(server.port, "DELETE /index.html HTTP/1.1").0, 405);
     let (code, body) = get(server.port, "/no/such/page/");
     assert_eq!(code, 404);
-    assert!(body.contains("<h1>Page not found</h1>") || body.contains("Page not found"));
+    assert!(body.contains("<h1>Page not found</h1>"), "{body}");
+    // A page's folder without its slash: redirected, so its relative links
+    // and live reload see the page's own URL.
+    let moved = raw_response(server.port, "GET /principles/own-the-outcome?h=owner HTTP/1.1");
+    assert!(moved.starts_with("HTTP/1.1 301"), "{moved}");
+    assert!(
+        moved.contains("\r\nLocation: /principles/own-the-outcome/?h=owner\r\n"),
+        "{moved}"
+    );
     // Folders are not listed.
     assert_eq!(get(server.port, "/assets/").0, 404);
     let head = raw(server.port, "HEAD / HTTP/1.1");
