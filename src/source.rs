@@ -99,6 +99,12 @@ impl Source for MemSource {
     }
 }
 
+/// Names a folder source never reads, at any depth: hidden entries and
+/// other tools' build folders. `serve` ignores changes there alike.
+pub(crate) fn skipped_name(name: &str) -> bool {
+    name.starts_with('.') || name == "node_modules" || name == "target"
+}
+
 /// A folder on disk. Hidden entries, `node_modules`, `target` and the folders
 /// named in `skip` (the output folder) are not part of the source.
 pub struct FsSource {
@@ -132,7 +138,7 @@ impl FsSource {
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "node_modules" || name == "target" {
+            if skipped_name(&name) {
                 continue;
             }
             let path = entry.path();

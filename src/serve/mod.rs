@@ -42,7 +42,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         .chain(&input.extra)
         .filter_map(|s| s.disk_root().map(PathBuf::from))
         .collect();
-    let mut watcher = match watch::Watcher::new(first_roots, Vec::new()) {
+    let mut watcher = match watch::Watcher::new(first_roots) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch the playbook's folders: {e}");

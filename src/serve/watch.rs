@@ -29,18 +29,16 @@ pub(crate) struct Watcher {
     events: Receiver<notify::Result<notify::Event>>,
     /// Each watched folder, and whether a watch is in place on it now.
     roots: Vec<(PathBuf, bool)>,
-    skip: Vec<PathBuf>,
 }
 
 impl Watcher {
-    pub fn new(roots: Vec<PathBuf>, skip: Vec<PathBuf>) -> notify::Result<Watcher> {
+    pub fn new(roots: Vec<PathBuf>) -> notify::Result<Watcher> {
         let (tx, events) = channel();
         let inner = notify::recommended_watcher(tx)?;
         let mut watcher = Watcher {
             inner,
             events,
             roots: Vec::new(),
-            skip,
         };
         watcher.set_roots(roots);
         Ok(watcher)
@@ -150,7 +148,6 @@ impl Watcher {
         event
             .paths
             .iter()
-            .filter(|p| !self.skip.iter().any(|s| p.starts_with(s)))
             .filter(|p| {
                 // Judge the path inside its layer: the layer itself may
                 // live under a hidden folder.
@@ -162,12 +159,13 @@ impl Watcher {
     }
 }
 
-/// Whether the build reads this path: not hidden, not an editor's swap,
-/// backup or probe file.
+/// Whether the build reads this path: not in a folder the source skips
+/// (hidden, `node_modules`, `target`), not an editor's swap, backup or
+/// probe file.
 pub(crate) fn read_by_build(path: &Path) -> bool {
-    let hidden = path
+    let skipped = path
         .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        .any(|c| crate::source::skipped_name(&c.as_os_str().to_string_lossy()));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -177,9 +175,8 @@ pub(crate) fn read_by_build(path: &Path) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-        || name == "node_modules";
-    !hidden && !editor_file
+        || name == "4913";
+    !skipped && !editor_file
 }
 
 #[cfg(test)]
@@ -195,6 +192,8 @@ mod tests {
             "/p/#owner.md#",
             "/p/principles/4913",
             "/p/x.tmp",
+            "/p/node_modules/pkg/index.md",
+            "/p/target/debug/notes.md",
         ] {
             assert!(!read_by_build(Path::new(ignored)), "{ignored}");
         }
