@@ -83,9 +83,37 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
     run_with(input, mode, |_| {})
 }
 
-/// A build that reuses what the previous one rendered (`serve`). The files
+/// What one build keeps for the next (`serve`): rendered pages and bodies,
+/// and each layer's git dates.
+#[derive(Default)]
+pub struct Cache {
+    render: render::RenderCache,
+    history: content::HistoryCache,
+}
+
+impl Cache {
+    /// A cache that keeps everything for the next build.
+    pub fn keeping() -> Cache {
+        Cache {
+            render: render::RenderCache::keeping(),
+            history: content::HistoryCache::default(),
+        }
+    }
+
+    /// Pages the last build rendered afresh.
+    pub fn rendered(&self) -> usize {
+        self.render.rendered
+    }
+
+    /// Pages the last build took from the previous one.
+    pub fn reused(&self) -> usize {
+        self.render.reused
+    }
+}
+
+/// A build that reuses what the previous one made (`serve`). The files
 /// are the same as a full build's; only the work differs.
-pub fn run_cached(input: &SiteInput, cache: &mut render::RenderCache) -> Outcome {
+pub fn run_cached(input: &SiteInput, cache: &mut Cache) -> Outcome {
     run_inner(input, Mode::Build, |_| {}, cache, &Progress::default())
 }
 
@@ -102,26 +130,22 @@ pub fn run_reporting(
     overrides: impl FnOnce(&mut Config),
     progress: &Progress,
 ) -> Outcome {
-    run_inner(
-        input,
-        mode,
-        overrides,
-        &mut render::RenderCache::default(),
-        progress,
-    )
+    run_inner(input, mode, overrides, &mut Cache::default(), progress)
 }
 
 fn run_inner(
     input: &SiteInput,
     mode: Mode,
     overrides: impl FnOnce(&mut Config),
-    cache: &mut render::RenderCache,
+    cache: &mut Cache,
     progress: &Progress,
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
     progress.enter("load");
-    let mut loaded = timings.time("load", || content::load(input, &mut diags));
+    let mut loaded = timings.time("load", || {
+        content::load(input, &mut cache.history, &mut diags)
+    });
     overrides(&mut loaded.config);
     progress.enter("resolve");
     let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
@@ -131,7 +155,14 @@ fn run_inner(
     };
     progress.enter("render");
     let mut rendered = timings.time("render", || {
-        render::render_cached(&loaded, &resolved, scope, cache, progress, &mut diags)
+        render::render_cached(
+            &loaded,
+            &resolved,
+            scope,
+            &mut cache.render,
+            progress,
+            &mut diags,
+        )
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
         progress.enter("index");

@@ -7,33 +7,64 @@
 //! and files git has never seen get none.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
-/// Source path within `folder` → the day its last commit landed
-/// (`YYYY-MM-DD`, UTC). An error says why git could not tell.
-pub(crate) fn last_changed(folder: &Path) -> Result<HashMap<String, String>, String> {
+/// Source path → the day its last commit landed (`YYYY-MM-DD`, UTC).
+pub(crate) type Dates = Arc<HashMap<String, String>>;
+
+/// Each folder's dates with the commit they were read at: `serve` asks on
+/// every save, and the dates change only with a new commit, so a save costs
+/// one `git rev-parse` rather than a walk of the whole history.
+#[derive(Default)]
+pub struct HistoryCache {
+    folders: HashMap<PathBuf, (String, Dates)>,
+}
+
+impl HistoryCache {
+    /// The dates of the files in `folder`; an error says why git could not
+    /// tell.
+    pub(crate) fn last_changed(&mut self, folder: &Path) -> Result<Dates, String> {
+        let head = git(folder, &["rev-parse", "HEAD"])?;
+        if let Some((seen, dates)) = self.folders.get(folder) {
+            if *seen == head {
+                return Ok(dates.clone());
+            }
+        }
+        let log = git(
+            folder,
+            &[
+                "log",
+                "--format=%x00%ct",
+                "--name-only",
+                "--no-renames",
+                "--relative",
+                "--",
+                ".",
+            ],
+        )?;
+        let dates = Arc::new(parse_log(&log));
+        self.folders
+            .insert(folder.to_path_buf(), (head, dates.clone()));
+        Ok(dates)
+    }
+}
+
+/// What git prints, or the first line of its complaint.
+fn git(folder: &Path, args: &[&str]) -> Result<String, String> {
     let output = Command::new("git")
         .arg("-C")
         .arg(folder)
-        .args([
-            "-c",
-            "core.quotepath=off",
-            "log",
-            "--format=%x00%ct",
-            "--name-only",
-            "--no-renames",
-            "--relative",
-            "--",
-            ".",
-        ])
+        .args(["-c", "core.quotepath=off"])
+        .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
-        return Err(why.lines().next().unwrap_or("git log failed").to_string());
+        return Err(why.lines().next().unwrap_or("git failed").to_string());
     }
-    Ok(parse_log(&String::from_utf8_lossy(&output.stdout)))
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// `git log` lists commits newest first: a file's first mention is its
@@ -76,6 +107,52 @@ mod tests {
         assert_eq!(civil_day(951_782_400), "2000-02-29");
         assert_eq!(civil_day(1_795_996_799), "2026-11-29");
         assert_eq!(civil_day(-86_400), "1969-12-31");
+    }
+
+    fn commit(dir: &Path, file: &str, date: &str) {
+        std::fs::write(dir.join(file), date).expect("file");
+        for args in [&["add", "."][..], &["commit", "-qm", date][..]] {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "A")
+                .env("GIT_AUTHOR_EMAIL", "a@example.com")
+                .env("GIT_COMMITTER_NAME", "A")
+                .env("GIT_COMMITTER_EMAIL", "a@example.com")
+                .env("GIT_COMMITTER_DATE", date)
+                .env("GIT_AUTHOR_DATE", date)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "git {args:?}");
+        }
+    }
+
+    #[test]
+    fn the_log_is_read_again_only_after_a_commit() {
+        let dir = std::env::temp_dir().join(format!("altitude-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("folder");
+        let init = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(["init", "-q"])
+            .status();
+        assert!(init.is_ok_and(|s| s.success()));
+        commit(&dir, "a.md", "2021-03-04T12:00:00Z");
+        let mut cache = HistoryCache::default();
+        let first = cache.last_changed(&dir).expect("dates");
+        assert_eq!(first["a.md"], "2021-03-04");
+        let again = cache.last_changed(&dir).expect("dates");
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "same commit: the dates are reused"
+        );
+        commit(&dir, "a.md", "2022-05-06T12:00:00Z");
+        let after = cache.last_changed(&dir).expect("dates");
+        assert_eq!(after["a.md"], "2022-05-06");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

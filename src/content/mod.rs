@@ -12,7 +12,7 @@ mod overlay;
 pub mod page;
 mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ pub use page::{
     Altitude, ConceptMeta, DefinedConcept, Horizon, Page, PageId, PageKind, PrincipleMeta,
 };
 
+pub use history::HistoryCache;
 pub use layers::LayerInfo;
 pub(crate) use layers::STACK_KEYS;
 
@@ -141,7 +142,7 @@ fn role(path: &str) -> Role<'_> {
     }
 }
 
-pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
+pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
     let stack = layers::stack(input, &mut loaded.sources, diags);
     for layer in &stack {
@@ -272,22 +273,22 @@ pub fn load(input: &SiteInput, diags: &mut Diagnostics) -> Loaded {
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
     overlay::add_folder_listings(&mut loaded);
-    add_history(&mut loaded, diags);
+    add_history(&mut loaded, history, diags);
     loaded
 }
 
 /// `last_updated = true`: each page's date, from its layer's git history.
 /// Layers that are not on disk (the bundled playbook) have none.
-fn add_history(loaded: &mut Loaded, diags: &mut Diagnostics) {
+fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diagnostics) {
     let Some((file, span)) = loaded.config.last_updated.clone() else {
         return;
     };
     let mut failed = None;
-    let dates: Vec<Option<HashMap<String, String>>> = loaded
+    let dates: Vec<Option<history::Dates>> = loaded
         .layers
         .iter()
         .map(
-            |layer| match history::last_changed(layer.disk_root.as_ref()?) {
+            |layer| match history.last_changed(layer.disk_root.as_ref()?) {
                 Ok(dates) => Some(dates),
                 Err(why) => {
                     failed.get_or_insert((layer.root.clone(), why));

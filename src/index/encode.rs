@@ -181,8 +181,7 @@ pub(crate) fn encode(
     let mut single_text = String::new();
     if may_be_single {
         let see = single_file_see(&index.surfaces);
-        shard_json(index, &shown, &quantised, &all_terms, &see, usize::MAX)
-            .write(&mut single_text);
+        shard_json(index, &shown, &quantised, &all_terms, &see, usize::MAX).write(&mut single_text);
     }
     let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
         format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")

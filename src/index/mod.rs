@@ -434,7 +434,10 @@ mod tests {
             crate::render::render(&loaded, &resolved, crate::render::Scope::All, &mut diags);
         let files = files(&loaded, &resolved, rendered.sections);
         let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();
-        assert!(script.contains("\"mode\":\"single\""), "a small site is one file");
+        assert!(
+            script.contains("\"mode\":\"single\""),
+            "a small site is one file"
+        );
         // "making" is indexed as "make", which it does not begin with.
         assert!(script.contains("[\"making\",\"\",\"make\"]"), "{script}");
         // "decides" begins its stem "decid": the client finds that alone.

@@ -18,7 +18,6 @@ use std::time::Instant;
 use crate::content::SiteInput;
 use crate::diag;
 use crate::pipeline::{self, Outcome};
-use crate::render::RenderCache;
 use site::Site;
 
 pub struct Options {
@@ -49,7 +48,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             return crate::cli::EXIT_USAGE;
         }
     };
-    let mut cache = RenderCache::keeping();
+    let mut cache = pipeline::Cache::keeping();
     let mut roots = build_once(&input, &site, &mut cache, options.color, "start");
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -129,7 +128,7 @@ fn bind(options: &Options) -> Result<tiny_http::Server, String> {
 fn build_once(
     input: &SiteInput,
     site: &Site,
-    cache: &mut RenderCache,
+    cache: &mut pipeline::Cache,
     color: bool,
     reason: &str,
 ) -> Vec<PathBuf> {
@@ -153,7 +152,7 @@ fn build_once(
             "altitude: built {} pages in {} ms, {} re-rendered ({reason})",
             outcome.pages,
             started.elapsed().as_millis(),
-            cache.rendered
+            cache.rendered()
         );
         site.publish(files);
     }

@@ -338,7 +338,10 @@ fn index_files_name_their_folder_in_any_case_and_only_they_do() {
     let site = TempDir::new("index-files");
     for (path, text) in [
         ("playbook.toml", "base = \"none\"\n"),
-        ("readme.md", "# Home\n\nSee [the team](team/) and [[notes]].\n"),
+        (
+            "readme.md",
+            "# Home\n\nSee [the team](team/) and [[notes]].\n",
+        ),
         ("team/readme.md", "# Team\n"),
         ("notes/index.md", "# Notes\n"),
         ("notes/reindex.md", "# Reindex\n"),
@@ -348,10 +351,17 @@ fn index_files_name_their_folder_in_any_case_and_only_they_do() {
         std::fs::write(file, text).expect("file");
     }
     let out = site.join("out");
-    let r = run(altitude().arg("build").arg(site.path()).arg("--out").arg(&out));
+    let r = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--out")
+        .arg(&out));
     assert_eq!(r.status, 0, "{}", r.stderr);
     let home = std::fs::read_to_string(out.join("index.html")).expect("home");
-    assert!(home.contains("class=\"kind-home"), "a root readme.md is the home page");
+    assert!(
+        home.contains("class=\"kind-home"),
+        "a root readme.md is the home page"
+    );
     let body = prose(&home);
     assert!(body.contains("href=\"./team/\""), "{body}");
     assert!(body.contains("href=\"./notes/\""), "{body}");

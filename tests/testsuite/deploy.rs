@@ -221,7 +221,9 @@ fn sitemap_and_robots_follow_the_base_url() {
 }
 
 #[test]
-#[should_panic(expected = "`a/#nope`: no id `nope`")]
+#[should_panic(
+    expected = "2 broken:\nindex.html: `a/#nope`: no id `nope`\nindex.html: `gone.png`: no file"
+)]
 fn the_crawler_catches_a_missing_file_and_anchor() {
     let tmp = TempDir::new("crawler");
     std::fs::create_dir_all(tmp.join("a")).expect("folder");
@@ -238,6 +240,9 @@ fn git(dir: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")
         .current_dir(dir)
         .args(args)
+        // The developer's own settings (signing, hooks) stay out of it.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "A")
         .env("GIT_AUTHOR_EMAIL", "a@example.com")
         .env("GIT_COMMITTER_NAME", "A")
@@ -247,6 +252,13 @@ fn git(dir: &Path, args: &[&str]) {
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?}");
+}
+
+/// `dir` as a repository with everything in it committed.
+fn commit_all(dir: &Path) {
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "start"]);
 }
 
 /// A company layer over the bundled playbook with one page of its own.
@@ -294,9 +306,7 @@ fn edit_links_lead_to_each_layers_own_sources() {
 #[test]
 fn last_updated_dates_come_from_git_and_are_deterministic() {
     let layer = company_layer("last_updated = true\n");
-    git(layer.path(), &["init", "-q"]);
-    git(layer.path(), &["add", "."]);
-    git(layer.path(), &["commit", "-qm", "start"]);
+    commit_all(layer.path());
     std::fs::write(layer.join("notes/new.md"), "# New\n\nNot committed yet.\n").expect("page");
     let first = layer.join("first");
     let second = layer.join("second");
@@ -412,9 +422,7 @@ fn ci_workflows_in_the_readme_build_and_check() {
             .collect();
         assert!(commands.len() >= 2, "{lines:?}");
         let layer = company_layer("name = \"Acme\"\nlast_updated = true\n");
-        git(layer.path(), &["init", "-q"]);
-        git(layer.path(), &["add", "."]);
-        git(layer.path(), &["commit", "-qm", "start"]);
+        commit_all(layer.path());
         for command in commands {
             // What GitHub puts in place of its expressions before the shell runs.
             let command = command.replace(

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use altitude::content::SiteInput;
 use altitude::pipeline::{self, Mode};
-use altitude::render::RenderCache;
 use altitude::source::MemSource;
 
 use crate::corpus::Rng;
@@ -103,13 +102,13 @@ fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
 fn incremental_rebuilds_equal_full_builds_over_random_edits() {
     let mut source = load_fixture("links");
     let mut rng = Rng::new(11);
-    let mut cache = RenderCache::keeping();
+    let mut cache = altitude::pipeline::Cache::keeping();
     let mut reused = 0;
     for step in 0..40 {
         let what = edit(&mut rng, &mut source, step);
         let input = SiteInput::over(Arc::new(source.clone()));
         let incremental = pipeline::run_cached(&input, &mut cache);
-        reused += cache.reused;
+        reused += cache.reused();
         let full = pipeline::run(&input, Mode::Build);
         assert_eq!(
             incremental

@@ -171,7 +171,10 @@ fn no_request_reaches_outside_the_site() {
     assert!(body.contains("<h1>Page not found</h1>"), "{body}");
     // A page's folder without its slash: redirected, so its relative links
     // and live reload see the page's own URL.
-    let moved = raw_response(server.port, "GET /principles/own-the-outcome?h=owner HTTP/1.1");
+    let moved = raw_response(
+        server.port,
+        "GET /principles/own-the-outcome?h=owner HTTP/1.1",
+    );
     assert!(moved.starts_with("HTTP/1.1 301"), "{moved}");
     assert!(
         moved.contains("\r\nLocation: /principles/own-the-outcome/?h=owner\r\n"),
