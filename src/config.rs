@@ -3,7 +3,9 @@
 //! Every key is optional; a playbook folder with an empty `playbook.toml`
 //! builds. Wrong values are errors at their position, unknown keys warnings.
 
-use crate::content::meta::{parse_toml, Fields, Table};
+#[cfg(test)]
+use crate::content::meta::parse_toml;
+use crate::content::meta::{Fields, Table};
 use crate::diag::{Code, Diagnostic, FileId, Severity};
 
 /// How internal links are written.
@@ -76,25 +78,22 @@ const TOP_KEYS: &[&str] = &[
     "links",
     "theme",
     "last_updated",
-    // Read by the layer stack (`content::layers`).
-    "name",
-    "base",
-    "layers",
-    "hide",
-    "ignore",
 ];
 const LINK_KEYS: &[&str] = &["level", "autolink"];
 const THEME_KEYS: &[&str] = &["accent", "accent_dark", "logo"];
 
 impl Config {
-    /// Applies the settings in one `playbook.toml` on top of `self`, so later
-    /// layers override earlier ones key by key.
+    /// Parses one `playbook.toml` and applies it (the unit tests' way in;
+    /// a build parses each layer's file once, in the layer stack).
+    #[cfg(test)]
     pub fn apply(&mut self, text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
         let table = parse_toml(text, 0, file, Code::ConfigSyntax, diags);
         self.apply_table(&table, file, diags);
     }
 
-    fn apply_table(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
+    /// Applies the settings in one `playbook.toml` on top of `self`, so later
+    /// layers override earlier ones key by key.
+    pub(crate) fn apply_table(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
         let mut f = Fields::new(
             table,
             file,
@@ -125,8 +124,9 @@ impl Config {
         }
         let links = f.table("links");
         let theme = f.table("theme");
+        // The layer stack's keys (`content::layers`) are known here too.
         f.accept(crate::content::STACK_KEYS);
-        diags.extend(f.finish(TOP_KEYS));
+        diags.extend(f.finish(&[TOP_KEYS, crate::content::STACK_KEYS].concat()));
         if let Some(theme) = theme {
             self.apply_theme(theme, file, diags);
         }

@@ -21,8 +21,9 @@ use crate::source::{FsSource, Source};
 pub(crate) struct Layer {
     pub source: Arc<dyn Source>,
     pub name: String,
-    /// Its `playbook.toml`, already in the source map.
-    pub config: Option<(FileId, Arc<str>)>,
+    /// Its `playbook.toml`, parsed once (syntax errors already reported);
+    /// the file is in the source map.
+    pub config: Option<(FileId, Table)>,
     /// Source paths of lower-layer pages this layer hides.
     pub hide: Vec<Spanned<String>>,
     /// Patterns of this layer's files that are not read.
@@ -190,15 +191,17 @@ impl Stacker<'_> {
     }
 
     fn read_layer(&mut self, source: Arc<dyn Source>) -> (Layer, StackSettings) {
-        let config = self.read_config(source.as_ref());
+        let config = self.read_config(source.as_ref()).map(|(file, text)| {
+            let mut found = Vec::new();
+            let table = parse_toml(&text, 0, file, Code::ConfigSyntax, &mut found);
+            self.diags.extend(found);
+            (file, table)
+        });
         let settings = match &config {
-            Some((file, text)) => {
+            Some((file, table)) => {
                 let mut found = Vec::new();
-                let table = parse_toml(text, 0, *file, Code::ConfigSyntax, &mut found);
-                // Syntax errors are reported when the settings are applied.
-                let settings = read_settings(&table, *file, &mut found);
-                self.diags
-                    .extend(found.into_iter().filter(|d| d.code != Code::ConfigSyntax));
+                let settings = read_settings(table, *file, &mut found);
+                self.diags.extend(found);
                 settings
             }
             None => StackSettings::default(),

@@ -146,9 +146,9 @@ pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnosti
     let mut loaded = Loaded::default();
     let stack = layers::stack(input, &mut loaded.sources, diags);
     for layer in &stack {
-        if let Some((id, text)) = &layer.config {
+        if let Some((id, table)) = &layer.config {
             let mut found = Vec::new();
-            loaded.config.apply(text, *id, &mut found);
+            loaded.config.apply_table(table, *id, &mut found);
             diags.extend(found);
         }
     }
