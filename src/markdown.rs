@@ -264,7 +264,7 @@ pub(crate) fn sentence_around(text: &str, position: usize) -> String {
     truncate_chars(sentence, 240)
 }
 
-fn truncate_chars(s: &str, max: usize) -> String {
+pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", s[..i].trim_end()),
         None => s.to_string(),

@@ -57,13 +57,13 @@ fn collect<'a>(dir: &'a Dir<'static>, out: &mut Vec<&'a include_dir::File<'stati
 
 /// `acme-corp` → `Acme corp`.
 fn layer_name(dir: &Path) -> String {
-    let raw = dir
+    let name = dir
         .file_name()
-        .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+        .map(|n| crate::content::title_case(&n.to_string_lossy()))
         .unwrap_or_default();
-    let mut chars = raw.trim().chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "Our company".into(),
+    if name.is_empty() {
+        "Our company".into()
+    } else {
+        name
     }
 }

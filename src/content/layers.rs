@@ -224,22 +224,9 @@ impl Stacker<'_> {
     fn read_config(&mut self, source: &dyn Source) -> Option<(FileId, Arc<str>)> {
         let bytes = source.read("playbook.toml").ok()?;
         let name = format!("{}playbook.toml", source.display_root());
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                let text: Arc<str> = Arc::from(text);
-                Some((self.sources.add(name, text.clone()), text))
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
-                let id = self.sources.add(name, lossy);
-                self.diags.push(
-                    Diagnostic::error(Code::InvalidUtf8, "file is not valid UTF-8")
-                        .at(id, at..at + 1, "invalid byte sequence here")
-                        .with_help("save the file as UTF-8"),
-                );
-                None
-            }
+        match super::add_text(self.sources, name, &bytes, self.diags) {
+            (id, Some(text)) => Some((id, text)),
+            (_, None) => None,
         }
     }
 }

@@ -118,10 +118,10 @@ struct RawFile {
     bytes: Vec<u8>,
 }
 
-/// What a file is for, by where it lives in its layer.
+/// What a file is for, by where it lives in its layer (`playbook.toml` is
+/// read by the layer stack, not listed).
 #[derive(PartialEq)]
 enum Role<'a> {
-    Config,
     Template(&'a str),
     Static(&'a str),
     Page,
@@ -129,9 +129,7 @@ enum Role<'a> {
 }
 
 fn role(path: &str) -> Role<'_> {
-    if path == "playbook.toml" {
-        Role::Config
-    } else if let Some(name) = path.strip_prefix("templates/") {
+    if let Some(name) = path.strip_prefix("templates/") {
         Role::Template(name)
     } else if let Some(rest) = path.strip_prefix("static/") {
         Role::Static(rest)
@@ -187,50 +185,16 @@ pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnosti
         }
     };
 
-    // Assign file ids in a fixed order so diagnostics are deterministic.
-    let mut texts: Vec<(FileId, RawFile, Result<Arc<str>, usize>)> = Vec::new();
-    for file in theme.into_iter().chain(files) {
-        let needs_text = !matches!(
-            role(&file.path),
-            Role::Asset | Role::Static(_) | Role::Config
-        );
-        if !needs_text {
-            texts.push((usize::MAX, file, Err(0)));
-            continue;
-        }
-        let name = format!("{}{}", display(file.layer), file.path);
-        let decoded: Result<Arc<str>, usize> = match std::str::from_utf8(&file.bytes) {
-            Ok(s) => Ok(Arc::from(s)),
-            Err(e) => Err(e.valid_up_to()),
-        };
-        let id = match &decoded {
-            Ok(text) => loaded.sources.add(name, text.clone()),
-            Err(valid_up_to) => {
-                let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(&file.bytes).as_ref());
-                let id = loaded.sources.add(name, lossy);
-                // Everything before the first bad byte is unchanged by the
-                // lossy conversion, so the offset holds in both.
-                let at = *valid_up_to;
-                diags.push(
-                    Diagnostic::error(Code::InvalidUtf8, "file is not valid UTF-8")
-                        .at(id, at..at + 1, "invalid byte sequence here")
-                        .with_help("save the file as UTF-8"),
-                );
-                id
-            }
-        };
-        texts.push((id, file, decoded));
-    }
-
+    // File ids are assigned in a fixed order, so diagnostics are deterministic.
     let mut page_inputs = Vec::new();
-    for (id, file, decoded) in texts {
+    for file in theme.into_iter().chain(files) {
+        let name = || format!("{}{}", display(file.layer), file.path);
         match role(&file.path) {
-            // Read with the layer stack, above.
-            Role::Config => {}
-            Role::Template(name) => {
-                if let Ok(text) = decoded {
+            Role::Template(template) => {
+                if let (id, Some(text)) = add_text(&mut loaded.sources, name(), &file.bytes, diags)
+                {
                     loaded.templates.push(Template {
-                        name: name.to_string(),
+                        name: template.to_string(),
                         text: text.to_string(),
                         file: id,
                     });
@@ -245,7 +209,8 @@ pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnosti
                 bytes: Arc::from(file.bytes),
             }),
             Role::Page => {
-                if let Ok(text) = decoded {
+                if let (id, Some(text)) = add_text(&mut loaded.sources, name(), &file.bytes, diags)
+                {
                     page_inputs.push((id, file.layer, file.path, text));
                 }
             }
@@ -275,6 +240,35 @@ pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnosti
     overlay::add_folder_listings(&mut loaded);
     add_history(&mut loaded, history, diags);
     loaded
+}
+
+/// A file's text, added to the source map under `name`. Text that is not
+/// UTF-8 is kept lossily, so the message can show it, and reported at its
+/// first bad byte (which the lossy conversion leaves in place); it is not
+/// returned.
+pub(crate) fn add_text(
+    sources: &mut SourceMap,
+    name: String,
+    bytes: &[u8],
+    diags: &mut Diagnostics,
+) -> (FileId, Option<Arc<str>>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let text: Arc<str> = Arc::from(text);
+            (sources.add(name, text.clone()), Some(text))
+        }
+        Err(e) => {
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+            let id = sources.add(name, lossy);
+            let at = e.valid_up_to();
+            diags.push(
+                Diagnostic::error(Code::InvalidUtf8, "file is not valid UTF-8")
+                    .at(id, at..at + 1, "invalid byte sequence here")
+                    .with_help("save the file as UTF-8"),
+            );
+            (id, None)
+        }
+    }
 }
 
 /// `last_updated = true`: each page's date, from its layer's git history.
@@ -842,12 +836,20 @@ fn title_from_path(path: &str) -> String {
     } else {
         stem.rsplit('/').next().unwrap_or(stem)
     };
-    let words = name.replace(['-', '_'], " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "Home".into(),
+    match title_case(name) {
+        title if title.is_empty() => "Home".into(),
+        title => title,
     }
+}
+
+/// A file or folder name as words: `acme-corp` → `Acme corp`.
+pub(crate) fn title_case(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {

@@ -731,12 +731,3 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
         None => "/".to_string(),
     }
 }
-
-pub(crate) fn title_case(key: &str) -> String {
-    let words = key.replace(['-', '_'], " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}

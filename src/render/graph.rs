@@ -96,19 +96,12 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
                 escape_html(&node.label),
                 nx + 10.0,
                 ny + NODE_HEIGHT / 2.0 + 5.0,
-                escape_html(&truncate(&node.label))
+                escape_html(&crate::markdown::truncate_chars(&node.label, MAX_LABEL))
             );
         }
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn truncate(label: &str) -> String {
-    match label.char_indices().nth(MAX_LABEL) {
-        Some((i, _)) => format!("{}…", label[..i].trim_end()),
-        None => label.to_string(),
-    }
 }
 
 #[cfg(test)]

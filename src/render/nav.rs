@@ -81,7 +81,7 @@ fn sections(loaded: &Loaded, resolved: &Resolved, current: &str) -> Vec<NavSecti
             let listed = if is_current { s.pages.as_slice() } else { &[] };
             NavSection {
                 title: s.index.map_or_else(
-                    || super::context::title_case(&s.key),
+                    || crate::content::title_case(&s.key),
                     |i| pages[i].title.clone(),
                 ),
                 url: match (s.index, s.pages.first()) {
