@@ -94,13 +94,7 @@ impl Config {
     /// Applies the settings in one `playbook.toml` on top of `self`, so later
     /// layers override earlier ones key by key.
     pub(crate) fn apply_table(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
-        let mut f = Fields::new(
-            table,
-            file,
-            "playbook.toml",
-            Code::ConfigInvalidValue,
-            Code::ConfigUnknownKey,
-        );
+        let mut f = Fields::config(table, file, "playbook.toml");
         if let Some(v) = f.str("title") {
             self.title = v.value;
         }
@@ -131,13 +125,7 @@ impl Config {
             self.apply_theme(theme, file, diags);
         }
         if let Some(links) = links {
-            let mut f = Fields::new(
-                links,
-                file,
-                "[links]",
-                Code::ConfigInvalidValue,
-                Code::ConfigUnknownKey,
-            );
+            let mut f = Fields::config(links, file, "[links]");
             if let Some(v) = f.choice("level", &["error", "warn"]) {
                 self.links.level = match v.value.as_str() {
                     "warn" => Severity::Warning,
@@ -154,13 +142,7 @@ impl Config {
 
 impl Config {
     fn apply_theme(&mut self, table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) {
-        let mut f = Fields::new(
-            table,
-            file,
-            "[theme]",
-            Code::ConfigInvalidValue,
-            Code::ConfigUnknownKey,
-        );
+        let mut f = Fields::config(table, file, "[theme]");
         for (key, slot) in [
             ("accent", &mut self.theme.accent),
             ("accent_dark", &mut self.theme.accent_dark),
@@ -182,7 +164,6 @@ impl Config {
         if let Some(v) = f.str("logo") {
             self.theme.logo = v.value.trim_start_matches('/').to_string();
         }
-        diags.append(&mut f.diags);
         diags.extend(f.finish(THEME_KEYS));
     }
 }

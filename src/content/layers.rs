@@ -244,13 +244,7 @@ fn shown_folder(root: &str) -> String {
 pub(crate) const STACK_KEYS: &[&str] = &["name", "base", "layers", "hide", "ignore", "edit_url"];
 
 fn read_settings(table: &Table, file: FileId, diags: &mut Vec<Diagnostic>) -> StackSettings {
-    let mut f = Fields::new(
-        table,
-        file,
-        "playbook.toml",
-        Code::ConfigInvalidValue,
-        Code::ConfigUnknownKey,
-    );
+    let mut f = Fields::config(table, file, "playbook.toml");
     let settings = StackSettings {
         name: f.str("name").map(|s| s.value),
         base: f.str("base"),

@@ -161,6 +161,28 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The fields of `playbook.toml` or one of its tables.
+    pub fn config(table: &'a Table, file: FileId, context: &'static str) -> Self {
+        Fields::new(
+            table,
+            file,
+            context,
+            Code::ConfigInvalidValue,
+            Code::ConfigUnknownKey,
+        )
+    }
+
+    /// The fields of a page's front matter or one of its tables.
+    pub fn front_matter(table: &'a Table, file: FileId, context: &'static str) -> Self {
+        Fields::new(
+            table,
+            file,
+            context,
+            Code::FrontMatterInvalidValue,
+            Code::FrontMatterUnknownKey,
+        )
+    }
+
     fn take(&mut self, key: &str) -> Option<&'a Spanned<Value>> {
         let index = self
             .table

@@ -552,13 +552,7 @@ fn parse_page(
     // parse: reporting them as missing too would be noise.
     let front_matter_parsed = diags.is_empty();
     let url = url_for(&path);
-    let mut f = Fields::new(
-        &table,
-        file,
-        "front matter",
-        Code::FrontMatterInvalidValue,
-        Code::FrontMatterUnknownKey,
-    );
+    let mut f = Fields::front_matter(&table, file, "front matter");
     let title = f.str("title");
     let summary = f.str("summary").or_else(|| f.str("description"));
     let template = f.str("template").map(|s| s.value);
@@ -583,7 +577,6 @@ fn parse_page(
     } else {
         None
     };
-    diags.append(&mut f.diags);
     let replaces = f.str("replaces");
     f.accept(FOREIGN_KEYS);
     diags.extend(f.finish(PAGE_KEYS));
@@ -707,13 +700,7 @@ const DEFINES_KEYS: &[&str] = &["title", "definition", "aliases"];
 fn read_defines(f: &mut Fields<'_>, file: FileId) -> Vec<DefinedConcept> {
     let mut defines = Vec::new();
     for table in f.tables("defines") {
-        let mut d = Fields::new(
-            table,
-            file,
-            "a `[[defines]]` table",
-            Code::FrontMatterInvalidValue,
-            Code::FrontMatterUnknownKey,
-        );
+        let mut d = Fields::front_matter(table, file, "a `[[defines]]` table");
         let title = d.str("title");
         let definition = d.str("definition").map(|s| s.value).unwrap_or_default();
         let aliases = d.str_list("aliases");
