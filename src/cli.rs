@@ -278,7 +278,7 @@ fn build(args: BuildArgs) -> i32 {
     if !args.site.quiet {
         eprintln!(
             "altitude: built {} pages ({} files) in {} ms → {}{}",
-            outcome.pages,
+            outcome.loaded.pages.len(),
             outcome.files.len(),
             started.elapsed().as_millis(),
             out.display(),
@@ -306,7 +306,7 @@ fn check(args: CheckArgs) -> i32 {
     {
         eprintln!(
             "altitude: checked {} pages in {} ms: no problems{}",
-            outcome.pages,
+            outcome.loaded.pages.len(),
             started.elapsed().as_millis(),
             warnings_suffix(&outcome)
         );
@@ -445,7 +445,7 @@ fn report(outcome: &mut Outcome, args: &SiteArgs) -> i32 {
     match args.format.unwrap_or_else(default_format) {
         Format::Human => {
             let color = use_color();
-            let text = diag::render_human(diags, &outcome.sources, color);
+            let text = diag::render_human(diags, &outcome.loaded.sources, color);
             let _ = std::io::stderr().write_all(text.as_bytes());
             if diags.has_errors() && !args.quiet {
                 eprintln!(
@@ -455,8 +455,8 @@ fn report(outcome: &mut Outcome, args: &SiteArgs) -> i32 {
                 );
             }
         }
-        Format::Json => print!("{}", diag::render_json(diags, &outcome.sources)),
-        Format::Github => print!("{}", diag::render_github(diags, &outcome.sources)),
+        Format::Json => print!("{}", diag::render_json(diags, &outcome.loaded.sources)),
+        Format::Github => print!("{}", diag::render_github(diags, &outcome.loaded.sources)),
     }
     if diags.has_errors() {
         EXIT_CONTENT

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::content::{self, Loaded, SiteInput};
-use crate::diag::{Diagnostics, SourceMap};
+use crate::diag::Diagnostics;
 use crate::index;
 use crate::links::{self, Resolved};
 use crate::render::{self, Rendered};
@@ -72,8 +72,6 @@ pub struct Outcome {
     /// Output path → bytes. Empty in check mode or when errors were found.
     pub files: BTreeMap<String, Vec<u8>>,
     pub diagnostics: Diagnostics,
-    pub sources: SourceMap,
-    pub pages: usize,
     pub timings: Timings,
     pub loaded: Loaded,
     pub resolved: Resolved,
@@ -178,8 +176,6 @@ fn run_inner(
     Outcome {
         files,
         diagnostics: diags,
-        sources: loaded.sources.clone(),
-        pages: loaded.pages.len(),
         timings,
         loaded,
         resolved,

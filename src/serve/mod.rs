@@ -134,23 +134,23 @@ fn build_once(
 ) -> Vec<PathBuf> {
     let started = Instant::now();
     let mut outcome = pipeline::run_cached(input, cache);
-    let report = diag::render_human(&outcome.diagnostics, &outcome.sources, false);
+    let sources = &outcome.loaded.sources;
+    let shown = (!outcome.diagnostics.is_empty())
+        .then(|| diag::render_human(&outcome.diagnostics, sources, color));
+    eprint!("{}", shown.as_deref().unwrap_or_default());
     if outcome.diagnostics.has_errors() {
-        let shown = diag::render_human(&outcome.diagnostics, &outcome.sources, color);
-        eprint!("{shown}");
         eprintln!("altitude: build failed ({reason}); still serving the last good build");
+        // The page overlay has no colours: the same text without them.
+        let report = match shown {
+            Some(text) if !color => text,
+            _ => diag::render_human(&outcome.diagnostics, sources, false),
+        };
         site.fail(report);
     } else {
-        if !outcome.diagnostics.is_empty() {
-            eprint!(
-                "{}",
-                diag::render_human(&outcome.diagnostics, &outcome.sources, color)
-            );
-        }
         let files = std::mem::take(&mut outcome.files);
         eprintln!(
             "altitude: built {} pages in {} ms, {} re-rendered ({reason})",
-            outcome.pages,
+            outcome.loaded.pages.len(),
             started.elapsed().as_millis(),
             cache.rendered()
         );
