@@ -313,10 +313,16 @@ fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diag
     }
 }
 
+/// The id of a company section on the page it extends, from its layer's
+/// name; its headings' ids start with it, and search results land on it.
+pub(crate) fn extension_anchor(layer_name: &str) -> String {
+    url_slug(layer_name)
+}
+
 /// An extension's headings are shown on another page: its ids get the
 /// layer's name in front, so they cannot clash with the page's own.
 fn prefix_heading_ids(page: &mut Page, layer_name: &str) {
-    let prefix = url_slug(layer_name);
+    let prefix = extension_anchor(layer_name);
     for heading in &mut page.headings {
         heading.id = format!("{prefix}-{}", heading.id);
     }

@@ -107,8 +107,8 @@ pub fn build(loaded: &Loaded, resolved: &Resolved, mut sections: Vec<Vec<Section
     let pages: Vec<(usize, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
         .map(|id| {
-            let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
-            let texts = shown
+            let texts = resolved
+                .shown(id)
                 .map(|p| sections.get_mut(p).map(std::mem::take).unwrap_or_default())
                 .collect();
             (id, texts)
@@ -204,15 +204,15 @@ fn page_documents(
     let page = &loaded.pages[id];
     let title_terms = analyzer.terms(&page.title);
     let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
-    let shown = std::iter::once(id).chain(resolved.extensions[id].iter().copied());
-    shown
+    resolved
+        .shown(id)
         .zip(texts)
         .flat_map(|(p, texts)| {
             let mut sections = docs::sections(id, texts);
             // An extension's opening text sits under its own section heading.
             if p != id {
                 let layer = loaded.layers.get(loaded.pages[p].layer);
-                let anchor = crate::content::url_slug(layer.map_or("", |l| l.name.as_str()));
+                let anchor = crate::content::extension_anchor(layer.map_or("", |l| &l.name));
                 for s in sections.iter_mut().filter(|s| s.anchor.is_none()) {
                     s.anchor = Some(anchor.clone());
                 }
@@ -278,12 +278,8 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
     if page.kind != PageKind::Concept {
         return String::new();
     }
-    let aliases = std::iter::once(id)
-        .chain(resolved.extensions[id].iter().copied())
-        .filter_map(|p| loaded.pages[p].concept.as_ref())
-        .flat_map(|c| c.aliases.iter().map(|a| a.value.as_str()));
     std::iter::once(page.title.as_str())
-        .chain(aliases)
+        .chain(resolved.aliases(&loaded.pages, id))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -92,6 +92,18 @@ impl Resolved {
     pub fn is_output(&self, id: PageId) -> bool {
         self.owner.get(id) == Some(&id)
     }
+
+    /// The page and the company sections shown on it, bottom layer first.
+    pub fn shown(&self, id: PageId) -> impl Iterator<Item = PageId> + '_ {
+        std::iter::once(id).chain(self.extensions[id].iter().copied())
+    }
+
+    /// A concept's aliases, its extensions' included.
+    pub fn aliases<'a>(&'a self, pages: &'a [Page], id: PageId) -> impl Iterator<Item = &'a str> {
+        self.shown(id)
+            .filter_map(|p| pages[p].concept.as_ref())
+            .flat_map(|c| c.aliases.iter().map(|a| a.value.as_str()))
+    }
 }
 
 const MAX_RELATED: usize = 5;

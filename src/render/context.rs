@@ -383,7 +383,7 @@ impl<'a> ContextBuilder<'a> {
                 };
                 ExtensionCtx {
                     title,
-                    id: crate::content::url_slug(layer.name),
+                    id: crate::content::extension_anchor(layer.name),
                     layer,
                     content: bodies[e].as_str(),
                 }
@@ -482,10 +482,10 @@ impl<'a> ContextBuilder<'a> {
         let meta = page.concept.as_ref()?;
         Some(ConceptCtx {
             definition: meta.definition.clone(),
-            aliases: std::iter::once(id)
-                .chain(self.resolved.extensions[id].iter().copied())
-                .filter_map(|p| self.loaded.pages[p].concept.as_ref())
-                .flat_map(|c| c.aliases.iter().map(|a| a.value.clone()))
+            aliases: self
+                .resolved
+                .aliases(&self.loaded.pages, id)
+                .map(String::from)
                 .collect(),
             backlinks: self.resolved.backlinks[id]
                 .iter()
@@ -589,8 +589,9 @@ impl<'a> ContextBuilder<'a> {
     fn previews(&self, id: PageId) -> String {
         let pages = &self.loaded.pages;
         let from = &pages[id].url;
-        let shown = std::iter::once(id).chain(self.resolved.extensions[id].iter().copied());
-        let linked = shown
+        let linked = self
+            .resolved
+            .shown(id)
             .flat_map(|p| {
                 let targets = self.resolved.targets[p].iter().filter_map(|t| match t {
                     Target::Page { page, .. } => Some(*page),
