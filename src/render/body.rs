@@ -8,9 +8,10 @@
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::config::UrlStyle;
-use crate::content::Page;
+use crate::content::{Page, PageId};
 use crate::links::{AutoLink, Target};
 use crate::markdown;
+use crate::markdown::Heading;
 use crate::render::urls;
 
 /// Everything the body of one page needs from the rest of the site.
@@ -19,6 +20,9 @@ pub(crate) struct BodyInput<'a> {
     pub targets: &'a [Target],
     pub autolinks: &'a [AutoLink],
     pub pages: &'a [Page],
+    /// Per page, the company sections shown on it (their headings are the
+    /// page's too).
+    pub extensions: &'a [Vec<PageId>],
     pub style: UrlStyle,
     /// The URL the HTML will be shown at (the page's own, or the print edition's).
     pub shown_at: &'a str,
@@ -43,8 +47,7 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
             anchor: Some(anchor),
         } = target
         {
-            let heading = input.pages[*p].headings.iter().find(|h| &h.id == anchor);
-            key.add(heading.map(|h| &h.text));
+            key.add(heading_on(input, *p, anchor).map(|h| &h.text));
         }
         key.add(matches!(target, Target::Hidden));
     }
@@ -297,6 +300,16 @@ fn target_at<'a>(input: &'a BodyInput<'_>, start: usize) -> Option<&'a Target> {
         .and_then(|_| input.targets.get(index))
 }
 
+/// The heading with id `anchor` on `page`, whose company sections' headings
+/// are shown on it too (links resolve to them the same way).
+fn heading_on<'a>(input: &BodyInput<'a>, page: PageId, anchor: &str) -> Option<&'a Heading> {
+    let extensions = input.extensions.get(page).map_or(&[][..], Vec::as_slice);
+    std::iter::once(&page)
+        .chain(extensions)
+        .flat_map(|&p| &input.pages[p].headings)
+        .find(|h| h.id == anchor)
+}
+
 /// The text of `[[name#heading]]`: the name as written, then the heading.
 fn wiki_display(input: &BodyInput<'_>, dest: &str, target: Option<&Target>) -> String {
     let (name, fragment) = match dest.split_once('#') {
@@ -310,13 +323,7 @@ fn wiki_display(input: &BodyInput<'_>, dest: &str, target: Option<&Target>) -> S
                 anchor: Some(anchor),
             }),
             _,
-        ) => input.pages[*page]
-            .headings
-            .iter()
-            // An extension's own headings are shown on the page it extends.
-            .chain(&input.page.headings)
-            .find(|h| &h.id == anchor)
-            .map(|h| h.text.clone()),
+        ) => heading_on(input, *page, anchor).map(|h| h.text.clone()),
         (_, fragment) => fragment.map(str::to_string),
     };
     match (name.is_empty(), heading) {

@@ -270,6 +270,7 @@ fn body_input<'a>(
         targets: &resolved.targets[id],
         autolinks: &resolved.autolinks[id],
         pages: &loaded.pages,
+        extensions: &resolved.extensions,
         style: loaded.config.url_style,
         shown_at,
     }

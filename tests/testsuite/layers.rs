@@ -57,6 +57,14 @@ fn a_company_layer_adds_replaces_extends_aliases_and_hides() {
     // A page added by the company carries its badge.
     let handbook = read(out.join("handbook/index.html"));
     assert!(handbook.contains("<h1>Corp handbook <span class=\"layer-badge\""));
+    // A link to a heading of a company section, from another page, shows
+    // the heading as a link to one on the page itself would.
+    assert!(
+        handbook.contains(
+            "<a href=\"../principles/own/#corp-practice\">Own the outcome › Practice</a>"
+        ),
+        "{handbook}"
+    );
 }
 
 #[test]
