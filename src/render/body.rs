@@ -28,7 +28,7 @@ pub(crate) struct BodyInput<'a> {
     pub shown_at: &'a str,
 }
 
-/// Everything [`render_body`] reads, hashed: the cache key of a body.
+/// Everything [`render_body_and_text`] reads, hashed: the cache key of a body.
 pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
     let page = input.page;
     let mut key = super::cache::Key::new();
@@ -59,10 +59,6 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
         key.add(&a.span).add(urls::href_for(input, &target));
     }
     key.finish()
-}
-
-pub(crate) fn render_body(input: &BodyInput<'_>) -> String {
-    render_body_and_text(input, false).0
 }
 
 /// A heading section's plain text, as search indexes it.

@@ -1,7 +1,7 @@
 //! Reuse between builds in `serve`: a page whose inputs did not change is
 //! not rendered again.
 //!
-//! The key of a body is everything `render_body` reads (the page's text,
+//! The key of a body is everything `render_body_and_text` reads (the page's text,
 //! the href and label of each link, the auto-links, where it is shown); the
 //! key of a page is its template and its whole template context, plus the
 //! templates themselves. Equal keys give equal output, so an incremental

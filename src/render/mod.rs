@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::content::{Loaded, PageId, PageKind};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::links::Resolved;
-use body::{render_body, BodyInput};
+use body::BodyInput;
 use context::ContextBuilder;
 
 /// One rendered page, kept for the index stage.
@@ -106,26 +106,39 @@ pub fn render_cached(
         }
     }
     let with_text = scope == Scope::All;
+    // A page's body as shown at `shown_at`, from the cache when it has it.
+    let body_at = |id: PageId, shown_at: &str, with_text: bool| {
+        let input = body_input(loaded, resolved, id, shown_at);
+        // A one-off build keeps nothing: no key to compute.
+        let key = if cache.keep {
+            body::body_key(&input)
+        } else {
+            0
+        };
+        match cache.bodies.get(&key) {
+            Some(done) => (key, done.clone()),
+            None => (key, body::render_body_and_text(&input, with_text)),
+        }
+    };
     let bodies: Vec<(u128, (String, Vec<SectionText>))> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             if !needed[id] {
                 return (0, Default::default());
             }
-            let shown_at = &loaded.pages[resolved.owner[id]].url;
-            let input = body_input(loaded, resolved, id, shown_at);
-            // A one-off build keeps nothing: no key to compute.
-            let key = if cache.keep {
-                body::body_key(&input)
-            } else {
-                0
-            };
-            match cache.bodies.get(&key) {
-                Some(done) => (key, done.clone()),
-                None => (key, body::render_body_and_text(&input, with_text)),
-            }
+            body_at(id, &loaded.pages[resolved.owner[id]].url, with_text)
         })
         .collect();
+    // Links in the print edition are relative to it, not to each principle;
+    // the template makes ids unique across principles.
+    let print_bodies: Vec<(u128, (String, Vec<SectionText>))> = match scope {
+        Scope::All => resolved
+            .principles
+            .par_iter()
+            .map(|&id| body_at(id, context::PRINT_URL, false))
+            .collect(),
+        Scope::OnePerTemplate => Vec::new(),
+    };
     let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
         bodies.into_iter().unzip();
     let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
@@ -181,12 +194,16 @@ pub fn render_cached(
         keep: cache.keep,
         ..RenderCache::default()
     };
-    for (id, key) in body_keys.into_iter().enumerate() {
-        if needed[id] && next.keep {
-            next.bodies
-                .insert(key, (bodies[id].clone(), sections[id].clone()));
+    if next.keep {
+        for (id, key) in body_keys.into_iter().enumerate() {
+            if needed[id] {
+                next.bodies
+                    .insert(key, (bodies[id].clone(), sections[id].clone()));
+            }
         }
+        next.bodies.extend(print_bodies.iter().cloned());
     }
+    let print_bodies: Vec<String> = print_bodies.into_iter().map(|(_, (b, _))| b).collect();
     rendered.sections = sections;
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
@@ -208,16 +225,6 @@ pub fn render_cached(
         }
     }
 
-    // Links in the print edition are relative to it, not to each principle;
-    // the template makes ids unique across principles.
-    let print_bodies: Vec<String> = match scope {
-        Scope::All => resolved
-            .principles
-            .par_iter()
-            .map(|&id| page_body(loaded, resolved, id, context::PRINT_URL))
-            .collect(),
-        Scope::OnePerTemplate => Vec::new(),
-    };
     let mut special = vec![
         (
             "print.html",
@@ -274,10 +281,6 @@ fn body_input<'a>(
         style: loaded.config.url_style,
         shown_at,
     }
-}
-
-fn page_body(loaded: &Loaded, resolved: &Resolved, id: PageId, shown_at: &str) -> String {
-    render_body(&body_input(loaded, resolved, id, shown_at))
 }
 
 /// Every template's name and text: a change to any may change any page.
