@@ -84,10 +84,14 @@ pub fn render_cached(
     diags: &mut Diagnostics,
 ) -> Rendered {
     let mut rendered = Rendered::default();
-    for asset in &loaded.assets {
-        rendered
-            .files
-            .insert(asset.path.clone(), asset.bytes.to_vec());
+    // `check` renders to find problems and writes nothing: no files but pages.
+    let all = scope == Scope::All;
+    if all {
+        for asset in &loaded.assets {
+            rendered
+                .files
+                .insert(asset.path.clone(), asset.bytes.to_vec());
+        }
     }
     let Some(tera) = theme::compile(&loaded.templates, &loaded.sources, diags) else {
         return rendered;
@@ -105,7 +109,7 @@ pub fn render_cached(
             needed[e] = true;
         }
     }
-    let with_text = scope == Scope::All;
+    let with_text = all;
     // A page's body as shown at `shown_at`, from the cache when it has it.
     let body_at = |id: PageId, shown_at: &str, with_text: bool| {
         let input = body_input(loaded, resolved, id, shown_at);
@@ -142,7 +146,7 @@ pub fn render_cached(
     let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
         bodies.into_iter().unzip();
     let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
-    let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, resolved)) {
+    let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, &to_render)) {
         Ok(nav) => nav,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -256,12 +260,14 @@ pub fn render_cached(
             )),
         }
     }
-    rendered
-        .files
-        .insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
-    rendered
-        .files
-        .insert("robots.txt".into(), robots(loaded).into_bytes());
+    if all {
+        rendered
+            .files
+            .insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
+        rendered
+            .files
+            .insert("robots.txt".into(), robots(loaded).into_bytes());
+    }
     *cache = next;
     rendered
 }
@@ -302,10 +308,10 @@ fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
 }
 
 /// Every (section, root) pair a rendered page shows the sidebar at.
-fn nav_keys(loaded: &Loaded, resolved: &Resolved) -> std::collections::BTreeSet<(String, String)> {
-    let mut keys: std::collections::BTreeSet<(String, String)> = (0..loaded.pages.len())
-        .filter(|&id| resolved.is_output(id))
-        .map(|id| {
+fn nav_keys(loaded: &Loaded, pages: &[PageId]) -> std::collections::BTreeSet<(String, String)> {
+    let mut keys: std::collections::BTreeSet<(String, String)> = pages
+        .iter()
+        .map(|&id| {
             let page = &loaded.pages[id];
             (page.section().to_string(), urls::root_prefix(&page.url))
         })
