@@ -173,16 +173,14 @@ fn events(site: &Arc<Site>, request: Request, query: &str) {
                 return;
             }
             loop {
-                let message = match receiver.recv_timeout(Duration::from_secs(15)) {
+                let (event, data) = match receiver.recv_timeout(Duration::from_secs(15)) {
                     Ok(event) => describe(&event, &file),
                     // A comment keeps proxies and the browser from timing out.
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Some(("ping", "{}".into())),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => ("ping", "{}".into()),
                     Err(_) => return,
                 };
-                if let Some((event, data)) = message {
-                    if !send(event, &data) {
-                        return;
-                    }
+                if !send(event, &data) {
+                    return;
                 }
             }
         });
@@ -192,39 +190,36 @@ fn events(site: &Arc<Site>, request: Request, query: &str) {
 }
 
 /// What a page showing `file` is told about an event.
-fn describe(event: &Event, file: &str) -> Option<(&'static str, String)> {
+fn describe(event: &Event, file: &str) -> (&'static str, String) {
     match event {
         Event::Built {
             version,
             changed,
             gone,
+            kinds,
         } => {
-            let data = serde_json::json!({ "version": version }).to_string();
+            let data = serde_json::json!({ "version": version, "search": kinds.search });
+            let data = data.to_string();
             if gone.contains(file) {
-                return Some(("gone", data));
+                return ("gone", data);
             }
-            let page_changed = changed.contains(file);
-            // The search index is data, loaded afresh on the next focus of
-            // the search box; only the site's own scripts need a reload.
-            let script_changed = changed
-                .iter()
-                .any(|p| p.ends_with(".js") && !p.starts_with("search/"));
-            let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             // A changed script needs a real reload; a changed page only its
-            // new content, swapped in place.
-            Some(if script_changed {
-                ("reload", data)
-            } else if page_changed {
-                ("swap", data)
-            } else if only_css {
-                ("css", data)
+            // new content, swapped in place. A changed search index is for
+            // the page to judge: only one that loaded the old one reloads.
+            let name = if kinds.script {
+                "reload"
+            } else if changed.contains(file) {
+                "swap"
+            } else if kinds.only_css {
+                "css"
             } else {
-                ("built", data)
-            })
+                "built"
+            };
+            (name, data)
         }
-        Event::Failed { report } => Some((
+        Event::Failed { report } => (
             "failed",
             serde_json::json!({ "report": report.as_str() }).to_string(),
-        )),
+        ),
     }
 }

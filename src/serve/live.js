@@ -90,22 +90,20 @@
       seen = state.version;
       overlay(state.failure);
     });
+    // A good build. A page that has loaded the search index keeps it in
+    // memory: when the index changed, only a reload searches the new one.
+    function built(e, then) {
+      var data = JSON.parse(e.data);
+      seen = data.version;
+      overlay(null);
+      if (data.search && window.altitudeSearch) return reload();
+      then();
+    }
     source.addEventListener("reload", function () { reload(); });
-    source.addEventListener("swap", function (e) {
-      seen = JSON.parse(e.data).version;
-      overlay(null);
-      swap();
-    });
+    source.addEventListener("swap", function (e) { built(e, swap); });
     source.addEventListener("gone", function () { gone(); });
-    source.addEventListener("css", function (e) {
-      seen = JSON.parse(e.data).version;
-      overlay(null);
-      swapCss(seen);
-    });
-    source.addEventListener("built", function (e) {
-      seen = JSON.parse(e.data).version;
-      overlay(null);
-    });
+    source.addEventListener("css", function (e) { built(e, function () { swapCss(seen); }); });
+    source.addEventListener("built", function (e) { built(e, function () {}); });
     source.addEventListener("failed", function (e) { overlay(JSON.parse(e.data).report); });
     // EventSource retries by itself; if the server is gone for good, it
     // keeps trying every few seconds.

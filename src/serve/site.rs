@@ -20,9 +20,34 @@ pub(crate) enum Event {
         changed: Arc<HashSet<String>>,
         /// Files of the previous build that this one no longer has.
         gone: Arc<HashSet<String>>,
+        /// What kinds of file changed, judged once for every open page.
+        kinds: ChangeKinds,
     },
     /// A failed build: the problems, as text.
     Failed { report: Arc<String> },
+}
+
+/// The kinds of file a build changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ChangeKinds {
+    /// One of the site's own scripts: open pages reload.
+    pub script: bool,
+    /// Stylesheets and nothing else: swapped in place.
+    pub only_css: bool,
+    /// The search index: a page that loaded it reloads, to search the new one.
+    pub search: bool,
+}
+
+impl ChangeKinds {
+    fn of(changed: &HashSet<String>) -> ChangeKinds {
+        ChangeKinds {
+            script: changed
+                .iter()
+                .any(|p| p.ends_with(".js") && !p.starts_with("search/")),
+            only_css: !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css")),
+            search: changed.iter().any(|p| p.starts_with("search/")),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -64,24 +89,19 @@ impl Site {
     /// changed.
     pub fn publish(&self, files: BTreeMap<String, Vec<u8>>) {
         let mut state = self.lock();
-        let changed: HashSet<String> = files
-            .iter()
-            .filter(|(path, bytes)| state.files.get(*path) != Some(bytes))
-            .map(|(path, _)| path.clone())
-            .chain(
-                state
-                    .files
-                    .keys()
-                    .filter(|p| !files.contains_key(*p))
-                    .cloned(),
-            )
-            .collect();
         let gone: HashSet<String> = state
             .files
             .keys()
             .filter(|p| !files.contains_key(*p))
             .cloned()
             .collect();
+        let changed: HashSet<String> = files
+            .iter()
+            .filter(|(path, bytes)| state.files.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .chain(gone.iter().cloned())
+            .collect();
+        let kinds = ChangeKinds::of(&changed);
         state.files = Arc::new(files);
         state.version += 1;
         state.builds += 1;
@@ -90,6 +110,7 @@ impl Site {
             version: state.version,
             changed: Arc::new(changed),
             gone: Arc::new(gone),
+            kinds,
         };
         Self::broadcast(&mut state, event);
     }

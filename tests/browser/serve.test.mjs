@@ -64,10 +64,35 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
     mkdirSync(join(DIR, 'static', 'assets'), { recursive: true });
     const css = readFileSync(new URL('../../themes/default/static/assets/altitude.css', import.meta.url), 'utf8');
     writeFileSync(join(DIR, 'static', 'assets', 'altitude.css'), css + '\nbody { outline: 3px solid rgb(255, 0, 0); }\n');
-    await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)', null, { timeout: 10_000 });
-    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
-    watch.assertNoErrors();
-    await context.close();
+    try {
+      await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)', null, { timeout: 10_000 });
+      assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+      watch.assertNoErrors();
+    } finally {
+      rmSync(join(DIR, 'static'), { recursive: true, force: true });
+      await context.close();
+    }
+  });
+
+  test('a page that has searched reloads when the index changes, and finds the new words', T, async () => {
+    const other = join(DIR, 'principles', 'say-no-early.md');
+    const original = readFileSync(other, 'utf8');
+    const { context, page, watch } = await open('principles/own-the-outcome/');
+    try {
+      await page.locator('#search-input').focus();
+      await page.waitForFunction(() => !!window.altitudeSearch);
+      await page.evaluate(() => { window.__beforeSave = true; });
+      writeFileSync(other, original + '\nA zebracorn decides.\n');
+      await page.waitForFunction(() => !window.__beforeSave, null, { timeout: 10_000 });
+      await page.locator('#search-input').fill('zebracorn');
+      const results = page.locator('#search-results');
+      await page.waitForFunction(() => document.querySelector('#search-results')?.dataset.query === 'zebracorn');
+      assert.match(await results.innerText(), /Say no early/i);
+      watch.assertNoErrors();
+    } finally {
+      writeFileSync(other, original);
+      await context.close();
+    }
   });
 
   test('a deleted page goes to its nearest surviving parent', T, async () => {
