@@ -57,36 +57,65 @@ fn every_principle_is_actionable_and_linked() {
     assert_eq!(count, 11);
 }
 
-/// The playbook is written in our own words: no run of eight words of the
-/// seed text appears in it.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A run of words, hashed (FNV-1a, 64 bits): the repository keeps the
+/// seed's runs only as hashes, so the check runs on any clone without the
+/// seed's sentences being copied into the project.
+fn shingle_hash(run: &[String]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in run.join(" ").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The playbook, the examples and the docs are written in our own words: no
+/// run of eight words of the seed text appears in them.
 #[test]
 fn no_sentence_of_the_seed_is_copied() {
+    let kept = repo().join("tests/seed-shingles.txt");
     let seed_dir = repo().join("../shared/seed");
-    let Ok(entries) = std::fs::read_dir(&seed_dir) else {
-        eprintln!("seed text not found at {}: skipped", seed_dir.display());
-        return;
-    };
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let mut shingles = std::collections::HashSet::new();
-    for e in entries {
-        let seed = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        for w in words(&seed).windows(8) {
-            shingles.insert(w.join(" "));
+    // Where the seed is at hand, the kept hashes must be its runs.
+    if let Ok(entries) = std::fs::read_dir(&seed_dir) {
+        let mut hashes = std::collections::BTreeSet::new();
+        for e in entries {
+            let seed = std::fs::read_to_string(e.expect("entry").path()).expect("seed text");
+            hashes.extend(words(&seed).windows(8).map(shingle_hash));
         }
+        let text: String = hashes.iter().map(|h| format!("{h}\n")).collect();
+        if std::env::var_os("ALTITUDE_BLESS").is_some() {
+            std::fs::write(&kept, &text).expect("hashes written");
+        }
+        let on_file = std::fs::read_to_string(&kept).unwrap_or_default();
+        assert!(on_file == text, "tests/seed-shingles.txt is stale: ALTITUDE_BLESS=1");
     }
-    assert!(!shingles.is_empty());
-    for (path, bytes) in read_tree(&repo().join("playbook")) {
+    let hashes: std::collections::HashSet<String> = std::fs::read_to_string(&kept)
+        .expect("tests/seed-shingles.txt")
+        .lines()
+        .map(String::from)
+        .collect();
+    assert!(hashes.len() > 400, "the seed's runs are kept");
+    let mut files = read_tree(&repo().join("playbook"));
+    for (folder, prefix) in [("examples", "examples/"), ("docs", "docs/")] {
+        let tree = read_tree(&repo().join(folder));
+        files.extend(tree.into_iter().map(|(p, b)| (format!("{prefix}{p}"), b)));
+    }
+    let readme = std::fs::read(repo().join("README.md")).expect("README");
+    files.insert("README.md".into(), readme);
+    for (path, bytes) in files {
         let text = String::from_utf8_lossy(&bytes);
-        for w in words(&text).windows(8) {
+        for run in words(&text).windows(8) {
             assert!(
-                !shingles.contains(&w.join(" ")),
-                "playbook/{path} copies the seed: `{}`",
-                w.join(" ")
+                !hashes.contains(&shingle_hash(run)),
+                "{path} copies the seed: `{}`",
+                run.join(" ")
             );
         }
     }
