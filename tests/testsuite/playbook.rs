@@ -94,7 +94,10 @@ fn no_sentence_of_the_seed_is_copied() {
             std::fs::write(&kept, &text).expect("hashes written");
         }
         let on_file = std::fs::read_to_string(&kept).unwrap_or_default();
-        assert!(on_file == text, "tests/seed-shingles.txt is stale: ALTITUDE_BLESS=1");
+        assert!(
+            on_file == text,
+            "tests/seed-shingles.txt is stale: ALTITUDE_BLESS=1"
+        );
     }
     let hashes: std::collections::HashSet<String> = std::fs::read_to_string(&kept)
         .expect("tests/seed-shingles.txt")

@@ -134,3 +134,20 @@ pub fn assert_snapshot(name: &str, actual: &str) {
         );
     }
 }
+
+/// Runs `command` (a shell line) in a terminal, as `script` (util-linux)
+/// gives it one, without CI markers or NO_COLOR; returns what the terminal
+/// showed.
+pub fn on_a_terminal(command: &str, cwd: &Path) -> String {
+    let out = Command::new("script")
+        .arg("-qec")
+        .arg(command)
+        .arg("/dev/null")
+        .current_dir(cwd)
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("`script` (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
