@@ -7,6 +7,8 @@
 //! `ru_maxrss` from `wait4`) and the stage breakdown from `--timings`. Where
 //! `hugo` or `mdbook` are on PATH, the same pages are built with them too.
 
+#[path = "support/cached.rs"]
+mod cached;
 #[path = "support/corpus.rs"]
 mod corpus;
 #[path = "support/measure.rs"]
@@ -14,22 +16,12 @@ mod measure;
 #[path = "support/peers.rs"]
 mod peers;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use measure::{median, run_measured, Measured};
 
 fn corpus_dir(pages: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench-corpus")
-        .join(pages.to_string());
-    if !dir.join("company/playbook.toml").is_file() {
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("generating {pages} pages in {} …", dir.display());
-        corpus::Corpus::generate(pages, 42)
-            .write(&dir)
-            .expect("corpus written");
-    }
-    dir
+    cached::corpus(pages).1
 }
 
 fn altitude(args: &[&str]) -> std::process::Command {

@@ -4,8 +4,12 @@
 //! headless Chromium (`tests/browser/bench-search.mjs`), so they include the
 //! real client. Needs Node.js and Chromium, like the browser tests.
 
+#[path = "support/cached.rs"]
+mod cached;
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/node.rs"]
+mod node;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -128,22 +132,10 @@ fn queries(corpus: &corpus::Corpus) -> serde_json::Value {
     serde_json::json!({"first": first, "further": further, "cases": cases})
 }
 
-fn browser_figures(site: &Path, queries: &serde_json::Value) -> Option<serde_json::Value> {
-    let browser = repo().join("tests/browser");
+fn browser_figures(site: &Path, queries: &serde_json::Value) -> Result<serde_json::Value, String> {
     let file = site.with_extension("queries.json");
-    std::fs::write(&file, queries.to_string()).ok()?;
-    let out = Command::new("node")
-        .arg("bench-search.mjs")
-        .arg(site)
-        .arg(&file)
-        .current_dir(&browser)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
+    std::fs::write(&file, queries.to_string()).map_err(|e| e.to_string())?;
+    node::node_json("bench-search.mjs", &[&site, &file])
 }
 
 fn kb(bytes: f64) -> String {
@@ -170,7 +162,7 @@ fn main() {
     let bundled_queries = serde_json::json!({
         "first": ["owner"], "further": ["clarity"], "cases": []
     });
-    if let Some(f) = browser_figures(&bundled, &bundled_queries) {
+    if let Ok(f) = browser_figures(&bundled, &bundled_queries) {
         println!(
             "bundled playbook, first query | {} request(s), {} raw, {} gzip | one request, ≤ 25 KB",
             f["first"]["requests"],
@@ -180,9 +172,7 @@ fn main() {
     }
 
     // 10,000 generated pages.
-    let corpus = corpus::Corpus::generate(10_000, 42);
-    let source = work.join("corpus");
-    corpus.write(&source).expect("corpus written");
+    let (corpus, source) = cached::corpus(10_000);
     let site = work.join("site-10k");
     let started = std::time::Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_altitude"))
@@ -222,7 +212,7 @@ fn main() {
     );
     println!("indexing time, 10k pages | {index_ms:.0} ms | ≤ 500 ms");
     match browser_figures(&site, &queries(&corpus)) {
-        Some(f) => {
+        Ok(f) => {
             let size = |k: &str, field: &str| kb(f[k][field].as_f64().unwrap_or(0.0));
             println!(
                 "first query, incl. the search JS | {} requests, {} raw, {} gzip | ≤ 2 requests, ≤ 50 KB",
@@ -254,6 +244,6 @@ fn main() {
                 );
             }
         }
-        None => println!("browser figures: Node.js or Chromium missing, skipped"),
+        Err(why) => println!("browser figures: skipped: {why}"),
     }
 }

@@ -4,13 +4,16 @@
 //! 10,000-page one; and the time of an incremental rebuild against a full
 //! build. Needs Node.js and Chromium, like the browser tests.
 
+#[path = "support/cached.rs"]
+mod cached;
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/node.rs"]
+mod node;
 #[path = "support/served.rs"]
 mod served;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use served::Served;
 
@@ -46,32 +49,27 @@ fn builds(log: &[String]) -> Vec<(f64, usize)> {
         .collect()
 }
 
-fn latency(url: &str, file: &Path, marker: &str, edits: usize) -> Option<serde_json::Value> {
-    let out = Command::new("node")
-        .arg("bench-serve.mjs")
-        .arg(url)
-        .arg(file)
-        .arg(marker)
-        .arg(edits.to_string())
-        .current_dir(repo().join("tests/browser"))
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
+fn latency(
+    url: &str,
+    file: &Path,
+    marker: &str,
+    edits: usize,
+) -> Result<serde_json::Value, String> {
+    node::node_json(
+        "bench-serve.mjs",
+        &[&url, &file, &marker, &edits.to_string()],
+    )
 }
 
-fn report(name: &str, server: &Served, figures: Option<serde_json::Value>, target: &str) {
+fn report(name: &str, server: &Served, figures: Result<serde_json::Value, String>, target: &str) {
     match figures {
-        Some(f) => println!(
+        Ok(f) => println!(
             "edit-to-browser latency, {name} | median {:.0} ms, p95 {:.0} ms ({} edits) | median {target}",
             f["median"].as_f64().unwrap_or(f64::NAN),
             f["p95"].as_f64().unwrap_or(f64::NAN),
             f["n"]
         ),
-        None => println!("{name}: Node.js or Chromium missing, skipped"),
+        Err(why) => println!("{name}: skipped: {why}"),
     }
     let b = builds(&server.lines());
     if let (Some(first), true) = (b.first(), b.len() > 1) {
@@ -108,9 +106,7 @@ fn main() {
     report("bundled playbook", &server, figures, "≤ 50 ms");
     drop(server);
 
-    let corpus = corpus::Corpus::generate(10_000, 42);
-    let big = work.join("10k");
-    corpus.write(&big).expect("corpus written");
+    let (corpus, big) = cached::corpus(10_000);
     let server = serve(&big.join("company"));
     let (_, path) = &corpus.titles[1234];
     let source = big.join("base").join(path);
