@@ -150,8 +150,12 @@ impl FsSource {
                 continue;
             };
             if kind.is_dir() {
-                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-                if self.skip.iter().any(|s| s == &canonical) {
+                // Only a build has folders to skip (its output).
+                let skipped = !self.skip.is_empty() && {
+                    let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                    self.skip.contains(&canonical)
+                };
+                if skipped {
                     continue;
                 }
                 self.walk(&path, &format!("{prefix}{name}/"), out)?;

@@ -65,6 +65,10 @@ pub struct Index {
     pub surfaces: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// The theme's search client. The index stage ships it, followed by the
+/// manifest, as `search/search.js`; it is not copied as it is.
+pub(crate) const CLIENT: &str = "assets/search.js";
+
 /// The index stage: the search files of the site, from its pages and the
 /// theme's client script (`assets/search.js`).
 /// `sections` holds each page's sections' text, by page id, as the render
@@ -78,7 +82,7 @@ pub fn files(
     let client = loaded
         .assets
         .iter()
-        .find(|a| a.path == "assets/search.js")
+        .find(|a| a.path == CLIENT)
         .map_or(&[][..], |a| &a.bytes[..]);
     let info = encode::PageInfo {
         pages: &loaded.pages,

@@ -87,7 +87,11 @@ pub fn render_cached(
     // `check` renders to find problems and writes nothing: no files but pages.
     let all = scope == Scope::All;
     if all {
-        for asset in &loaded.assets {
+        for asset in loaded
+            .assets
+            .iter()
+            .filter(|a| a.path != crate::index::CLIENT)
+        {
             rendered
                 .files
                 .insert(asset.path.clone(), asset.bytes.to_vec());

@@ -52,7 +52,11 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
+            // Two hex digits exactly: from_str_radix alone would take `%+2`.
             let hex = s.get(i + 1..i + 3)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -121,6 +125,7 @@ mod tests {
             "/C:/Windows/win.ini",
             "http://evil.example/",
             "/%zz",
+            "/%+2e%+2e/Cargo.toml",
             "/%c0%ae%c0%ae/",
         ] {
             assert_eq!(site_path(url), Lookup::BadRequest, "{url}");

@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { blockExternal, folderUrl, launchBrowser, serveSite, watchPage } from './lib.mjs';
+import { describe, test } from 'node:test';
+import { folderUrl, harness } from './lib.mjs';
 
 const SITE_ENV = process.env.ALTITUDE_ACME_SITE;
 const PRINCIPLE = 'principles/decide-with-one-owner-not-a-committee/';
@@ -15,24 +15,10 @@ const T = { timeout: 15_000 };
 
 describe('Acme layer in headless Chromium', { skip: !SITE_ENV && 'ALTITUDE_ACME_SITE not set' }, () => {
   const SITE = resolve(SITE_ENV ?? '.');
-  let chromium;
-  let server;
-  const contexts = [];
-
-  before(async () => {
-    [chromium, server] = await Promise.all([launchBrowser(), serveSite(SITE, '/')]);
-  });
-  after(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await Promise.allSettled([chromium?.close(), server?.close()]);
-  });
+  const h = harness(SITE, '/');
 
   async function open(url, allowed) {
-    const context = await chromium.newContext();
-    contexts.push(context);
-    await blockExternal(context, allowed);
-    const page = await context.newPage();
-    const watch = watchPage(page);
+    const { page, watch } = await h.open({}, allowed);
     await page.goto(url);
     return { page, watch };
   }
@@ -68,7 +54,7 @@ describe('Acme layer in headless Chromium', { skip: !SITE_ENV && 'ALTITUDE_ACME_
   }
 
   test('principle with the Acme section, over HTTP', T, async () => {
-    const { page, watch } = await open(`${server.url}${PRINCIPLE}`, ['http://127.0.0.1:']);
+    const { page, watch } = await open(`${h.server.url}${PRINCIPLE}`, ['http://127.0.0.1:']);
     await checkPrinciple(page);
     watch.assertNoErrors();
     watch.assertNoFailed();

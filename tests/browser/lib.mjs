@@ -9,11 +9,10 @@
 
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -87,40 +86,31 @@ export async function blockExternal(context, allowed) {
 }
 
 /**
- * Like launchBrowser(), but as one persistent context on a user-data-dir made
- * here with mkdtemp (removed by close()). For tests that need a real on-disk
- * profile; `options` go to launchPersistentContext.
+ * The shared setup of a test suite, as before/after hooks of the suite it is
+ * called in: one browser and the site served at `prefix` (a path, or a
+ * function giving it when the hooks run). Returns h with h.chromium and
+ * h.server once the hooks ran, and h.open(options, allowed): a watched page
+ * in a fresh context (empty storage) that may reach only `allowed` origins,
+ * by default this machine's loopback. Contexts are closed after the suite.
  */
-export async function launchPersistent(options = {}) {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'altitude-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath(),
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      colorScheme: 'light',
-      timeout: 15_000,
-      ...options,
-    });
-  } catch (e) {
-    await rm(userDataDir, { recursive: true, force: true });
-    throw e;
-  }
-  context.setDefaultTimeout(5_000);
-  context.setDefaultNavigationTimeout(10_000);
-  return {
-    context,
-    page: context.pages()[0] ?? (await context.newPage()),
-    async close() {
-      try {
-        await context.close();
-      } finally {
-        await rm(userDataDir, { recursive: true, force: true });
-      }
-    },
+export function harness(site, prefix = '/') {
+  const h = { contexts: [] };
+  before(async () => {
+    const at = typeof prefix === 'function' ? prefix() : prefix;
+    [h.chromium, h.server] = await Promise.all([launchBrowser(), serveSite(site, at)]);
+  });
+  after(async () => {
+    await Promise.allSettled(h.contexts.map((c) => c.close()));
+    await Promise.allSettled([h.chromium?.close(), h.server?.close()]);
+  });
+  h.open = async (options = {}, allowed = ['http://127.0.0.1:']) => {
+    const context = await h.chromium.newContext(options);
+    h.contexts.push(context);
+    await blockExternal(context, allowed);
+    const page = await context.newPage();
+    return { context, page, watch: watchPage(page) };
   };
+  return h;
 }
 
 export const CONTENT_TYPES = {

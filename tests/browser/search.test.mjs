@@ -11,8 +11,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { blockExternal, folderUrl, launchBrowser, serveSite, watchPage } from './lib.mjs';
+import { describe, test } from 'node:test';
+import { folderUrl, harness } from './lib.mjs';
 
 const SITE_ENV = process.env.ALTITUDE_SITE;
 const ACME_ENV = process.env.ALTITUDE_ACME_SITE;
@@ -62,24 +62,9 @@ function pageFile(site, url) {
   return join(site, url === '' || url.endsWith('/') ? `${url}index.html` : url);
 }
 
-/** Shared setup: one browser, a server, watched pages in fresh contexts. */
-function harness(site, prefix) {
-  const h = { contexts: [] };
-  before(async () => {
-    [h.chromium, h.server] = await Promise.all([launchBrowser(), serveSite(site, prefix)]);
-  });
-  after(async () => {
-    await Promise.allSettled(h.contexts.map((c) => c.close()));
-    await Promise.allSettled([h.chromium?.close(), h.server?.close()]);
-  });
-  h.open = async (options = {}) => {
-    const context = await h.chromium.newContext(options);
-    h.contexts.push(context);
-    await blockExternal(context, ['http://127.0.0.1:']);
-    const page = await context.newPage();
-    return { page, watch: watchPage(page) };
-  };
-  /** The home page URL over HTTP or from file://. */
+/** The shared setup, with the home page and base URL over HTTP or file://. */
+function searchHarness(site, prefix) {
+  const h = harness(site, prefix);
   h.home = (where) => (where === 'http' ? h.server.url : `${folderUrl(site)}index.html`);
   h.base = (where) => (where === 'http' ? h.server.url : folderUrl(site));
   return h;
@@ -111,7 +96,7 @@ function assertClean(watch, base) {
 
 describe('Search in headless Chromium', { skip: !SITE_ENV && 'ALTITUDE_SITE not set' }, () => {
   const SITE = resolve(SITE_ENV ?? '.');
-  const h = harness(SITE, '/handbook/');
+  const h = searchHarness(SITE, '/handbook/');
 
   test('the index follows the contract; every result target exists', () => checkIndex(SITE));
 
@@ -376,7 +361,7 @@ function parseShard(key, text) {
 
 describe('Search on the Acme layer', { skip: !ACME_ENV && 'ALTITUDE_ACME_SITE not set' }, () => {
   const SITE = resolve(ACME_ENV ?? '.');
-  const h = harness(SITE, '/');
+  const h = searchHarness(SITE, '/');
 
   test('the index follows the contract; every result target exists', () => checkIndex(SITE));
 
@@ -434,7 +419,7 @@ const SHARDED_TITLES = process.env.ALTITUDE_SHARDED_TITLES;
 
 describe('Search on a generated, sharded playbook', { skip: !SHARDED_ENV && 'ALTITUDE_SHARDED_SITE not set' }, () => {
   const SITE = resolve(SHARDED_ENV ?? '.');
-  const h = harness(SITE, '/');
+  const h = searchHarness(SITE, '/');
   const cases = SHARDED_TITLES ? JSON.parse(readFileSync(SHARDED_TITLES, 'utf8')) : [];
 
   test('the index is sharded and follows the contract', () => {

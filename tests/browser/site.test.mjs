@@ -11,17 +11,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import {
-  blockExternal,
-  builtBasePath,
-  computed,
-  folderUrl,
-  launchBrowser,
-  luminance,
-  serveSite,
-  watchPage,
-} from './lib.mjs';
+import { describe, test } from 'node:test';
+import { builtBasePath, computed, folderUrl, harness, luminance, serveSite } from './lib.mjs';
 
 const SITE_ENV = process.env.ALTITUDE_SITE;
 if (!SITE_ENV) {
@@ -41,28 +32,10 @@ const SHOT_DIR = process.env.ALTITUDE_SHOT_DIR ?? '/tmp';
 const PREFIX = '/handbook/';
 const T = { timeout: 15_000 };
 
-let chromium; // { browser, newContext, close }
-let server; // the site at /handbook/
-const contexts = [];
-
-before(async () => {
-  [chromium, server] = await Promise.all([launchBrowser(), serveSite(SITE, PREFIX)]);
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await Promise.allSettled([chromium?.close(), server?.close()]);
-});
-
-/** A fresh context (empty storage) and a watched page in it. */
-async function openPage(options = {}) {
-  const context = await chromium.newContext(options);
-  contexts.push(context);
-  // Only this machine's loopback: nothing a page asks for may leave it.
-  await blockExternal(context, ['http://127.0.0.1:']);
-  const page = await context.newPage();
-  return { context, page, watch: watchPage(page) };
-}
+// One browser, the site at /handbook/; pages that may reach only this
+// machine's loopback.
+const h = harness(SITE, PREFIX);
+const openPage = (options = {}) => h.open(options);
 
 /** Clicks `link` and waits for the URL its href points to. */
 async function follow(page, link) {
@@ -85,7 +58,7 @@ const bodyBackground = (page) => computed(page, 'body', 'background-color');
 describe('Altitude site in headless Chromium', () => {
   test('home renders over HTTP at sub-path /handbook/', T, async () => {
     const { page, watch } = await openPage();
-    const res = await page.goto(server.url);
+    const res = await page.goto(h.server.url);
     assert.equal(res.status(), 200);
     assert.equal(await page.title(), TITLE);
     assert.equal(await h1Text(page), TITLE);
@@ -95,21 +68,21 @@ describe('Altitude site in headless Chromium', () => {
     for (const link of await cards.all()) {
       assert.ok(await link.isVisible(), 'principle card link is visible');
       const href = new URL(await link.getAttribute('href'), page.url()).href;
-      assert.match(href, new RegExp(`^${server.url}principles/[^/]+/$`));
+      assert.match(href, new RegExp(`^${h.server.url}principles/[^/]+/$`));
     }
     await page.waitForLoadState('load');
     watch.assertNoErrors();
     watch.assertNoFailed();
-    watch.assertRequestsWithin(server.url);
+    watch.assertRequestsWithin(h.server.url);
     assert.ok(
-      watch.requests.includes(`${server.url}assets/altitude.css`),
+      watch.requests.includes(`${h.server.url}assets/altitude.css`),
       'the stylesheet was requested under the sub-path',
     );
   });
 
   test('navigation: card, sidebar, prev/next, breadcrumb', T, async () => {
     const { page, watch } = await openPage();
-    await page.goto(server.url);
+    await page.goto(h.server.url);
 
     // Home → first principle card.
     const card = page.locator('.principle-cards a').first();
@@ -156,16 +129,16 @@ describe('Altitude site in headless Chromium', () => {
     const crumb = page.locator('.breadcrumbs a').first();
     assert.ok(await crumb.isVisible(), 'breadcrumb is visible');
     const home = await follow(page, crumb);
-    assert.equal(home, server.url);
+    assert.equal(home, h.server.url);
     assert.equal(await h1Text(page), TITLE);
 
     watch.assertNoErrors();
     watch.assertNoFailed();
-    watch.assertRequestsWithin(server.url);
+    watch.assertRequestsWithin(h.server.url);
   });
 
   test('dark mode: toggle, persistence, system preference', T, async () => {
-    const principle = `${server.url}principles/`;
+    const principle = `${h.server.url}principles/`;
     const { page, watch } = await openPage({ colorScheme: 'light' });
     await page.goto(principle);
     const toggle = page.locator('#theme-toggle');
@@ -197,7 +170,7 @@ describe('Altitude site in headless Chromium', () => {
     assert.equal(await theme(), 'light');
     assert.equal(await bodyBackground(page), lightBg);
     watch.assertNoErrors();
-    watch.assertRequestsWithin(server.url);
+    watch.assertRequestsWithin(h.server.url);
 
     // System dark, nothing stored (a fresh context): dark without a click.
     const dark = await openPage({ colorScheme: 'dark' });
@@ -255,19 +228,19 @@ describe('Altitude site in headless Chromium', () => {
 
   test('every page kind renders with one h1 and no console errors', T, async () => {
     const { page, watch } = await openPage();
-    await page.goto(server.url);
+    await page.goto(h.server.url);
     // A principle and a concept as the home page links them.
     const hrefOf = async (sel) =>
       new URL(await page.locator(sel).first().getAttribute('href'), page.url()).href;
     const principle = await hrefOf('.principle-cards a');
     const concept = await hrefOf('.concept-list a');
     const kinds = [
-      ['home', server.url],
+      ['home', h.server.url],
       ['principle', principle],
       ['concept', concept],
-      ['map', `${server.url}map/`],
-      ['print', `${server.url}print/`],
-      ['section', `${server.url}principles/`],
+      ['map', `${h.server.url}map/`],
+      ['print', `${h.server.url}print/`],
+      ['section', `${h.server.url}principles/`],
     ];
     for (const [kind, url] of kinds) {
       const res = await page.goto(url);
@@ -282,14 +255,14 @@ describe('Altitude site in headless Chromium', () => {
     }
     watch.assertNoErrors();
     watch.assertNoFailed();
-    watch.assertRequestsWithin(server.url);
+    watch.assertRequestsWithin(h.server.url);
   });
 
   test('404: a missing URL gets the not-found page and a link home', T, async () => {
     // The 404 page is served at any depth, so it links from the site's built
     // base path (base_url's path, "/" without one): serve it there.
     const base = builtBasePath(SITE);
-    const at = base === server.prefix ? server : await serveSite(SITE, base);
+    const at = base === h.server.prefix ? h.server : await serveSite(SITE, base);
     try {
       const { page, watch } = await openPage();
       const missing = `${at.url}no/such/page/`;
@@ -309,13 +282,13 @@ describe('Altitude site in headless Chromium', () => {
       assert.equal(home, at.url);
       assert.equal(await h1Text(page), TITLE);
     } finally {
-      if (at !== server) await at.close();
+      if (at !== h.server) await at.close();
     }
   });
 
   test('print edition: chrome hidden in print, every principle present', T, async () => {
     const { page, watch } = await openPage();
-    await page.goto(`${server.url}print/`);
+    await page.goto(`${h.server.url}print/`);
     assert.ok(await page.locator('.site-header').isVisible(), 'header shows on screen');
     await page.emulateMedia({ media: 'print' });
     for (const sel of ['.site-header', '.sidebar', '.site-footer', '#theme-toggle']) {
@@ -332,7 +305,7 @@ describe('Altitude site in headless Chromium', () => {
 
   test('concept page lists where the concept is used', T, async () => {
     const { page, watch } = await openPage();
-    await page.goto(server.url);
+    await page.goto(h.server.url);
     const concept = page.locator('.concept-list a').first();
     const conceptTitle = (await concept.innerText()).trim();
     await follow(page, concept);
@@ -350,12 +323,12 @@ describe('Altitude site in headless Chromium', () => {
     assert.equal(await h1Text(page), useText);
     watch.assertNoErrors();
     watch.assertNoFailed();
-    watch.assertRequestsWithin(server.url);
+    watch.assertRequestsWithin(h.server.url);
   });
 
   // Issue 4: link previews and concept maps, over HTTP and from file://.
   for (const where of ['http', 'file']) {
-    const base = () => (where === 'http' ? server.url : folderUrl(SITE));
+    const base = () => (where === 'http' ? h.server.url : folderUrl(SITE));
 
     test(`link preview opens on hover and on focus, closes on Esc (${where})`, T, async () => {
       const { page, watch } = await openPage();
@@ -407,9 +380,9 @@ describe('Altitude site in headless Chromium', () => {
   }
 
   test('screenshots: home, principle, principle in dark mode', T, async () => {
-    const principle = `${server.url}principles/stay-a-builder-at-every-level/`;
+    const principle = `${h.server.url}principles/stay-a-builder-at-every-level/`;
     const light = await openPage({ colorScheme: 'light' });
-    await light.page.goto(server.url);
+    await light.page.goto(h.server.url);
     await light.page.screenshot({ path: join(SHOT_DIR, 'shot-home.png') });
     await light.page.goto(principle);
     await light.page.screenshot({ path: join(SHOT_DIR, 'shot-principle.png') });

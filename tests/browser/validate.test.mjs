@@ -19,17 +19,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import {
-  blockExternal,
-  builtBasePath,
-  computed,
-  folderUrl,
-  launchBrowser,
-  luminance,
-  serveSite,
-  watchPage,
-} from './lib.mjs';
+import { before, describe, test } from 'node:test';
+import { builtBasePath, computed, folderUrl, harness, luminance } from './lib.mjs';
 
 const SITES = [
   ['bundled playbook', 'ALTITUDE_SITE'],
@@ -315,32 +306,14 @@ for (const [name, envVar] of SITES) {
     const SITE = resolve(SITE_ENV ?? '.');
     const BUILT = Boolean(SITE_ENV) && existsSync(join(SITE, 'index.html'));
     const STATES = BUILT ? states(SITE) : [];
-    let chromium;
-    let server;
-    const contexts = [];
-
-    before(async () => {
+    before(() => {
       if (!BUILT) {
         throw new Error(`${envVar}=${SITE_ENV} is not a built site (no index.html in it)`);
       }
-      // At the built base path, so that the 404 page's links resolve.
-      [chromium, server] = await Promise.all([
-        launchBrowser(),
-        serveSite(SITE, builtBasePath(SITE)),
-      ]);
     });
-    after(async () => {
-      await Promise.allSettled(contexts.map((c) => c.close()));
-      await Promise.allSettled([chromium?.close(), server?.close()]);
-    });
-
-    async function open(options, allowed) {
-      const context = await chromium.newContext(options);
-      contexts.push(context);
-      await blockExternal(context, allowed);
-      const page = await context.newPage();
-      return { context, page, watch: watchPage(page) };
-    }
+    // At the built base path, so that the 404 page's links resolve.
+    const h = harness(SITE, () => builtBasePath(SITE));
+    const open = (options, allowed) => h.open(options, allowed);
 
     test('every page kind is found', () => {
       const kinds = new Set(STATES.map(([, kind]) => kind));
@@ -381,8 +354,8 @@ for (const [name, envVar] of SITES) {
       for (const [label, , reach] of STATES) {
         test(`axe: ${label}, ${scheme}`, { ...T, skip: skipFor(AXE_PROBLEM) }, async () => {
           if (AXE_PROBLEM) assert.fail(`ALTITUDE_BROWSER_TESTS=required but ${AXE_PROBLEM}`);
-          const { page } = await open({ colorScheme: scheme }, [server.origin]);
-          await reach(page, server.url, 'http');
+          const { page } = await open({ colorScheme: scheme }, [h.server.origin]);
+          await reach(page, h.server.url, 'http');
           const bg = await luminance(page, await computed(page, 'body', 'background-color'));
           assert.ok(scheme === 'dark' ? bg < 0.1 : bg > 0.7, `${scheme} background (luminance ${bg})`);
           const violations = await axe(page);
@@ -398,10 +371,10 @@ for (const [name, envVar] of SITES) {
     for (const where of ['http', 'file']) {
       const title = `every page kind loads only the site's own files, none missing (${where})`;
       test(title, { timeout: 120_000 }, async () => {
-        const base = where === 'http' ? server.url : folderUrl(SITE);
+        const base = where === 'http' ? h.server.url : folderUrl(SITE);
         const folder = folderUrl(SITE);
         // From file:// nothing may leave the folder, not even for this machine.
-        const allowed = where === 'http' ? [server.origin] : [];
+        const allowed = where === 'http' ? [h.server.origin] : [];
         const problems = [];
         let count = 0;
         for (const [label, kind, reach] of STATES) {

@@ -195,3 +195,46 @@ fn new_scaffolds_a_layer_that_builds_at_once() {
     assert_eq!(again.status, 2);
     assert!(again.stderr.contains("already exists and is not empty"));
 }
+
+#[test]
+fn extra_layers_from_the_command_line_and_from_playbook_toml_add_their_pages() {
+    let site = copy_fixture("minimal");
+    let extra = TempDir::new("extra-layer");
+    std::fs::create_dir_all(extra.join("notes")).expect("folder");
+    std::fs::write(extra.join("playbook.toml"), "name = \"Extra\"\n").expect("toml");
+    std::fs::write(extra.join("notes/extra.md"), "# From the extra layer\n").expect("page");
+    // Over the command line…
+    let out = site.join("out-cli");
+    let r = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--layer")
+        .arg(extra.path())
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page = read(out.join("notes/extra/index.html"));
+    assert!(page.contains("From the extra layer"), "{page}");
+    assert!(page.contains(">Extra</span>"), "the layer's badge: {page}");
+    // …and named in playbook.toml.
+    let toml = std::fs::read_to_string(site.join("playbook.toml")).expect("toml");
+    std::fs::write(
+        site.join("playbook.toml"),
+        format!(
+            "layers = [{:?}]\n{toml}",
+            extra.path().display().to_string()
+        ),
+    )
+    .expect("toml");
+    let named = site.join("out-toml");
+    let r = run(altitude()
+        .arg("build")
+        .arg(site.path())
+        .arg("--out")
+        .arg(&named));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // Named layers sit under the playbook naming them (here the lowest of
+    // all, with base = "none"), so the page carries no badge.
+    let page = read(named.join("notes/extra/index.html"));
+    assert!(page.contains("<h1>From the extra layer</h1>"), "{page}");
+}

@@ -132,6 +132,9 @@ fn every_concept_has_backlinks_and_every_principle_related_principles() {
         .args(["build", "--out", "site"]));
     assert_eq!(r.status, 0, "{}", r.stderr);
     let files = read_tree(&tmp.join("site"));
+    // The search client ships once, with the index, not also as an asset.
+    assert!(files.contains_key("search/search.js"));
+    assert!(!files.contains_key("assets/search.js"));
     let pages = |section: &str| -> Vec<(String, String)> {
         files
             .iter()
