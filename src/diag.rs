@@ -209,7 +209,7 @@ impl Diagnostics {
             let key = |d: &Diagnostic| {
                 d.location
                     .as_ref()
-                    .map(|l| (sources.name(l.file).to_string(), l.span.start, l.span.end))
+                    .map(|l| (sources.name(l.file), l.span.start, l.span.end))
             };
             key(a)
                 .cmp(&key(b))

@@ -56,6 +56,12 @@ struct StackSettings {
     edit_url: Option<String>,
 }
 
+/// The layers a playbook.toml names under itself: its base, then `layers`.
+struct Links {
+    base: Option<Spanned<String>>,
+    layers: Vec<Spanned<String>>,
+}
+
 /// A folder already on the chain of bases, and where it was named.
 struct ChainLink {
     folder: PathBuf,
@@ -95,7 +101,7 @@ struct Stacker<'a> {
 impl Stacker<'_> {
     /// Pushes `source`'s base (recursively), its `layers`, then itself.
     fn with_base(&mut self, source: Arc<dyn Source>, named_at: Option<(FileId, Spanned<String>)>) {
-        let (layer, settings) = self.read_layer(source.clone());
+        let (layer, links) = self.read_layer(source.clone());
         if let Some(folder) = source.disk_root().and_then(|d| d.canonicalize().ok()) {
             let shown = source.display_root().to_string();
             self.chain.push(ChainLink {
@@ -105,7 +111,7 @@ impl Stacker<'_> {
             });
         }
         let file = layer.config.as_ref().map(|(id, _)| *id);
-        let base = settings.base.as_ref().zip(file);
+        let base = links.base.as_ref().zip(file);
         match base.map(|(b, f)| (b.value.as_str(), b, f)) {
             Some(("none", _, _)) => {}
             Some((name, named, file)) if name != "bundled" => {
@@ -121,7 +127,7 @@ impl Stacker<'_> {
             _ if source.display_root() == embedded::BUNDLED_ROOT => {}
             _ => self.with_base(Arc::new(embedded::playbook()), None),
         }
-        for path in &settings.layers {
+        for path in &links.layers {
             let Some(file) = file else { break };
             if let Some(folder) = self.folder(&source, file, path, "layer") {
                 let (extra, _) =
@@ -190,7 +196,7 @@ impl Stacker<'_> {
         true
     }
 
-    fn read_layer(&mut self, source: Arc<dyn Source>) -> (Layer, StackSettings) {
+    fn read_layer(&mut self, source: Arc<dyn Source>) -> (Layer, Links) {
         let config = self.read_config(source.as_ref()).map(|(file, text)| {
             let mut found = Vec::new();
             let table = parse_toml(&text, 0, file, Code::ConfigSyntax, &mut found);
@@ -206,19 +212,23 @@ impl Stacker<'_> {
             }
             None => StackSettings::default(),
         };
-        let name = settings
-            .name
-            .clone()
-            .unwrap_or_else(|| default_name(source.as_ref()));
-        let layer = Layer {
-            source,
+        let StackSettings {
             name,
+            base,
+            layers,
+            hide,
+            ignore,
+            edit_url,
+        } = settings;
+        let layer = Layer {
+            name: name.unwrap_or_else(|| default_name(source.as_ref())),
+            source,
             config,
-            hide: settings.hide.clone(),
-            ignore: settings.ignore.clone(),
-            edit_url: settings.edit_url.clone(),
+            hide,
+            ignore,
+            edit_url,
         };
-        (layer, settings)
+        (layer, Links { base, layers })
     }
 
     fn read_config(&mut self, source: &dyn Source) -> Option<(FileId, Arc<str>)> {

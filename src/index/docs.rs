@@ -4,15 +4,12 @@
 use crate::content::PageId;
 use crate::render::SectionText;
 
-/// One section of a page as search sees it.
+/// One section of a page as search sees it: the render stage's text of it,
+/// and the page it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SectionDoc {
     pub page: PageId,
-    /// Heading id the result links to; `None` for the text before the first
-    /// heading.
-    pub anchor: Option<String>,
-    pub heading: String,
-    pub body: String,
+    pub section: SectionText,
 }
 
 /// A page's sections as documents. The render stage split them, from the
@@ -20,20 +17,13 @@ pub struct SectionDoc {
 pub(crate) fn sections(id: PageId, texts: Vec<SectionText>) -> Vec<SectionDoc> {
     let mut docs: Vec<SectionDoc> = texts
         .into_iter()
-        .map(|t| SectionDoc {
-            page: id,
-            anchor: t.anchor,
-            heading: t.heading,
-            body: t.body,
-        })
+        .map(|section| SectionDoc { page: id, section })
         .collect();
     // Every page has its lead document, even one rendered without text.
     if docs.is_empty() {
         docs.push(SectionDoc {
             page: id,
-            anchor: None,
-            heading: String::new(),
-            body: String::new(),
+            section: SectionText::default(),
         });
     }
     docs

@@ -150,8 +150,9 @@ impl Shown {
                 .docs
                 .par_iter()
                 .map(|d| {
-                    let anchor = d.anchor.as_deref().unwrap_or("");
-                    json_strs(&[anchor, &d.heading, &snippet(&d.body)])
+                    let s = &d.section;
+                    let anchor = s.anchor.as_deref().unwrap_or("");
+                    json_strs(&[anchor, &s.heading, &snippet(&s.body)])
                 })
                 .collect(),
         }

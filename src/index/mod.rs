@@ -217,8 +217,8 @@ fn page_documents(
             if p != id {
                 let layer = loaded.layers.get(loaded.pages[p].layer);
                 let anchor = crate::content::extension_anchor(layer.map_or("", |l| &l.name));
-                for s in sections.iter_mut().filter(|s| s.anchor.is_none()) {
-                    s.anchor = Some(anchor.clone());
+                for doc in sections.iter_mut().filter(|d| d.section.anchor.is_none()) {
+                    doc.section.anchor = Some(anchor.clone());
                 }
             }
             sections
@@ -236,8 +236,9 @@ fn page_documents(
                     .iter()
                     .for_each(|&t| counter.add(t, Field::Names));
             }
-            analyzer.each_term(&section.heading, |t| counter.add(t, Field::Heading));
-            analyzer.each_term(&section.body, |t| counter.add(t, Field::Body));
+            let text = &section.section;
+            analyzer.each_term(&text.heading, |t| counter.add(t, Field::Heading));
+            analyzer.each_term(&text.body, |t| counter.add(t, Field::Body));
             (section, counter.take())
         })
         .collect()
@@ -404,7 +405,7 @@ mod tests {
             .iter()
             .map(|(d, _)| {
                 let doc = &index.docs[*d as usize];
-                let anchor = doc.anchor.as_deref().unwrap_or("");
+                let anchor = doc.section.anchor.as_deref().unwrap_or("");
                 format!("{}#{anchor}", loaded.pages[doc.page].path)
             })
             .collect()
@@ -420,10 +421,10 @@ mod tests {
             .filter(|d| loaded.pages[d.page].path == "notes/meetings.md")
             .collect();
         assert_eq!(meetings.len(), 2);
-        assert_eq!(meetings[0].anchor, None);
-        assert_eq!(meetings[0].body, "Intro text on making calls.");
-        assert_eq!(meetings[1].anchor.as_deref(), Some("who-decides"));
-        assert_eq!(meetings[1].heading, "Who decides");
+        assert_eq!(meetings[0].section.anchor, None);
+        assert_eq!(meetings[0].section.body, "Intro text on making calls.");
+        assert_eq!(meetings[1].section.anchor.as_deref(), Some("who-decides"));
+        assert_eq!(meetings[1].section.heading, "Who decides");
     }
 
     #[test]

@@ -218,15 +218,13 @@ impl Names {
     /// Suggests pages whose file name is close to the missing one's: whole
     /// paths share long prefixes and would all look alike.
     pub fn suggest_path(&self, path: &str) -> Option<String> {
-        let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_lowercase();
         let wanted = file_name(path);
         let close: Vec<&str> = self
             .paths
             .keys()
             .filter(|p| p.ends_with(".md"))
-            .filter(|p| {
-                strsim::jaro_winkler(&file_name(p).to_lowercase(), &wanted.to_lowercase()) >= 0.85
-            })
+            .filter(|p| strsim::jaro_winkler(&file_name(p), &wanted) >= 0.85)
             .map(String::as_str)
             .collect();
         did_you_mean(path, close)

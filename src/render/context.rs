@@ -574,7 +574,8 @@ impl<'a> ContextBuilder<'a> {
 
     /// `href` of page `to` as written on a page shown at `from_url`.
     fn href(&self, from_url: &str, to: PageId) -> String {
-        format!("{}{}", root_prefix(from_url), self.url(to))
+        let to_url = &self.loaded.pages[to].url;
+        super::urls::page_href(from_url, to_url, self.loaded.config.url_style)
     }
 
     fn node(&self, from_url: &str, id: PageId) -> Node {

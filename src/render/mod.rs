@@ -23,10 +23,9 @@ use crate::links::Resolved;
 use body::BodyInput;
 use context::ContextBuilder;
 
-/// One rendered page, kept for the index stage.
+/// One rendered page.
 #[derive(Clone, Debug)]
 pub struct RenderedPage {
-    pub page: PageId,
     /// Output path, `principles/owner/index.html`.
     pub path: String,
     pub html: String,
@@ -161,7 +160,7 @@ pub fn render_cached(
         }
     };
     let builder = ContextBuilder::new(loaded, resolved, &nav);
-    let templates = templates_key(loaded);
+    let templates = if cache.keep { templates_key(loaded) } else { 0 };
     progress
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
@@ -190,7 +189,6 @@ pub fn render_cached(
                 key,
                 reused,
                 RenderedPage {
-                    page: id,
                     path: urls::output_path(&page.url),
                     html,
                 },

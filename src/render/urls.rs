@@ -30,6 +30,13 @@ pub(crate) fn output_path(url: &str) -> String {
 }
 
 /// The `href` for a resolved link target; `None` leaves the link as written.
+/// The `href` of the page at `to_url` as written on a page shown at
+/// `from_url`. Link previews are keyed by it, so bodies and templates must
+/// write it alike.
+pub(crate) fn page_href(from_url: &str, to_url: &str, style: UrlStyle) -> String {
+    format!("{}{}", root_prefix(from_url), link_url(to_url, style))
+}
+
 pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String> {
     match target {
         Target::Page { page, anchor } => {
@@ -40,9 +47,8 @@ pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String>
                 return Some(fragment);
             }
             Some(format!(
-                "{}{}{fragment}",
-                root_prefix(input.shown_at),
-                link_url(url, input.style)
+                "{}{fragment}",
+                page_href(input.shown_at, url, input.style)
             ))
         }
         Target::Asset(path) => Some(format!("{}{path}", root_prefix(input.shown_at))),
