@@ -85,6 +85,8 @@
     var source = new EventSource("/__altitude/events?path=" + encodeURIComponent(location.pathname));
     source.addEventListener("hello", function (e) {
       var state = JSON.parse(e.data);
+      // The page is live from here on (tests and styles may ask).
+      document.documentElement.setAttribute("data-altitude-live", "");
       // After a restart of the server, a newer build may be waiting.
       if (seen !== null && state.version !== seen) return reload();
       seen = state.version;

@@ -1,5 +1,6 @@
-// `altitude serve` in headless Chromium: an open page reloads on save and
-// keeps its scroll position; a CSS change is swapped in without a reload;
+// `altitude serve` in headless Chromium: an open page shows a save at once
+// and keeps its scroll position, through a reload too; a CSS change is
+// swapped in without a reload;
 // a broken save shows the problems over the page, and the next good save
 // clears them.
 //
@@ -30,15 +31,14 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
     const page = await context.newPage();
     const watch = watchPage(page);
     await page.goto(new URL(path, URL_ENV).href);
-    // The live-reload stream is open once the page has said hello.
-    await page.waitForFunction(() => !!document.querySelector('script[src="/__altitude/live.js"]'));
-    await page.waitForTimeout(300);
+    // The live-reload stream is open once the server has said hello.
+    await page.waitForFunction(() => document.documentElement.hasAttribute('data-altitude-live'));
     return { context, page, watch };
   }
 
   const file = () => join(DIR, 'principles', 'own-the-outcome.md');
 
-  test('a save reloads the open page at the same scroll position', T, async () => {
+  test('a save shows the new text in the open page, at the same scroll position', T, async () => {
     const original = readFileSync(file(), 'utf8');
     // A long page, so there is somewhere to scroll to.
     writeFileSync(file(), original + '\n\n' + Array.from({ length: 60 }, (_, i) => `Paragraph ${i}.`).join('\n\n') + '\n');
@@ -50,12 +50,42 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
     await page.evaluate(() => window.scrollTo(0, 700));
     const before = await page.evaluate(() => window.scrollY);
     assert.ok(before > 600, `scrolled to ${before}`);
-    writeFileSync(file(), readFileSync(file(), 'utf8').replace('Paragraph 0.', 'Paragraph zero, edited.'));
-    await page.waitForFunction(() => document.body.innerText.includes('Paragraph zero, edited.'), null, { timeout: 10_000 });
-    await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 5, before, { timeout: 5_000 });
-    watch.assertNoErrors();
-    writeFileSync(file(), original);
-    await context.close();
+    try {
+      writeFileSync(file(), readFileSync(file(), 'utf8').replace('Paragraph 0.', 'Paragraph zero, edited.'));
+      await page.waitForFunction(() => document.body.innerText.includes('Paragraph zero, edited.'), null, { timeout: 10_000 });
+      await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 5, before, { timeout: 5_000 });
+      watch.assertNoErrors();
+    } finally {
+      writeFileSync(file(), original);
+      await context.close();
+    }
+  });
+
+  test('a changed script reloads the page at the same scroll position', T, async () => {
+    const original = readFileSync(file(), 'utf8');
+    writeFileSync(file(), original + '\n\n' + Array.from({ length: 60 }, (_, i) => `Line ${i}.`).join('\n\n') + '\n');
+    const { context, page, watch } = await open('principles/own-the-outcome/');
+    try {
+      await page.waitForFunction(() => document.body.innerText.includes('Line 59.'), null, { timeout: 10_000 })
+        .catch(async () => { await page.reload(); });
+      await page.waitForFunction(() => document.body.innerText.includes('Line 59.'), null, { timeout: 10_000 });
+      // Instantly: the theme scrolls smoothly, and the position is read at once.
+      await page.evaluate(() => {
+        window.scrollTo({ top: 700, behavior: 'instant' });
+        window.__beforeReload = true;
+      });
+      const before = await page.evaluate(() => window.scrollY);
+      assert.equal(before, 700);
+      mkdirSync(join(DIR, 'static', 'assets'), { recursive: true });
+      writeFileSync(join(DIR, 'static', 'assets', 'probe.js'), '// a new script\n');
+      await page.waitForFunction(() => !window.__beforeReload, null, { timeout: 10_000 });
+      await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 5, before, { timeout: 5_000 });
+      watch.assertNoErrors();
+    } finally {
+      rmSync(join(DIR, 'static'), { recursive: true, force: true });
+      writeFileSync(file(), original);
+      await context.close();
+    }
   });
 
   test('a CSS change is swapped in without a reload', T, async () => {
@@ -111,14 +141,17 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
   test('a broken save shows an overlay; the next good save clears it', T, async () => {
     const original = readFileSync(file(), 'utf8');
     const { context, page, watch } = await open('principles/own-the-outcome/');
-    writeFileSync(file(), original.replace('+++\n', '+++\ntitle = "Unclosed\n'));
     const overlay = page.locator('#altitude-overlay');
-    await overlay.waitFor({ state: 'visible', timeout: 10_000 });
-    const text = await overlay.innerText();
-    assert.match(text, /own-the-outcome\.md:2:/, text);
-    // The last good page is still there underneath.
-    assert.ok(await page.locator('h1').isVisible());
-    writeFileSync(file(), original);
+    try {
+      writeFileSync(file(), original.replace('+++\n', '+++\ntitle = "Unclosed\n'));
+      await overlay.waitFor({ state: 'visible', timeout: 10_000 });
+      const text = await overlay.innerText();
+      assert.match(text, /own-the-outcome\.md:2:/, text);
+      // The last good page is still there underneath.
+      assert.ok(await page.locator('h1').isVisible());
+    } finally {
+      writeFileSync(file(), original);
+    }
     await overlay.waitFor({ state: 'detached', timeout: 10_000 });
     watch.assertNoErrors();
     await context.close();
