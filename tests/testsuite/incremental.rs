@@ -132,3 +132,116 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
     }
     assert!(reused > 40, "the rebuilds reused pages: {reused}");
 }
+
+/// A company layer over the links fixture: a section added to a principle,
+/// an alias added to a concept, and a page linking into both.
+fn company_layer() -> MemSource {
+    MemSource::new("corp/")
+        .with("playbook.toml", "name = \"Corp\"\n")
+        .with(
+            "extensions/weekly.md",
+            "+++\nextends = \"principles/weekly-review.md\"\n+++\n### Practice\n\nAt Corp the [[decider]] reviews.\n",
+        )
+        .with(
+            "concepts/owner-alias.md",
+            "+++\nextends = \"concepts/owner.md\"\naliases = [\"decider\"]\n+++\nAt Corp, owners are named.\n",
+        )
+        .with(
+            "notes/corp.md",
+            "# Corp notes\n\nSee [[Review the week#Practice]] and ask the decider.\n",
+        )
+}
+
+/// One random edit to either layer, described for the failure message.
+fn layered_edit(rng: &mut Rng, base: &mut MemSource, corp: &mut MemSource, step: usize) -> String {
+    let append = |source: &mut MemSource, path: &str, more: &str| {
+        let t = text(source, path) + more;
+        source.insert(path, t);
+    };
+    match rng.below(6) {
+        0 => {
+            append(
+                corp,
+                "extensions/weekly.md",
+                &format!("\nStep {step} at Corp.\n"),
+            );
+            "extension text".into()
+        }
+        1 => {
+            let heading = format!("Practice {step}");
+            let t = text(corp, "extensions/weekly.md");
+            let renamed = t
+                .lines()
+                .map(|l| {
+                    if l.starts_with("### ") {
+                        format!("### {heading}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            corp.insert("extensions/weekly.md", renamed + "\n");
+            corp.insert(
+                "notes/corp.md",
+                format!("# Corp notes\n\nSee [[Review the week#{heading}]] and ask the decider.\n"),
+            );
+            "extension heading renamed, and the link to it".into()
+        }
+        2 => {
+            let t = text(corp, "concepts/owner-alias.md").replace(
+                "aliases = [\"decider\"",
+                &format!("aliases = [\"decider\", \"alias {step}\""),
+            );
+            corp.insert("concepts/owner-alias.md", t);
+            "alias added".into()
+        }
+        3 => {
+            append(
+                base,
+                "principles/weekly-review.md",
+                &format!("\n## Base {step}\n\nMore.\n"),
+            );
+            "extended page edited".into()
+        }
+        4 => {
+            append(corp, "notes/corp.md", "\nThe owner decides.\n");
+            "company page edited".into()
+        }
+        _ => {
+            append(base, "concepts/owner.md", &format!("\nStep {step}.\n"));
+            "extended concept edited".into()
+        }
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_with_a_company_layer() {
+    let mut base = load_fixture("links");
+    let mut corp = company_layer();
+    let mut rng = Rng::new(7);
+    let mut cache = altitude::pipeline::Cache::keeping();
+    for step in 0..25 {
+        let what = layered_edit(&mut rng, &mut base, &mut corp, step);
+        let mut input = SiteInput::over(Arc::new(base.clone()));
+        input.extra = vec![Arc::new(corp.clone())];
+        let incremental = pipeline::run_cached(&input, &mut cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert!(
+            !full.diagnostics.has_errors(),
+            "step {step} ({what}): {:?}",
+            full.diagnostics
+        );
+        assert_eq!(
+            incremental.files.keys().collect::<Vec<_>>(),
+            full.files.keys().collect::<Vec<_>>(),
+            "step {step} ({what})"
+        );
+        for (path, bytes) in &full.files {
+            assert!(
+                incremental.files.get(path) == Some(bytes),
+                "step {step} ({what}): {path} differs from a full build"
+            );
+        }
+    }
+}
