@@ -63,6 +63,9 @@ struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     open: bool,
+    /// Print the time each pipeline stage took, on every rebuild.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Args)]
@@ -327,6 +330,7 @@ fn serve(args: ServeArgs) -> i32 {
             port: args.port,
             open: args.open,
             color,
+            timings: args.timings || args.site.verbose,
         },
     )
 }

@@ -225,6 +225,19 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
+    /// Every name `page_context` sets: a page's cache key hashes their values
+    /// in place, instead of copying the whole context to hash it.
+    pub const PAGE_KEYS: &'static [&'static str] = &[
+        "nav",
+        "root",
+        "site",
+        "principles",
+        "concepts",
+        "altitudes",
+        "horizons",
+        "page",
+    ];
+
     fn base_context(
         &self,
         current: Option<PageId>,

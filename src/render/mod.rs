@@ -28,7 +28,9 @@ use context::ContextBuilder;
 pub struct RenderedPage {
     /// Output path, `principles/owner/index.html`.
     pub path: String,
-    pub html: String,
+    /// Shared with the render cache in `serve`, so a page reused from the
+    /// previous build is not copied twice.
+    pub html: std::sync::Arc<String>,
 }
 
 /// The output of the render stage: every file of the site but the search index.
@@ -181,7 +183,7 @@ pub fn render_cached(
             let (html, reused) = match cache.pages.get(&key) {
                 Some(html) => (html.clone(), true),
                 None => (
-                    render_template(&tera, &template, &context, loaded, id)?,
+                    std::sync::Arc::new(render_template(&tera, &template, &context, loaded, id)?),
                     false,
                 ),
             };
@@ -302,11 +304,30 @@ fn templates_key(loaded: &Loaded) -> u128 {
 
 /// A page's cache key: the templates, its template, its whole context.
 fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
+    debug_assert_eq!(
+        context_names(context),
+        ContextBuilder::PAGE_KEYS
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<std::collections::BTreeSet<_>>(),
+        "PAGE_KEYS must name everything a page's context holds"
+    );
     let mut key = cache::Key::new();
     key.add(templates).add(template);
-    // Serialising plain data into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut key, &context.clone().into_json());
+    for name in ContextBuilder::PAGE_KEYS {
+        key.add(*name);
+        // Serialising plain data into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut key, &context.get(name));
+    }
     key.finish()
+}
+
+/// The names a context holds (checked in debug builds only: it copies).
+fn context_names(context: &tera::Context) -> std::collections::BTreeSet<String> {
+    match context.clone().into_json() {
+        serde_json::Value::Object(map) => map.keys().cloned().collect(),
+        _ => Default::default(),
+    }
 }
 
 /// Every (section, root) pair a rendered page shows the sidebar at.

@@ -26,6 +26,8 @@ pub struct Options {
     pub port: Option<u16>,
     pub open: bool,
     pub color: bool,
+    /// Print each rebuild's stage breakdown.
+    pub timings: bool,
 }
 
 const DEFAULT_PORT: u16 = 4000;
@@ -49,7 +51,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         }
     };
     let mut cache = pipeline::Cache::keeping();
-    let mut roots = build_once(&input, &site, &mut cache, options.color, "start");
+    let mut roots = build_once(&input, &site, &mut cache, &options, "start");
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
@@ -88,7 +90,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
-        let new_roots = build_once(&input, &site, &mut cache, options.color, &reason);
+        let new_roots = build_once(&input, &site, &mut cache, &options, &reason);
         if new_roots != roots {
             roots = new_roots;
             watcher.set_roots(roots.clone());
@@ -129,9 +131,10 @@ fn build_once(
     input: &SiteInput,
     site: &Site,
     cache: &mut pipeline::Cache,
-    color: bool,
+    options: &Options,
     reason: &str,
 ) -> Vec<PathBuf> {
+    let color = options.color;
     let started = Instant::now();
     let mut outcome = pipeline::run_cached(input, cache);
     let sources = &outcome.loaded.sources;
@@ -154,7 +157,15 @@ fn build_once(
             started.elapsed().as_millis(),
             cache.rendered()
         );
+        let published = Instant::now();
         site.publish(files);
+        outcome
+            .timings
+            .stages
+            .push(("publish", published.elapsed()));
+    }
+    if options.timings {
+        eprintln!("altitude: stages: {}", outcome.timings);
     }
     roots_of(&outcome)
 }

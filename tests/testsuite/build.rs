@@ -366,3 +366,52 @@ fn index_files_name_their_folder_in_any_case_and_only_they_do() {
     assert!(body.contains("href=\"./team/\""), "{body}");
     assert!(body.contains("href=\"./notes/\""), "{body}");
 }
+
+#[test]
+fn timings_list_every_stage_in_pipeline_order() {
+    let dir = TempDir::new("timings");
+    let r = run(altitude()
+        .current_dir(dir.path())
+        .args(["build", "--timings", "--out", "site"]));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let stages: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.trim_end().ends_with(" ms") && l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        stages,
+        ["load", "resolve", "render", "index", "write", "total"],
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_rebuild_leaves_unchanged_files_alone_and_rewrites_changed_ones() {
+    let site = copy_fixture("minimal");
+    assert_eq!(run(altitude().arg("build").arg(site.path())).status, 0);
+    let modified = |p: &str| {
+        std::fs::metadata(site.join("public").join(p))
+            .and_then(|m| m.modified())
+            .unwrap()
+    };
+    let note = "notes/table/index.html";
+    let principle = "principles/own-the-outcome/index.html";
+    let (note_before, principle_before) = (modified(note), modified(principle));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let file = site.join("principles/own-the-outcome.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("named owner", "named OWNER")).unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(
+        modified(note),
+        note_before,
+        "an unchanged page was rewritten"
+    );
+    assert_ne!(modified(principle), principle_before);
+    let html = std::fs::read_to_string(site.join("public").join(principle)).unwrap();
+    assert!(html.contains("named OWNER"));
+}

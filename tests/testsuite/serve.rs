@@ -218,3 +218,59 @@ fn a_deleted_and_restored_folder_is_picked_up_again() {
     })
     .expect("edits in the restored folder appear");
 }
+
+/// An open page's event stream: connected, and past the server's hello.
+fn subscribe(port: u16, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let request = format!("GET /__altitude/events?path={path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    read_until(&mut stream, "event: hello").expect("the server says hello");
+    stream
+}
+
+/// Reads `stream` until `needle` has arrived; `None` on timeout or close.
+fn read_until(stream: &mut TcpStream, needle: &str) -> Option<String> {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(needle) {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    Some(String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[test]
+fn two_hundred_open_and_slow_connections_do_not_stall_reloads() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    // 150 open pages, each holding its event stream...
+    let mut pages: Vec<TcpStream> = (0..150).map(|_| subscribe(server.port, PAGE)).collect();
+    // ...and 50 clients that connect and stall: half send nothing, half
+    // stop in the middle of their request.
+    let stalled: Vec<TcpStream> = (0..50)
+        .map(|i| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+            if i % 2 == 1 {
+                stream.write_all(b"GET / HTTP/1.1\r\nHost: 12").unwrap();
+            }
+            stream
+        })
+        .collect();
+
+    let file = site.join("principles/own-the-outcome.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, original.replace("named owner", "SENTINEL CROWD")).unwrap();
+    for (i, stream) in pages.iter_mut().enumerate() {
+        let events = read_until(stream, "event: swap");
+        assert!(events.is_some(), "open page {i} was not told of the edit");
+    }
+    let (code, page) = get(server.port, PAGE);
+    assert_eq!(code, 200);
+    assert!(page.contains("SENTINEL CROWD"));
+    drop(stalled);
+}
