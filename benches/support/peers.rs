@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::corpus::Corpus;
-use super::measure::{on_path, run_measured};
+use super::measure::{on_path, remove_settled, run_measured};
 
 /// Wiki links become their text: the peers have no equivalent, and plain
 /// text costs them nothing extra.
@@ -114,6 +114,8 @@ struct Peer {
     name: &'static str,
     write: fn(&Corpus, &Path),
     args: &'static [&'static str],
+    /// Its output folder, removed before it builds, as Altitude's is.
+    out: &'static str,
     size: usize,
 }
 
@@ -124,12 +126,14 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
             name: "hugo",
             write: write_hugo,
             args: &["--quiet", "-d", "public"],
+            out: "public",
             size: 10_000,
         },
         Peer {
             name: "mdbook",
             write: write_mdbook,
             args: &["build"],
+            out: "book",
             size: 1_000,
         },
     ];
@@ -137,6 +141,7 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
         name,
         write: writer,
         args,
+        out,
         size,
     } in peers
     {
@@ -153,6 +158,7 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
         if !dir.exists() {
             writer(&generate(size), &dir);
         }
+        remove_settled(&dir.join(out));
         let mut cmd = Command::new(name);
         cmd.args(args).current_dir(&dir);
         let m = run_measured(cmd);

@@ -505,37 +505,45 @@ fn backlinks(
     autolinks: &[Vec<AutoLink>],
     concepts: &[Vec<PageId>],
 ) -> Vec<Vec<Backlink>> {
-    let mut out: Vec<BTreeMap<PageId, String>> = vec![BTreeMap::new(); pages.len()];
-    for (source, page_targets) in targets.iter().enumerate() {
-        let from = owner[source];
-        for (link, target) in pages[source].links.iter().zip(page_targets) {
-            if let Target::Page { page: to, .. } = target {
-                if *to != from {
-                    out[*to].entry(from).or_insert_with(|| link.context.clone());
-                }
-            }
-        }
-        for a in &autolinks[source] {
-            out[a.concept]
-                .entry(from)
-                .or_insert_with(|| a.context.clone());
-        }
-        // A concept declared in front matter is a reference too.
-        for &c in &concepts[source] {
-            if c != from {
-                out[c]
-                    .entry(from)
-                    .or_insert_with(|| pages[from].summary.clone());
-            }
-        }
+    // Every reference as (to, from, context), in source order: per page its
+    // links, then its auto-links, then the concepts its front matter
+    // declares (a reference too). Gathered in parallel, in order.
+    let mut refs: Vec<(PageId, PageId, &str)> =
+        targets
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(source, page_targets)| {
+                let from = owner[source];
+                let links = pages[source].links.iter().zip(page_targets).filter_map(
+                    move |(link, target)| match target {
+                        Target::Page { page: to, .. } if *to != from => {
+                            Some((*to, from, link.context.as_str()))
+                        }
+                        _ => None,
+                    },
+                );
+                let auto = autolinks[source]
+                    .iter()
+                    .map(move |a| (a.concept, from, a.context.as_str()));
+                let declared = concepts[source]
+                    .iter()
+                    .filter(move |&&c| c != from)
+                    .map(move |&c| (c, from, pages[from].summary.as_str()));
+                links.chain(auto).chain(declared)
+            })
+            .collect();
+    // A stable sort keeps each pair's first reference first: its context is
+    // the one shown.
+    refs.par_sort_by_key(|&(to, from, _)| (to, from));
+    refs.dedup_by_key(|&mut (to, from, _)| (to, from));
+    let mut out: Vec<Vec<Backlink>> = vec![Vec::new(); pages.len()];
+    for (to, from, context) in refs {
+        out[to].push(Backlink {
+            from,
+            context: context.to_string(),
+        });
     }
-    out.into_iter()
-        .map(|m| {
-            m.into_iter()
-                .map(|(from, context)| Backlink { from, context })
-                .collect()
-        })
-        .collect()
+    out
 }
 
 /// For each principle, the other principles that share its concepts, most
