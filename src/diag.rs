@@ -58,6 +58,7 @@ pub enum Code {
     LayerMissing,
     LayerCycle,
     LayerTargetMissing,
+    LayerSettingIgnored,
 }
 
 impl Code {
@@ -85,6 +86,7 @@ impl Code {
             Code::LayerMissing => ("A0301", "layer-missing"),
             Code::LayerCycle => ("A0302", "layer-cycle"),
             Code::LayerTargetMissing => ("A0303", "layer-target-missing"),
+            Code::LayerSettingIgnored => ("A0304", "layer-setting-ignored"),
         }
     }
 }

@@ -84,7 +84,8 @@ pub(crate) fn stack(
     };
     stacker.with_base(input.top.clone(), None);
     for extra in &input.extra {
-        let (layer, _) = stacker.read_layer(extra.clone());
+        let (layer, links) = stacker.read_layer(extra.clone());
+        stacker.ignored_links(&layer, &links, "--layer");
         stacker.layers.push(layer);
     }
     stacker.layers
@@ -130,12 +131,39 @@ impl Stacker<'_> {
         for path in &links.layers {
             let Some(file) = file else { break };
             if let Some(folder) = self.folder(&source, file, path, "layer") {
-                let (extra, _) =
+                let (extra, extra_links) =
                     self.read_layer(Arc::new(FsSource::new(folder, self.skip.to_vec())));
+                self.ignored_links(&extra, &extra_links, "`layers`");
                 self.layers.push(extra);
             }
         }
         self.layers.push(layer);
+    }
+
+    /// A layer added on top (by `added_by`) is stacked as it is: its own
+    /// `base` and `layers` would change what lies below it, so they are
+    /// ignored, and said so.
+    fn ignored_links(&mut self, layer: &Layer, links: &Links, added_by: &str) {
+        let Some((file, _)) = &layer.config else {
+            return;
+        };
+        let named = links.base.iter().map(|b| ("base", b));
+        let listed = links.layers.iter().map(|l| ("layers", l));
+        for (key, value) in named.chain(listed) {
+            self.diags.push(
+                Diagnostic::warning(
+                    Code::LayerSettingIgnored,
+                    format!(
+                        "`{key}` is ignored in a layer added with {added_by}: `{}` is not stacked",
+                        value.value
+                    ),
+                )
+                .at(*file, value.span.clone(), "ignored here")
+                .with_help(format!(
+                    "only the playbook a command is given names its `{key}`; set it in that playbook.toml"
+                )),
+            );
+        }
     }
 
     /// A folder named in `playbook.toml`, relative to the layer naming it.

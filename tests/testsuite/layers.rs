@@ -238,3 +238,36 @@ fn extra_layers_from_the_command_line_and_from_playbook_toml_add_their_pages() {
     let page = read(named.join("notes/extra/index.html"));
     assert!(page.contains("<h1>From the extra layer</h1>"), "{page}");
 }
+
+#[test]
+fn a_layer_added_on_top_says_its_own_base_and_layers_are_ignored() {
+    let site = copy_fixture("minimal");
+    let extra = TempDir::new("extra-with-base");
+    std::fs::write(
+        extra.join("playbook.toml"),
+        "name = \"Extra\"\nbase = \"../somewhere\"\n",
+    )
+    .expect("toml");
+    let r = run(altitude()
+        .current_dir(extra.path())
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .arg(site.path())
+        .arg("--layer")
+        .arg("."));
+    assert_eq!(r.status, 0, "a warning, not an error: {}", r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "warning[A0304 layer-setting-ignored]: `base` is ignored in a layer added with --layer: `../somewhere` is not stacked\n  \
+             --> playbook.toml:2:8\n  \
+             |\n\
+             2 | base = \"../somewhere\"\n  \
+             |        ^^^^^^^^^^^^^^ ignored here\n  \
+             |\n  \
+             = help: only the playbook a command is given names its `base`; set it in that playbook.toml\n\n\
+             altitude: checked 9 pages in "
+        ),
+        "{}",
+        r.stderr
+    );
+}
