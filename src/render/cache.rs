@@ -5,7 +5,10 @@
 //! the href and label of each link, the auto-links, where it is shown); the
 //! key of a page is its template and its whole template context, plus the
 //! templates themselves. Equal keys give equal output, so an incremental
-//! build is byte for byte a full one; only the work differs.
+//! build is byte for byte a full one; only the work differs. Building every
+//! context to key it is most of a rebuild of a big site, so a page is first
+//! looked up by a cheaper key: the site's face and its own bodies (see
+//! `render::face`).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -52,6 +55,9 @@ pub struct RenderCache {
     /// Body HTML and its sections' text.
     pub(crate) bodies: HashMap<u128, (String, Vec<super::SectionText>)>,
     pub(crate) pages: HashMap<u128, std::sync::Arc<String>>,
+    /// A page's key by the site's face (see `render::face`) → its key in
+    /// `pages`: how a page is found without building its context.
+    pub(crate) faces: HashMap<u128, u128>,
     /// Pages rendered and pages reused by the last build.
     pub rendered: usize,
     pub reused: usize,

@@ -8,6 +8,7 @@
 mod body;
 pub(crate) mod cache;
 mod context;
+mod face;
 mod graph;
 mod nav;
 mod theme;
@@ -42,6 +43,17 @@ pub struct Rendered {
     pub sections: Vec<Vec<SectionText>>,
     /// Everything else: assets, print edition, 404, sitemap, robots.
     pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A page as the render stage found it: the keys it is cached under, and
+/// whether it came from the cache.
+struct Found {
+    /// Its key by the site's face (see [`face`]), when the cache keeps pages.
+    face_key: Option<u128>,
+    /// Its key by its whole template context.
+    context_key: u128,
+    reused: bool,
+    page: RenderedPage,
 }
 
 /// How much to render.
@@ -166,35 +178,55 @@ pub fn render_cached(
     progress
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
-    let results: Vec<Result<(u128, bool, RenderedPage), Box<Diagnostic>>> = to_render
+    // Only a cache that keeps pages needs the face (see `face`).
+    let face = cache.keep.then(|| face::key(loaded, resolved, templates));
+    let results: Vec<Result<Found, Box<Diagnostic>>> = to_render
         .into_par_iter()
         .map(|id| {
             progress
                 .done
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let page = &loaded.pages[id];
             let template = template_for(loaded, id);
-            let context = builder.page_context(id, &bodies);
-            let key = if cache.keep {
-                page_key(templates, &template, &context)
-            } else {
-                0
+            let shown_bodies: Vec<u128> = resolved.shown(id).map(|p| body_keys[p]).collect();
+            let face_key = face.map(|f| face::page_key(f, &template, id, &shown_bodies));
+            let known = face_key
+                .and_then(|k| cache.faces.get(&k))
+                .and_then(|&key| Some((key, cache.pages.get(&key)?.clone())));
+            let (context_key, html, reused) = match known {
+                Some((key, html)) => {
+                    debug_assert_eq!(
+                        page_key(templates, &template, &builder.page_context(id, &bodies)),
+                        key,
+                        "render::face misses an input of the context of `{}`",
+                        loaded.pages[id].path
+                    );
+                    (key, html, true)
+                }
+                None => {
+                    let context = builder.page_context(id, &bodies);
+                    let key = if cache.keep {
+                        page_key(templates, &template, &context)
+                    } else {
+                        0
+                    };
+                    match cache.pages.get(&key) {
+                        Some(html) => (key, html.clone(), true),
+                        None => {
+                            let html = render_template(&tera, &template, &context, loaded, id)?;
+                            (key, std::sync::Arc::new(html), false)
+                        }
+                    }
+                }
             };
-            let (html, reused) = match cache.pages.get(&key) {
-                Some(html) => (html.clone(), true),
-                None => (
-                    std::sync::Arc::new(render_template(&tera, &template, &context, loaded, id)?),
-                    false,
-                ),
-            };
-            Ok((
-                key,
+            Ok(Found {
+                face_key,
+                context_key,
                 reused,
-                RenderedPage {
-                    path: urls::output_path(&page.url),
+                page: RenderedPage {
+                    path: urls::output_path(&loaded.pages[id].url),
                     html,
                 },
-            ))
+            })
         })
         .collect();
     // The cache keeps exactly what this build used, if it keeps anything.
@@ -216,16 +248,20 @@ pub fn render_cached(
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
         match r {
-            Ok((key, reused, p)) => {
-                if reused {
+            Ok(found) => {
+                if found.reused {
                     next.reused += 1;
                 } else {
                     next.rendered += 1;
                 }
                 if next.keep {
-                    next.pages.insert(key, p.html.clone());
+                    next.pages
+                        .insert(found.context_key, found.page.html.clone());
+                    if let Some(face_key) = found.face_key {
+                        next.faces.insert(face_key, found.context_key);
+                    }
                 }
-                rendered.pages.push(p);
+                rendered.pages.push(found.page);
             }
             // One broken template fails every page that uses it: say it once.
             Err(d) if seen_errors.insert(d.message.clone()) => diags.push(*d),

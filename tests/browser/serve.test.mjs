@@ -25,7 +25,21 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
     await chromium?.close();
   });
 
+  // Waits until the server has started no build for a while: the files a
+  // test restores trigger a rebuild that must not reach the next test's page.
+  async function quiet() {
+    let last = -1;
+    let since = Date.now();
+    for (;;) {
+      const { builds } = await (await fetch(new URL('__altitude/status', URL_ENV))).json();
+      if (builds !== last) [last, since] = [builds, Date.now()];
+      else if (Date.now() - since > 700) return;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+
   async function open(path) {
+    await quiet();
     const context = await chromium.newContext({ viewport: { width: 1000, height: 500 } });
     await blockExternal(context, ['http://127.0.0.1:']);
     const page = await context.newPage();

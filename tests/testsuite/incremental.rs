@@ -36,7 +36,7 @@ fn pages(source: &MemSource) -> Vec<String> {
 fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
     let all = pages(source);
     let page = all[rng.below(all.len())].clone();
-    match rng.below(8) {
+    match rng.below(10) {
         0 => {
             let t = text(source, &page) + &format!("\nA new sentence, step {step}.\n");
             source.insert(&page, t);
@@ -87,6 +87,26 @@ fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
                 format!("base = \"none\"\ntitle = \"Link forms {step}\"\n"),
             );
             "site title".into()
+        }
+        7 => {
+            // A front-matter title: shown in other pages' sidebars, links,
+            // backlinks and previews.
+            let titled: Vec<String> = all
+                .iter()
+                .filter(|p| text(source, p).contains("title = \""))
+                .cloned()
+                .collect();
+            let page = &titled[rng.below(titled.len())];
+            let t =
+                text(source, page).replacen("title = \"", &format!("title = \"Step {step} "), 1);
+            source.insert(page, t);
+            format!("title of {page}")
+        }
+        8 => {
+            // The top of a page: its summary, shown in previews elsewhere.
+            let t = text(source, &page).replacen("\n\n", &format!("\n\nOpening {step}. "), 1);
+            source.insert(&page, t);
+            format!("opening of {page}")
         }
         _ => {
             source.insert(

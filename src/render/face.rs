@@ -1,0 +1,115 @@
+//! The site's face: everything a page's template context reads except the
+//! pages' bodies. `serve` keys each page by the face, its template and its
+//! own bodies' keys, so after a save that changed one page's prose (the
+//! common case) it finds every other page without building its context.
+//!
+//! Byte spans are left out on purpose: an edit shifts every span after it,
+//! and no context shows one. Whatever else a context reads must be here; in
+//! debug builds every page found this way is checked against its full
+//! context key, so a field missed here fails the incremental tests.
+
+use std::hash::Hash;
+
+use super::cache::Key;
+use crate::content::{Loaded, Page, PageId};
+use crate::links::{Resolved, Target};
+
+/// The face of the site `loaded` and `resolved` describe, under templates
+/// with key `templates`.
+pub(super) fn key(loaded: &Loaded, resolved: &Resolved, templates: u128) -> u128 {
+    let mut key = Key::new();
+    key.add(templates).add(&loaded.config);
+    for layer in &loaded.layers {
+        key.add(&layer.name).add(&layer.edit_url);
+    }
+    for page in &loaded.pages {
+        add_page(&mut key, page);
+    }
+    add_resolved(&mut key, resolved);
+    key.finish()
+}
+
+/// A page's key when its face is `face`: its template, and the keys of the
+/// bodies it shows (its own, then its extensions').
+pub(super) fn page_key(face: u128, template: &str, id: PageId, bodies: &[u128]) -> u128 {
+    let mut key = Key::new();
+    key.add(face).add(template).add(id).add(bodies);
+    key.finish()
+}
+
+fn add_page(key: &mut Key, page: &Page) {
+    key.add(page.layer)
+        .add(&page.path)
+        .add(&page.url)
+        .add(page.kind)
+        .add(&page.title)
+        .add(&page.summary)
+        .add(&page.template)
+        .add(page.order)
+        .add(page.autolink)
+        .add(page.skip_first_h1)
+        .add(&page.defined_in)
+        .add(page.generated)
+        .add(&page.updated);
+    key.add(page.extends.as_ref().map(|s| &s.value))
+        .add(page.replaces.as_ref().map(|s| &s.value));
+    for h in &page.headings {
+        key.add(h.level).add(&h.text).add(&h.id);
+    }
+    if let Some(p) = &page.principle {
+        key.add(p.altitude).add(p.horizon).add(&p.role_shift);
+        add_values(key, p.concepts.iter().map(|c| &c.value));
+        for d in &p.defines {
+            key.add(&d.title.value).add(&d.definition);
+            add_values(key, d.aliases.iter().map(|a| &a.value));
+        }
+    }
+    if let Some(c) = &page.concept {
+        key.add(&c.definition);
+        add_values(key, c.aliases.iter().map(|a| &a.value));
+    }
+}
+
+fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
+    let mut count = 0usize;
+    for v in values {
+        key.add(v);
+        count += 1;
+    }
+    key.add(count);
+}
+
+fn add_resolved(key: &mut Key, r: &Resolved) {
+    for targets in &r.targets {
+        key.add(targets.len());
+        for t in targets {
+            match t {
+                Target::Page { page, anchor } => key.add(0u8).add(page).add(anchor),
+                Target::Asset(path) => key.add(1u8).add(path),
+                Target::External => key.add(2u8),
+                Target::Broken => key.add(3u8),
+                Target::Hidden => key.add(4u8),
+            };
+        }
+    }
+    for links in &r.autolinks {
+        add_values(key, links.iter().map(|a| (a.concept, &a.context)));
+    }
+    for links in &r.backlinks {
+        add_values(key, links.iter().map(|b| (b.from, &b.context)));
+    }
+    for related in &r.related {
+        add_values(key, related.iter().map(|x| (x.page, &x.shared)));
+    }
+    for s in &r.sections {
+        key.add(&s.key).add(s.index).add(&s.pages);
+    }
+    key.add(&r.concepts)
+        .add(r.home)
+        .add(&r.reading_order)
+        .add(&r.principles)
+        .add(&r.concept_list)
+        .add(&r.extensions)
+        .add(&r.owner)
+        .add(&r.children);
+}
