@@ -93,10 +93,11 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
 }
 
 /// What one build keeps for the next (`serve`): rendered pages and bodies,
-/// and each layer's git dates.
+/// each page's auto-links, and each layer's git dates.
 #[derive(Default)]
 pub struct Cache {
     render: render::RenderCache,
+    autolinks: links::AutolinkCache,
     history: content::HistoryCache,
 }
 
@@ -105,6 +106,7 @@ impl Cache {
     pub fn keeping() -> Cache {
         Cache {
             render: render::RenderCache::keeping(),
+            autolinks: links::AutolinkCache::keeping(),
             history: content::HistoryCache::default(),
         }
     }
@@ -157,7 +159,9 @@ fn run_inner(
     });
     overrides(&mut loaded.config);
     progress.enter("resolve");
-    let resolved = timings.time("resolve", || links::resolve(&loaded, &mut diags));
+    let resolved = timings.time("resolve", || {
+        links::resolve_cached(&loaded, &mut cache.autolinks, &mut diags)
+    });
     let scope = match mode {
         Mode::Build => render::Scope::All,
         Mode::Check => render::Scope::OnePerTemplate,

@@ -10,9 +10,13 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use std::collections::HashMap;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rayon::prelude::*;
 
 use crate::content::{Page, PageId};
+use crate::key::Key;
 use crate::links::{Names, Target};
 
 /// A mention turned into a link.
@@ -28,6 +32,28 @@ pub struct AutoLink {
 pub(crate) struct AutoLinker {
     automaton: Option<AhoCorasick>,
     concepts: Vec<PageId>,
+    /// The names and the concepts they stand for: what a page's auto-links
+    /// depend on besides the page itself.
+    names_key: u128,
+}
+
+/// Each page's auto-links from the previous build (`serve`), by everything
+/// [`AutoLinker::find`] reads: scanning every page's prose for every name
+/// was most of resolving a big site, and a save changes one page.
+#[derive(Default)]
+pub struct AutolinkCache {
+    pub(crate) keep: bool,
+    found: HashMap<u128, Vec<AutoLink>>,
+}
+
+impl AutolinkCache {
+    /// A cache that keeps each build's auto-links for the next.
+    pub fn keeping() -> AutolinkCache {
+        AutolinkCache {
+            keep: true,
+            ..AutolinkCache::default()
+        }
+    }
 }
 
 impl AutoLinker {
@@ -43,13 +69,72 @@ impl AutoLinker {
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns.iter().map(|(name, _)| name))
             .ok();
+        let mut names_key = Key::new();
+        for (name, id) in &patterns {
+            names_key.add(name).add(id);
+        }
         AutoLinker {
             automaton,
+            names_key: names_key.finish(),
             concepts: patterns.iter().map(|(_, id)| *id).collect(),
         }
     }
 
     /// The auto-links of one page, in text order.
+    /// Every page's auto-links (none where `enabled` says so), from `cache`
+    /// where the page and the names are as they were; `cache` is left
+    /// holding this build's.
+    pub fn find_all(
+        &self,
+        pages: &[Page],
+        owner: &[PageId],
+        targets: &[Vec<Target>],
+        enabled: impl Fn(&Page) -> bool + Sync,
+        cache: &mut AutolinkCache,
+    ) -> Vec<Vec<AutoLink>> {
+        let keep = cache.keep;
+        let found: Vec<(u128, Vec<AutoLink>)> = pages
+            .par_iter()
+            .enumerate()
+            .map(|(id, page)| {
+                if !enabled(page) {
+                    return (0, Vec::new());
+                }
+                let key = if keep {
+                    self.page_key(owner[id], page, &targets[id])
+                } else {
+                    0
+                };
+                match cache.found.get(&key) {
+                    Some(links) => (key, links.clone()),
+                    None => (key, self.find(owner[id], page, &targets[id])),
+                }
+            })
+            .collect();
+        if keep {
+            cache.found = found
+                .iter()
+                .map(|(key, links)| (*key, links.clone()))
+                .collect();
+        }
+        found.into_iter().map(|(_, links)| links).collect()
+    }
+
+    /// Everything `find` reads for a page.
+    fn page_key(&self, id: PageId, page: &Page, targets: &[Target]) -> u128 {
+        let mut key = Key::new();
+        key.add(self.names_key)
+            .add(id)
+            .add(&*page.text)
+            .add(&page.prose);
+        for t in targets {
+            if let Target::Page { page, .. } = t {
+                key.add(page);
+            }
+        }
+        key.finish()
+    }
+
     pub fn find(&self, id: PageId, page: &Page, targets: &[Target]) -> Vec<AutoLink> {
         let Some(automaton) = &self.automaton else {
             return Vec::new();

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::content::{Loaded, Page, PageId, PageKind};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, Severity};
 use crate::markdown::{slugify, Heading, LinkKind, LinkRef};
-pub use autolink::AutoLink;
+pub use autolink::{AutoLink, AutolinkCache};
 pub use names::Names;
 
 /// Where a link goes.
@@ -109,6 +109,16 @@ impl Resolved {
 const MAX_RELATED: usize = 5;
 
 pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
+    resolve_cached(loaded, &mut AutolinkCache::default(), diags)
+}
+
+/// Like [`resolve`], reusing the auto-links `cache` holds from the previous
+/// build and leaving there this build's (`serve`).
+pub fn resolve_cached(
+    loaded: &Loaded,
+    cache: &mut AutolinkCache,
+    diags: &mut Diagnostics,
+) -> Resolved {
     let pages = &loaded.pages;
     let extension_of = extension_targets(pages, diags);
     let owner: Vec<PageId> = (0..pages.len())
@@ -154,17 +164,14 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
     }
 
     let linker = autolink::AutoLinker::new(&names);
-    let autolinks: Vec<Vec<AutoLink>> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(id, page)| {
-            if page.autolink.unwrap_or(loaded.config.links.autolink) {
-                linker.find(owner[id], page, &targets[id])
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    let autolink_default = loaded.config.links.autolink;
+    let autolinks = linker.find_all(
+        pages,
+        &owner,
+        &targets,
+        |page| page.autolink.unwrap_or(autolink_default),
+        cache,
+    );
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
     let backlinks = backlinks(pages, &owner, &targets, &autolinks, &concepts);

@@ -31,7 +31,7 @@ pub(crate) struct BodyInput<'a> {
 /// Everything [`render_body_and_text`] reads, hashed: the cache key of a body.
 pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
     let page = input.page;
-    let mut key = super::cache::Key::new();
+    let mut key = crate::key::Key::new();
     key.add(&*page.text)
         .add(page.body_start)
         .add(page.skip_first_h1)

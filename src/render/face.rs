@@ -10,8 +10,8 @@
 
 use std::hash::Hash;
 
-use super::cache::Key;
 use crate::content::{Loaded, Page, PageId};
+use crate::key::Key;
 use crate::links::{Resolved, Target};
 
 /// The face of the site `loaded` and `resolved` describe, under templates

@@ -331,7 +331,7 @@ fn body_input<'a>(
 
 /// Every template's name and text: a change to any may change any page.
 fn templates_key(loaded: &Loaded) -> u128 {
-    let mut key = cache::Key::new();
+    let mut key = crate::key::Key::new();
     for t in &loaded.templates {
         key.add(&t.name).add(&t.text);
     }
@@ -348,7 +348,7 @@ fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
             .collect::<std::collections::BTreeSet<_>>(),
         "PAGE_KEYS must name everything a page's context holds"
     );
-    let mut key = cache::Key::new();
+    let mut key = crate::key::Key::new();
     key.add(templates).add(template);
     for name in ContextBuilder::PAGE_KEYS {
         key.add(*name);
