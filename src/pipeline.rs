@@ -92,11 +92,12 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
     run_with(input, mode, |_| {})
 }
 
-/// What one build keeps for the next (`serve`): rendered pages and bodies,
-/// each page's auto-links, and each layer's git dates.
+/// What one build keeps for the next (`serve`): parsed pages, each page's
+/// auto-links, rendered pages and bodies, and each layer's git dates.
 #[derive(Default)]
 pub struct Cache {
     render: render::RenderCache,
+    parsed: content::ParseCache,
     autolinks: links::AutolinkCache,
     history: content::HistoryCache,
 }
@@ -106,6 +107,7 @@ impl Cache {
     pub fn keeping() -> Cache {
         Cache {
             render: render::RenderCache::keeping(),
+            parsed: content::ParseCache::keeping(),
             autolinks: links::AutolinkCache::keeping(),
             history: content::HistoryCache::default(),
         }
@@ -155,7 +157,7 @@ fn run_inner(
     let mut timings = Timings::default();
     progress.enter("load");
     let mut loaded = timings.time("load", || {
-        content::load(input, &mut cache.history, &mut diags)
+        content::load(input, &mut cache.history, &mut cache.parsed, &mut diags)
     });
     overrides(&mut loaded.config);
     progress.enter("resolve");

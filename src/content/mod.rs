@@ -12,7 +12,7 @@ mod overlay;
 pub mod page;
 mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -140,7 +140,56 @@ fn role(path: &str) -> Role<'_> {
     }
 }
 
-pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnostics) -> Loaded {
+/// Each page file as parsed by the previous build (`serve`), keyed by
+/// everything `parse_page` reads, so a save re-parses only what changed.
+#[derive(Default)]
+pub struct ParseCache {
+    keep: bool,
+    parsed: HashMap<u128, Parsed>,
+}
+
+type Parsed = (Option<Page>, Vec<Diagnostic>);
+
+impl ParseCache {
+    /// A cache that keeps each build's parsed pages for the next.
+    pub fn keeping() -> ParseCache {
+        ParseCache {
+            keep: true,
+            ..ParseCache::default()
+        }
+    }
+
+    fn parse_all(&mut self, inputs: Vec<(FileId, usize, String, Arc<str>)>) -> Vec<Parsed> {
+        let keep = self.keep;
+        let parsed: Vec<(u128, Parsed)> = inputs
+            .into_par_iter()
+            .map(|(file, layer, path, text)| {
+                let key = if keep {
+                    let mut key = crate::key::Key::new();
+                    key.add(file).add(layer).add(&path).add(&*text);
+                    key.finish()
+                } else {
+                    0
+                };
+                match self.parsed.get(&key) {
+                    Some(done) => (key, done.clone()),
+                    None => (key, parse_page(file, layer, path, text)),
+                }
+            })
+            .collect();
+        if keep {
+            self.parsed = parsed.iter().cloned().collect();
+        }
+        parsed.into_iter().map(|(_, p)| p).collect()
+    }
+}
+
+pub fn load(
+    input: &SiteInput,
+    history: &mut HistoryCache,
+    parse_cache: &mut ParseCache,
+    diags: &mut Diagnostics,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let stack = layers::stack(input, &mut loaded.sources, diags);
     for layer in &stack {
@@ -217,10 +266,7 @@ pub fn load(input: &SiteInput, history: &mut HistoryCache, diags: &mut Diagnosti
         }
     }
 
-    let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = page_inputs
-        .into_par_iter()
-        .map(|(id, layer, path, text)| parse_page(id, layer, path, text))
-        .collect();
+    let parsed = parse_cache.parse_all(page_inputs);
     for (page, found) in parsed {
         diags.extend(found);
         if let Some(mut page) = page {
