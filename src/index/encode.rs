@@ -160,7 +160,8 @@ impl Shown {
 }
 
 /// Output path → bytes: `search/search.js` (the client followed by the
-/// manifest) and, when sharded, `search/s/<key>.js`.
+/// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
+/// named by its first.
 pub(crate) fn encode(
     index: &Index,
     info: &PageInfo<'_>,
@@ -198,7 +199,7 @@ pub(crate) fn encode(
         let shards = shard_terms(&space, &all_terms, &index.surfaces);
         // Shards that only point elsewhere are keys too.
         space.keys.extend(shards.keys().cloned());
-        let written: Vec<(String, Vec<u8>)> = shards
+        let mut bodies: HashMap<&str, String> = shards
             .par_iter()
             .map(|(key, (own, see))| {
                 let json = shard_json(index, &shown, &quantised, own, see, SHARD_POSTINGS);
@@ -208,13 +209,23 @@ pub(crate) fn encode(
                 body.push_str(",\n");
                 json.write(&mut body);
                 body.push_str("\n);");
-                (format!("search/s/{}.js", file_name(key)), body.into_bytes())
+                (key.as_str(), body)
             })
             .collect();
-        files.extend(written);
+        let (tree, packs) = space.packed_tree(|key| bodies.get(key).map(String::len), SHARD_BUDGET);
+        for pack in packs {
+            let text: Vec<String> = pack
+                .iter()
+                .filter_map(|key| bodies.remove(key.as_str()))
+                .collect();
+            files.insert(
+                format!("search/s/{}.js", file_name(&pack[0])),
+                text.join("\n").into_bytes(),
+            );
+        }
         format!(
             "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{}}}",
-            to_json(&space.tree()),
+            to_json(&tree),
             index.docs.len()
         )
     };

@@ -29,14 +29,26 @@ function readManifest(site) {
   return { manifest: JSON.parse(m[1]), client: lines.slice(0, -1).join('\n') };
 }
 
-/** The shard keys of a manifest's key tree (see docs/search-index.md). */
-function shardKeys(tree) {
+/** The packs of a manifest's key tree, each its shard keys in order (see
+ * docs/search-index.md): a `|` before an entry, or the first shard of a
+ * list, starts a pack; split prefixes are in none. */
+function shardPacks(tree) {
   const split = new Set(Object.keys(tree).filter((p) => p));
-  const top = [...(tree[''] ?? '')];
-  const found = [];
-  for (let i = 0; i + 1 < top.length; i += 2) found.push(top[i] + top[i + 1]);
-  for (const p of split) for (const c of tree[p]) found.push(p + c);
-  return found.filter((k) => !split.has(k));
+  const packs = [];
+  for (const [p, list] of Object.entries(tree)) {
+    const cs = [...list];
+    let open = false;
+    for (let i = 0; i < cs.length;) {
+      const cut = cs[i] === '|';
+      if (cut) i++;
+      const k = p ? p + cs[i++] : cs[i++] + cs[i++];
+      if (split.has(k)) continue;
+      if (cut || !open) packs.push([]);
+      open = true;
+      packs[packs.length - 1].push(k);
+    }
+  }
+  return packs;
 }
 
 /** A shard key's file name: bytes outside [a-z0-9_] as ~hh. */
@@ -50,11 +62,20 @@ function readShards(site) {
   const { manifest } = readManifest(site);
   if (manifest.mode === 'single') return [['', manifest.data]];
   const out = [];
-  for (const key of shardKeys(manifest.keys)) {
-    const text = readFileSync(join(site, 'search', 's', `${shardFile(key)}.js`), 'utf8');
-    out.push([key, text]);
+  for (const pack of shardPacks(manifest.keys)) {
+    const text = readFileSync(join(site, 'search', 's', `${shardFile(pack[0])}.js`), 'utf8');
+    // The pack's shards, each wrapped, one per key in order, joined by newlines.
+    const blocks = text.split('\n);\n').map((b, i, all) => (i < all.length - 1 ? `${b}\n);` : b));
+    assert.equal(blocks.length, pack.length, `pack ${pack[0]} holds ${pack.join(' ')}`);
+    pack.forEach((key, i) => out.push([key, blocks[i]]));
   }
   return out;
+}
+
+/** The file a shard key's pack is in, as the client requests it. */
+function packFile(site, key) {
+  const pack = shardPacks(readManifest(site).manifest.keys).find((p) => p.includes(key));
+  return `${shardFile(pack ? pack[0] : key)}.js`;
 }
 
 /** The file a page URL of the index is served from. */
@@ -404,8 +425,9 @@ describe('Search on the Acme layer', { skip: !ACME_ENV && 'ALTITUDE_ACME_SITE no
       assert.ok(titles.includes('Single accountable owner'), `"pwner" top 3: ${titles.join(' | ')}`);
       // keys(pwner) = pw, wn, pn; "owner" is listed by name in "wn" and lives in "ow".
       const loaded = shardsLoaded();
-      assert.ok(loaded.includes('ow.js'), `shards: ${loaded.join(' ')}`);
-      assert.deepEqual(loaded.filter((f) => !['pw.js', 'wn.js', 'pn.js', 'ow.js'].includes(f)), [], `shards: ${loaded.join(' ')}`);
+      const [ow, ...typos] = ['ow', 'pw', 'wn', 'pn'].map((k) => packFile(SITE, k));
+      assert.ok(loaded.includes(ow), `shards: ${loaded.join(' ')}`);
+      assert.deepEqual(loaded.filter((f) => ![ow, ...typos].includes(f)), [], `shards: ${loaded.join(' ')}`);
       assert.equal(new Set(loaded).size, loaded.length, 'each shard loaded once');
       await query(page, 'owner');
       assert.equal(shardsLoaded().length, loaded.length, 'cached shards are not loaded again');

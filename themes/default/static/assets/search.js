@@ -9,7 +9,9 @@ const STOP = " a an and are as at be but by for from if in into is it its of on 
 const FILE = location.protocol === "file:";
 const form = document.querySelector("form[data-root]");
 const root = form ? form.dataset.root : "";
-const keys = new Set(), cache = {}, waiting = {};
+// Shard keys; per key the first key of its pack (the file holding it);
+// per pack file its loading; per key its shard once a pack brought it.
+const keys = new Set(), packOf = {}, cache = {}, files = {}, got = {};
 let index;
 
 /* ---- words and matching ---- */
@@ -76,24 +78,34 @@ function decode(s) {
   return out;
 }
 
+// Loads a pack file once: `altitudeSearch.shard("<key>",\n<JSON>\n);` for
+// each of its shards, one after another.
+function load(file) {
+  return files[file] || (files[file] = new Promise((done) => {
+    const url = `${root}search/s/${fileName(file)}.js`;
+    if (FILE) {
+      // No fetch() from file://: the script calls altitudeSearch.shard().
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = script.onerror = () => { script.remove(); done(); };
+      document.head.append(script);
+    } else {
+      const head = "altitudeSearch.shard(";
+      fetch(url).then((r) => r.text()).then((t) => {
+        for (let at = t.indexOf(head); at >= 0; at = t.indexOf(head, at)) {
+          const comma = t.indexOf(",\n", at), end = t.indexOf("\n);", comma);
+          got[JSON.parse(t.slice(at + head.length, comma))] = JSON.parse(t.slice(comma + 2, end));
+          at = end;
+        }
+      }).then(done, done);
+    }
+  }));
+}
+
 function shard(k) {
   if (index.mode !== "sharded") return Promise.resolve(index.data);
   if (!keys.has(k)) return Promise.resolve(null);
-  return cache[k] || (cache[k] = new Promise((done) => {
-    const url = `${root}search/s/${fileName(k)}.js`;
-    if (FILE) {
-      // No fetch() from file://: the script calls altitudeSearch.shard().
-      waiting[k] = done;
-      const script = document.createElement("script");
-      script.src = url;
-      script.onload = script.onerror = () => { script.remove(); done(null); };
-      document.head.append(script);
-    } else {
-      fetch(url).then((r) => r.text())
-        .then((t) => JSON.parse(t.slice(t.indexOf("\n") + 1, t.lastIndexOf("\n)"))))
-        .then(done, () => done(null));
-    }
-  }));
+  return cache[k] || (cache[k] = load(packOf[k]).then(() => got[k] || null));
 }
 
 // Terms matching w in the shards of ks: [term, factor, shard, [doc, score…]].
@@ -336,17 +348,28 @@ return {
     index = m;
     // The key tree: "" → two-character keys and split prefixes; each split
     // prefix → the characters extending it (see docs/search-index.md).
-    const tree = m.keys || {}, top = [...(tree[""] || "")], found = [];
+    // Entries are two characters under "", one elsewhere; a `|` before one
+    // starts a new pack, and so does the first shard of each list.
+    const tree = m.keys || {};
     Object.keys(tree).forEach((p) => p && split.add(p));
-    for (let i = 0; i + 1 < top.length; i += 2) found.push(top[i] + top[i + 1]);
-    Object.keys(tree).forEach((p) => p && [...tree[p]].forEach((c) => found.push(p + c)));
-    found.forEach((k) => split.has(k) || keys.add(k));
+    for (const [p, list] of Object.entries(tree)) {
+      const cs = [...list];
+      let pack = null;
+      for (let i = 0; i < cs.length;) {
+        const cut = cs[i] === "|";
+        if (cut) i++;
+        const k = p ? p + cs[i++] : cs[i++] + cs[i++];
+        if (split.has(k)) continue;
+        keys.add(k);
+        if (cut || !pack) pack = k;
+        packOf[k] = pack;
+      }
+    }
     setupBox();
     setupPage();
   },
   shard(k, data) {
-    if (waiting[k]) waiting[k](data);
-    delete waiting[k];
+    got[k] = data;
   },
   search,
 };
