@@ -56,6 +56,80 @@ struct Found {
     page: RenderedPage,
 }
 
+/// Finds each page's HTML: in the cache by the site's face, else by its
+/// whole context, else by rendering it.
+struct Finder<'a> {
+    loaded: &'a Loaded,
+    resolved: &'a Resolved,
+    cache: &'a RenderCache,
+    builder: &'a ContextBuilder<'a>,
+    tera: &'a tera::Tera,
+    bodies: &'a [String],
+    body_keys: &'a [u128],
+    templates: u128,
+    face: Option<u128>,
+}
+
+impl Finder<'_> {
+    fn find(&self, id: PageId) -> Result<Found, Box<Diagnostic>> {
+        let template = template_for(self.loaded, id);
+        let shown_bodies: Vec<u128> = self.resolved.shown(id).map(|p| self.body_keys[p]).collect();
+        let face_key = self
+            .face
+            .map(|f| face::page_key(f, &template, id, &shown_bodies));
+        let known = face_key
+            .and_then(|k| self.cache.faces.get(&k))
+            .and_then(|&key| Some((key, self.cache.pages.get(&key)?.clone())));
+        let (context_key, html, reused) = match known {
+            Some((key, html)) => {
+                debug_assert_eq!(
+                    page_key(
+                        self.templates,
+                        &template,
+                        &self.builder.page_context(id, self.bodies)
+                    ),
+                    key,
+                    "render::face misses an input of the context of `{}`",
+                    self.loaded.pages[id].path
+                );
+                (key, html, true)
+            }
+            None => self.by_context(id, &template)?,
+        };
+        Ok(Found {
+            face_key,
+            context_key,
+            reused,
+            page: RenderedPage {
+                path: urls::output_path(&self.loaded.pages[id].url),
+                html,
+            },
+        })
+    }
+
+    /// Builds the page's context: the cache may have its HTML under the
+    /// context's key; if not, renders it.
+    fn by_context(
+        &self,
+        id: PageId,
+        template: &str,
+    ) -> Result<(u128, std::sync::Arc<String>, bool), Box<Diagnostic>> {
+        let context = self.builder.page_context(id, self.bodies);
+        let key = if self.cache.keep {
+            page_key(self.templates, template, &context)
+        } else {
+            0
+        };
+        Ok(match self.cache.pages.get(&key) {
+            Some(html) => (key, html.clone(), true),
+            None => {
+                let html = render_template(self.tera, template, &context, self.loaded, id)?;
+                (key, std::sync::Arc::new(html), false)
+            }
+        })
+    }
+}
+
 /// How much to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -178,55 +252,25 @@ pub fn render_cached(
     progress
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
-    // Only a cache that keeps pages needs the face (see `face`).
-    let face = cache.keep.then(|| face::key(loaded, resolved, templates));
+    let finder = Finder {
+        loaded,
+        resolved,
+        cache,
+        builder: &builder,
+        tera: &tera,
+        bodies: &bodies,
+        body_keys: &body_keys,
+        templates,
+        // Only a cache that keeps pages needs the face (see `face`).
+        face: cache.keep.then(|| face::key(loaded, resolved, templates)),
+    };
     let results: Vec<Result<Found, Box<Diagnostic>>> = to_render
         .into_par_iter()
         .map(|id| {
             progress
                 .done
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let template = template_for(loaded, id);
-            let shown_bodies: Vec<u128> = resolved.shown(id).map(|p| body_keys[p]).collect();
-            let face_key = face.map(|f| face::page_key(f, &template, id, &shown_bodies));
-            let known = face_key
-                .and_then(|k| cache.faces.get(&k))
-                .and_then(|&key| Some((key, cache.pages.get(&key)?.clone())));
-            let (context_key, html, reused) = match known {
-                Some((key, html)) => {
-                    debug_assert_eq!(
-                        page_key(templates, &template, &builder.page_context(id, &bodies)),
-                        key,
-                        "render::face misses an input of the context of `{}`",
-                        loaded.pages[id].path
-                    );
-                    (key, html, true)
-                }
-                None => {
-                    let context = builder.page_context(id, &bodies);
-                    let key = if cache.keep {
-                        page_key(templates, &template, &context)
-                    } else {
-                        0
-                    };
-                    match cache.pages.get(&key) {
-                        Some(html) => (key, html.clone(), true),
-                        None => {
-                            let html = render_template(&tera, &template, &context, loaded, id)?;
-                            (key, std::sync::Arc::new(html), false)
-                        }
-                    }
-                }
-            };
-            Ok(Found {
-                face_key,
-                context_key,
-                reused,
-                page: RenderedPage {
-                    path: urls::output_path(&loaded.pages[id].url),
-                    html,
-                },
-            })
+            finder.find(id)
         })
         .collect();
     // The cache keeps exactly what this build used, if it keeps anything.
