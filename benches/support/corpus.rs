@@ -121,10 +121,17 @@ impl Corpus {
                 return p;
             }
         };
+        // One-word aliases while the vocabulary has words enough to spare
+        // (it has 4,000; 100k pages have 10,000 concepts), else two.
+        let alias_words = if concept_count <= vocab.len() / 2 {
+            1
+        } else {
+            2
+        };
         let concepts: Vec<Concept> = (0..concept_count)
             .map(|_| {
                 let title = phrase(&mut rng, 2);
-                let alias = phrase(&mut rng, 1).to_lowercase();
+                let alias = phrase(&mut rng, alias_words).to_lowercase();
                 Concept {
                     path: format!("concepts/{}.md", slug(&title)),
                     title,

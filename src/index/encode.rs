@@ -223,6 +223,7 @@ pub(crate) fn encode(
                 text.join("\n").into_bytes(),
             );
         }
+        debug_assert!(bodies.is_empty(), "every shard is in a pack");
         format!(
             "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{}}}",
             to_json(&tree),

@@ -7,10 +7,8 @@
 //! only hands over plain prose spans), never on the concept's own page, and
 //! never for a concept the page already links to by hand.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-
-use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -80,7 +78,6 @@ impl AutoLinker {
         }
     }
 
-    /// The auto-links of one page, in text order.
     /// Every page's auto-links (none where `enabled` says so), from `cache`
     /// where the page and the names are as they were; `cache` is left
     /// holding this build's.
@@ -135,6 +132,7 @@ impl AutoLinker {
         key.finish()
     }
 
+    /// The auto-links of one page, in text order.
     pub fn find(&self, id: PageId, page: &Page, targets: &[Target]) -> Vec<AutoLink> {
         let Some(automaton) = &self.automaton else {
             return Vec::new();

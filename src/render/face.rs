@@ -1,10 +1,12 @@
 //! The site's face: everything a page's template context reads except the
-//! pages' bodies. `serve` keys each page by the face, its template and its
-//! own bodies' keys, so after a save that changed one page's prose (the
-//! common case) it finds every other page without building its context.
+//! pages' bodies. `serve` keys each page by the face, its template, its id
+//! and its own bodies' keys, so after a save that changed one page's prose
+//! (the common case) it finds every other page without building its context.
 //!
-//! Byte spans are left out on purpose: an edit shifts every span after it,
-//! and no context shows one. Whatever else a context reads must be here; in
+//! The pages' byte spans are left out on purpose: an edit shifts every span
+//! after it, and no context shows one. Each list is hashed with its length
+//! and each optional part with its presence, so no two faces feed the hash
+//! the same bytes. Whatever else a context reads must be here; in
 //! debug builds every page found this way is checked against its full
 //! context key, so a field missed here fails the incremental tests.
 
@@ -19,6 +21,7 @@ use crate::links::{Resolved, Target};
 pub(super) fn key(loaded: &Loaded, resolved: &Resolved, templates: u128) -> u128 {
     let mut key = Key::new();
     key.add(templates).add(&loaded.config);
+    key.add(loaded.layers.len()).add(loaded.pages.len());
     for layer in &loaded.layers {
         key.add(&layer.name).add(&layer.edit_url);
     }
@@ -53,12 +56,13 @@ fn add_page(key: &mut Key, page: &Page) {
         .add(&page.updated);
     key.add(page.extends.as_ref().map(|s| &s.value))
         .add(page.replaces.as_ref().map(|s| &s.value));
-    for h in &page.headings {
-        key.add(h.level).add(&h.text).add(&h.id);
-    }
+    add_values(key, page.headings.iter().map(|h| (h.level, &h.text, &h.id)));
+    key.add(page.principle.is_some())
+        .add(page.concept.is_some());
     if let Some(p) = &page.principle {
         key.add(p.altitude).add(p.horizon).add(&p.role_shift);
         add_values(key, p.concepts.iter().map(|c| &c.value));
+        key.add(p.defines.len());
         for d in &p.defines {
             key.add(&d.title.value).add(&d.definition);
             add_values(key, d.aliases.iter().map(|a| &a.value));
@@ -101,6 +105,7 @@ fn add_resolved(key: &mut Key, r: &Resolved) {
     for related in &r.related {
         add_values(key, related.iter().map(|x| (x.page, &x.shared)));
     }
+    key.add(r.sections.len());
     for s in &r.sections {
         key.add(&s.key).add(s.index).add(&s.pages);
     }

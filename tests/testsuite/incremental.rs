@@ -103,10 +103,14 @@ fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
             format!("title of {page}")
         }
         8 => {
-            // The top of a page: its summary, shown in previews elsewhere.
-            let t = text(source, &page).replacen("\n\n", &format!("\n\nOpening {step}. "), 1);
-            source.insert(&page, t);
-            format!("opening of {page}")
+            // A front-matter summary: shown in previews and listings elsewhere.
+            let t = text(source, "principles/weekly-review.md");
+            let t = match t.find("summary = \"") {
+                Some(_) => t.replacen("summary = \"", &format!("summary = \"Step {step} "), 1),
+                None => t.replacen("+++\n", &format!("+++\nsummary = \"Summary {step}\"\n"), 1),
+            };
+            source.insert("principles/weekly-review.md", t);
+            "summary of the weekly review".into()
         }
         _ => {
             source.insert(

@@ -10,7 +10,8 @@ const FILE = location.protocol === "file:";
 const form = document.querySelector("form[data-root]");
 const root = form ? form.dataset.root : "";
 // Shard keys; per key the first key of its pack (the file holding it);
-// per pack file its loading; per key its shard once a pack brought it.
+// per key its shard's promise; per pack file its loading; per key its shard
+// once a pack brought it.
 const keys = new Set(), packOf = {}, cache = {}, files = {}, got = {};
 let index;
 
