@@ -246,11 +246,10 @@ impl<'a> ContextBuilder<'a> {
         print: Option<&[String]>,
     ) -> tera::Context {
         let mut ctx = tera::Context::new();
-        let section = current.map_or("", |id| self.loaded.pages[id].section());
         let current_url = current.map(|id| self.url(id));
         ctx.insert(
             "nav",
-            &self.nav.for_page(section, &root, current_url.as_deref()),
+            &self.nav.for_page(current, &root, current_url.as_deref()),
         );
         ctx.insert("root", &root);
         ctx.insert("site", &self.site());

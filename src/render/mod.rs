@@ -237,7 +237,9 @@ pub fn render_cached(
     let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
         bodies.into_iter().unzip();
     let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
-    let nav = match nav::NavCache::build(&tera, loaded, resolved, nav_keys(loaded, &to_render)) {
+    let places = nav::places(resolved);
+    let keys = nav_keys(loaded, &places, &to_render);
+    let nav = match nav::NavCache::build(&tera, loaded, resolved, places, keys) {
         Ok(nav) => nav,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -410,13 +412,17 @@ fn context_names(context: &tera::Context) -> std::collections::BTreeSet<String> 
     }
 }
 
-/// Every (section, root) pair a rendered page shows the sidebar at.
-fn nav_keys(loaded: &Loaded, pages: &[PageId]) -> std::collections::BTreeSet<(String, String)> {
-    let mut keys: std::collections::BTreeSet<(String, String)> = pages
+/// Every (place, root) pair a rendered page shows the sidebar at.
+fn nav_keys(
+    loaded: &Loaded,
+    places: &std::collections::HashMap<PageId, nav::Place>,
+    pages: &[PageId],
+) -> std::collections::BTreeSet<(nav::Place, String)> {
+    let mut keys: std::collections::BTreeSet<(nav::Place, String)> = pages
         .iter()
         .map(|&id| {
-            let page = &loaded.pages[id];
-            (page.section().to_string(), urls::root_prefix(&page.url))
+            let place = places.get(&id).cloned().unwrap_or_default();
+            (place, urls::root_prefix(&loaded.pages[id].url))
         })
         .collect();
     for root in [
@@ -424,7 +430,7 @@ fn nav_keys(loaded: &Loaded, pages: &[PageId]) -> std::collections::BTreeSet<(St
         urls::root_prefix(context::SEARCH_URL),
         context::not_found_root(&loaded.config.base_url),
     ] {
-        keys.insert((String::new(), root));
+        keys.insert((nav::Place::default(), root));
     }
     keys
 }

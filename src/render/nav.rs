@@ -1,20 +1,33 @@
-//! The sidebar, rendered once per (section, depth) rather than once per
-//! page. It lists every section, so per page it would cost time in the
-//! number of sections: quadratic in the size of a big handbook. Each page
-//! takes the cached HTML and marks its own link.
+//! The sidebar, rendered once per (section, block of pages, depth) rather
+//! than once per page, and never longer than a screenful or two.
+//!
+//! Listing every section on every page is quadratic in the size of a big
+//! handbook: 2,000 sections of 50 pages put 120 KB of sidebar on each of
+//! 100,000 pages, 12 GB in all. So the sidebar lists a window of at most
+//! [`SECTIONS_SHOWN`] sections (the current one's) and, in the current
+//! section, a block of at most [`PAGES_SHOWN`] pages (the current page's),
+//! with a link onward at each cut. Each page takes the cached HTML and
+//! marks its own link.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::content::{Loaded, PageId};
+use crate::content::{Loaded, Page, PageId};
 use crate::links::Resolved;
 use crate::render::urls::link_url;
+
+/// Sections listed at most; the rest are behind links onward.
+const SECTIONS_SHOWN: usize = 30;
+/// Pages of the current section listed at most.
+const PAGES_SHOWN: usize = 60;
 
 #[derive(Serialize)]
 struct NavPage {
     title: String,
     url: String,
+    /// A link onward to pages not listed, not a page.
+    more: bool,
 }
 
 #[derive(Serialize)]
@@ -22,42 +35,74 @@ struct NavSection {
     title: String,
     url: String,
     current: bool,
+    /// A link onward to sections not listed, not a section.
+    more: bool,
     pages: Vec<NavPage>,
 }
 
-/// (current section key, root prefix) → the rendered `nav.html`.
+/// Where a page's sidebar is cut: its section's key and its block of pages.
+pub(crate) type Place = (String, usize);
+
+/// (place, root prefix) → the rendered `nav.html`.
 #[derive(Default)]
 pub(crate) struct NavCache {
-    html: HashMap<(String, String), String>,
+    html: HashMap<(Place, String), String>,
+    places: HashMap<PageId, Place>,
+}
+
+/// Every page's place: its section and which block of that section's pages
+/// it falls in (a section's index page, the first).
+pub(crate) fn places(resolved: &Resolved) -> HashMap<PageId, Place> {
+    let mut places = HashMap::new();
+    for s in &resolved.sections {
+        if let Some(index) = s.index {
+            places.insert(index, (s.key.clone(), 0));
+        }
+        for (n, &id) in s.pages.iter().enumerate() {
+            places.insert(id, (s.key.clone(), n / PAGES_SHOWN));
+        }
+    }
+    places
 }
 
 impl NavCache {
-    /// Renders `nav.html` for each (section, root) pair a page needs. A theme
+    /// Renders `nav.html` for each (place, root) pair a page needs. A theme
     /// without `nav.html` gets an empty sidebar.
     pub fn build(
         tera: &tera::Tera,
         loaded: &Loaded,
         resolved: &Resolved,
-        keys: BTreeSet<(String, String)>,
+        places: HashMap<PageId, Place>,
+        keys: BTreeSet<(Place, String)>,
     ) -> Result<NavCache, tera::Error> {
-        let mut cache = NavCache::default();
+        let mut cache = NavCache {
+            places,
+            ..NavCache::default()
+        };
         if !tera.get_template_names().any(|n| n == "nav.html") {
             return Ok(cache);
         }
-        for (section, root) in keys {
+        for (place, root) in keys {
             let mut ctx = tera::Context::new();
             ctx.insert("root", &root);
-            ctx.insert("nav", &sections(loaded, resolved, &section));
+            ctx.insert("nav", &sections(loaded, resolved, &place));
             let html = tera.render("nav.html", &ctx)?;
-            cache.html.insert((section, root), html);
+            cache.html.insert((place, root), html);
         }
         Ok(cache)
     }
 
-    /// The sidebar for a page in `section` shown at depth `root`, with the
-    /// link to `current_url` (if any) marked as the current page.
-    pub fn for_page(&self, section: &str, root: &str, current_url: Option<&str>) -> String {
-        let Some(html) = self.html.get(&(section.to_string(), root.to_string())) else {
+    /// The sidebar for page `current` (none: a page outside every section)
+    /// shown at depth `root`, with the link to `current_url` (if any) marked
+    /// as the current page.
+    pub fn for_page(
+        &self,
+        current: Option<PageId>,
+        root: &str,
+        current_url: Option<&str>,
+    ) -> String {
+        let place = self.place(current);
+        let Some(html) = self.html.get(&(place, root.to_string())) else {
             return String::new();
         };
         match current_url {
@@ -68,35 +113,92 @@ impl NavCache {
             None => html.clone(),
         }
     }
+
+    /// Where `page`'s sidebar is cut; outside every section, the first block.
+    pub fn place(&self, page: Option<PageId>) -> Place {
+        page.and_then(|id| self.places.get(&id).cloned())
+            .unwrap_or_default()
+    }
 }
 
-fn sections(loaded: &Loaded, resolved: &Resolved, current: &str) -> Vec<NavSection> {
+/// `text` for a link onward over `count` things.
+fn onward(count: usize, one: &str, many: &str) -> String {
+    match count {
+        1 => format!("1 more {one}"),
+        n => format!("{n} more {many}"),
+    }
+}
+
+fn sections(loaded: &Loaded, resolved: &Resolved, (current, block): &Place) -> Vec<NavSection> {
     let pages = &loaded.pages;
     let url = |i: PageId| link_url(&pages[i].url, loaded.config.url_style);
-    resolved
-        .sections
-        .iter()
-        .map(|s| {
-            let is_current = s.key == current;
-            let listed = if is_current { s.pages.as_slice() } else { &[] };
-            NavSection {
-                title: s.index.map_or_else(
-                    || crate::content::title_case(&s.key),
-                    |i| pages[i].title.clone(),
-                ),
-                url: match (s.index, s.pages.first()) {
-                    (Some(i), _) | (None, Some(&i)) => url(i),
-                    (None, None) => String::new(),
-                },
-                current: is_current,
-                pages: listed
-                    .iter()
-                    .map(|&i| NavPage {
-                        title: pages[i].title.clone(),
-                        url: url(i),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+    let section_url = |s: &crate::links::Section| match (s.index, s.pages.first()) {
+        (Some(i), _) | (None, Some(&i)) => url(i),
+        (None, None) => String::new(),
+    };
+    let all = &resolved.sections;
+    let at = all.iter().position(|s| s.key == *current).unwrap_or(0);
+    let window = (at / SECTIONS_SHOWN) * SECTIONS_SHOWN
+        ..((at / SECTIONS_SHOWN + 1) * SECTIONS_SHOWN).min(all.len());
+    let more = |from: usize, count: usize| NavSection {
+        title: onward(count, "section", "sections"),
+        url: section_url(&all[from]),
+        current: false,
+        more: true,
+        pages: Vec::new(),
+    };
+    let mut out = Vec::new();
+    if window.start > 0 {
+        out.push(more(window.start - SECTIONS_SHOWN, window.start));
+    }
+    for s in &all[window.clone()] {
+        let is_current = s.key == *current;
+        out.push(NavSection {
+            title: s.index.map_or_else(
+                || crate::content::title_case(&s.key),
+                |i| pages[i].title.clone(),
+            ),
+            url: section_url(s),
+            current: is_current,
+            more: false,
+            pages: if is_current {
+                block_of(&s.pages, *block, pages, &url)
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    if window.end < all.len() {
+        out.push(more(window.end, all.len() - window.end));
+    }
+    out
+}
+
+/// The pages of block `block` of `list`, with links onward at each cut.
+fn block_of(
+    list: &[PageId],
+    block: usize,
+    pages: &[Page],
+    url: &impl Fn(PageId) -> String,
+) -> Vec<NavPage> {
+    let start = (block * PAGES_SHOWN).min(list.len());
+    let end = (start + PAGES_SHOWN).min(list.len());
+    let more = |to: PageId, count: usize| NavPage {
+        title: onward(count, "page", "pages"),
+        url: url(to),
+        more: true,
+    };
+    let mut out = Vec::new();
+    if start > 0 {
+        out.push(more(list[start - PAGES_SHOWN], start));
+    }
+    out.extend(list[start..end].iter().map(|&i| NavPage {
+        title: pages[i].title.clone(),
+        url: url(i),
+        more: false,
+    }));
+    if end < list.len() {
+        out.push(more(list[end], list.len() - end));
+    }
+    out
 }

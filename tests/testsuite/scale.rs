@@ -51,6 +51,21 @@ fn a_generated_2000_page_playbook_builds_completely() {
             "{url} has no backlinks"
         );
     }
+    // The sidebar lists a window of sections, the current one's, and links
+    // onward to the rest: 41 sections (40 and Concepts) put 30 in the first window.
+    let late = std::fs::read_to_string(out.join("section-35/page-1750/index.html")).unwrap();
+    let sidebar = &late[late.find("id=\"sidebar-sections\"").unwrap()..];
+    let sidebar = &sidebar[..sidebar.find("</nav>").unwrap()];
+    assert!(
+        sidebar.contains(
+            "<li class=\"nav-more\"><a href=\"../../section-0/\">30 more sections</a></li>"
+        ),
+        "{sidebar}"
+    );
+    assert!(sidebar.contains("href=\"../../section-35/page-1750/\" aria-current=\"page\""));
+    assert!(!sidebar.contains("section-29/"), "{sidebar}");
+    // The link back, sections 30 to 39 and Concepts, the section's 50 pages.
+    assert_eq!(sidebar.matches("<li").count(), 1 + 11 + 50, "{sidebar}");
     let extended = std::fs::read_to_string(out.join("section-0/page-3/index.html")).unwrap();
     assert!(extended.contains("<section class=\"extension\" id=\"company\""));
 
