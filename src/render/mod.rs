@@ -1,9 +1,9 @@
 //! Stage 3, render: resolved pages → HTML files, through Tera templates.
 //!
 //! Each page is rendered on its own (in parallel) from a context that holds
-//! only what its template shows: the sidebar lists the sections and the pages
-//! of the current section, never the whole site, so a page costs the same at
-//! ten pages or a hundred thousand.
+//! only what its template shows: the sidebar lists a window of sections and
+//! of the current section's pages (see `nav`), never the whole site, so a
+//! page costs the same at ten pages or a hundred thousand.
 
 mod body;
 pub(crate) mod cache;
