@@ -14,12 +14,14 @@
 //!
 //! Altitude only ever replaces or updates a folder that carries its marker.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+use crate::pipeline::SiteFiles;
 
 /// Written into every output folder; its presence is what allows replacing it.
 pub const MARKER: &str = ".altitude-output";
@@ -89,7 +91,7 @@ fn is_empty_dir(path: &Path) -> bool {
 }
 
 /// Writes `files` to `out` (see the module docs).
-pub fn write_site(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> io::Result<()> {
+pub fn write_site(files: &SiteFiles, out: &Path) -> io::Result<()> {
     let out = absolute(out);
     if out.join(MARKER).is_file() {
         let previous = Listing::read(&out)?;
@@ -101,7 +103,7 @@ pub fn write_site(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> io::Result<(
 }
 
 /// Writes the site to a fresh folder and renames it over `out`.
-fn swap_in(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> io::Result<()> {
+fn swap_in(files: &SiteFiles, out: &Path) -> io::Result<()> {
     let parent = out
         .parent()
         .map(Path::to_path_buf)
@@ -172,7 +174,7 @@ impl Listing {
     /// a folder or back, or renaming one only by case (on a file system
     /// that ignores case, deleting the old name would delete the new file);
     /// when it does not, the site is swapped in whole.
-    fn can_take(&self, files: &BTreeMap<String, Vec<u8>>) -> bool {
+    fn can_take(&self, files: &SiteFiles) -> bool {
         let folded: HashMap<String, &str> = self
             .files
             .iter()
@@ -237,11 +239,7 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-fn update_in_place(
-    files: &BTreeMap<String, Vec<u8>>,
-    out: &Path,
-    previous: &Listing,
-) -> io::Result<()> {
+fn update_in_place(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Result<()> {
     let new_dirs: BTreeSet<&str> = files
         .keys()
         .flat_map(|p| ancestors(p))
@@ -265,7 +263,7 @@ fn update_in_place(
         .collect();
     let written = changed
         .par_iter()
-        .try_for_each(|path| fs::write(out.join(temp_name(path)), &files[*path]));
+        .try_for_each(|path| fs::write(out.join(temp_name(path)), files[*path].as_slice()));
     if let Err(e) = written {
         // Nothing of the previous site has changed yet: undo and report.
         for path in &changed {
@@ -282,11 +280,7 @@ fn update_in_place(
 }
 
 /// Deletes the previous build's files and folders the new one does not have.
-fn remove_stale(
-    files: &BTreeMap<String, Vec<u8>>,
-    out: &Path,
-    previous: &Listing,
-) -> io::Result<()> {
+fn remove_stale(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Result<()> {
     previous
         .files
         .par_iter()
@@ -313,7 +307,7 @@ fn remove_if_exists(path: &Path) -> io::Result<()> {
     }
 }
 
-fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> io::Result<()> {
+fn write_tree(files: &SiteFiles, root: &Path) -> io::Result<()> {
     fs::create_dir_all(root)?;
     let dirs: BTreeSet<&str> = files
         .keys()
@@ -324,7 +318,7 @@ fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> io::Result<()> 
     }
     files
         .par_iter()
-        .try_for_each(|(path, bytes)| fs::write(root.join(path), bytes))?;
+        .try_for_each(|(path, bytes)| fs::write(root.join(path), bytes.as_slice()))?;
     fs::write(root.join(MARKER), MARKER_TEXT)
 }
 
@@ -343,12 +337,10 @@ mod tests {
     fn replaces_previous_output_without_leftovers() {
         let dir = temp("swap");
         let out = dir.join("public");
-        let mut files = BTreeMap::new();
-        files.insert("a/index.html".to_string(), b"one".to_vec());
-        files.insert("stale.txt".to_string(), b"old".to_vec());
+        let mut files = site(&[("a/index.html", "one"), ("stale.txt", "old")]);
         write_site(&files, &out).unwrap();
         files.remove("stale.txt");
-        files.insert("a/index.html".to_string(), b"two".to_vec());
+        files.insert("a/index.html".to_string(), b"two".to_vec().into());
         check_out_dir(&out, &[]).unwrap();
         write_site(&files, &out).unwrap();
         assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"two");
@@ -361,10 +353,10 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
-    fn site(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    fn site(entries: &[(&str, &str)]) -> SiteFiles {
         entries
             .iter()
-            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec().into()))
             .collect()
     }
 

@@ -78,10 +78,17 @@ impl std::fmt::Display for Timings {
     }
 }
 
+/// A file's bytes, shared: `serve` keeps a page reused from the previous
+/// build without copying it, and tells an unchanged file by its pointer.
+pub type Bytes = std::sync::Arc<Vec<u8>>;
+
+/// The site as a build makes it: output path → bytes.
+pub type SiteFiles = BTreeMap<String, Bytes>;
+
 /// Everything a run produced.
 pub struct Outcome {
     /// Output path → bytes. Empty in check mode or when errors were found.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: SiteFiles,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
     pub loaded: Loaded,
@@ -184,7 +191,11 @@ fn run_inner(
         let sections = std::mem::take(&mut rendered.sections);
         let search = timings.time("index", || index::files(&loaded, &resolved, sections));
         let mut files = assemble(rendered);
-        files.extend(search);
+        files.extend(
+            search
+                .into_iter()
+                .map(|(path, bytes)| (path, Bytes::new(bytes))),
+        );
         files
     } else {
         BTreeMap::new()
@@ -199,13 +210,14 @@ fn run_inner(
     }
 }
 
-fn assemble(rendered: Rendered) -> BTreeMap<String, Vec<u8>> {
-    let mut files = rendered.files;
+fn assemble(rendered: Rendered) -> SiteFiles {
+    let mut files: SiteFiles = rendered
+        .files
+        .into_iter()
+        .map(|(path, bytes)| (path, Bytes::new(bytes)))
+        .collect();
     for page in rendered.pages {
-        // A one-off build owns each page outright; `serve` copies the pages
-        // its cache keeps.
-        let html = std::sync::Arc::try_unwrap(page.html).unwrap_or_else(|kept| (*kept).clone());
-        files.insert(page.path, html.into_bytes());
+        files.insert(page.path, page.html);
     }
     files
 }

@@ -20,7 +20,7 @@ pub struct RenderCache {
     pub(crate) keep: bool,
     /// Body HTML and its sections' text.
     pub(crate) bodies: HashMap<u128, (String, Vec<super::SectionText>)>,
-    pub(crate) pages: HashMap<u128, std::sync::Arc<String>>,
+    pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
     /// A page's key by the site's face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
     pub(crate) faces: HashMap<u128, u128>,

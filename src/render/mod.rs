@@ -30,8 +30,8 @@ pub struct RenderedPage {
     /// Output path, `principles/owner/index.html`.
     pub path: String,
     /// Shared with the render cache in `serve`, so a page reused from the
-    /// previous build is not copied twice.
-    pub html: std::sync::Arc<String>,
+    /// previous build is not copied.
+    pub html: crate::pipeline::Bytes,
 }
 
 /// The output of the render stage: every file of the site but the search index.
@@ -113,7 +113,7 @@ impl Finder<'_> {
         &self,
         id: PageId,
         template: &str,
-    ) -> Result<(u128, std::sync::Arc<String>, bool), Box<Diagnostic>> {
+    ) -> Result<(u128, crate::pipeline::Bytes, bool), Box<Diagnostic>> {
         let context = self.builder.page_context(id, self.bodies);
         let key = if self.cache.keep {
             page_key(self.templates, template, &context)
@@ -124,7 +124,7 @@ impl Finder<'_> {
             Some(html) => (key, html.clone(), true),
             None => {
                 let html = render_template(self.tera, template, &context, self.loaded, id)?;
-                (key, std::sync::Arc::new(html), false)
+                (key, crate::pipeline::Bytes::new(html.into_bytes()), false)
             }
         })
     }

@@ -80,7 +80,7 @@ pub(crate) fn handle(site: &Arc<Site>, request: Request) {
             let body = if kind.starts_with("text/html") {
                 with_live_reload(bytes)
             } else {
-                bytes.clone()
+                bytes.to_vec()
             };
             respond(request, 200, kind, body);
         }

@@ -4,11 +4,13 @@
 //! Builds publish here; HTTP handlers read. A failed build never replaces
 //! the files, so readers always get a whole, good site.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
+
+use crate::pipeline::SiteFiles;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{mpsc, Arc, Mutex};
 
-pub(crate) type Files = Arc<BTreeMap<String, Vec<u8>>>;
+pub(crate) type Files = Arc<SiteFiles>;
 
 /// What an open page is told.
 #[derive(Clone, Debug)]
@@ -87,7 +89,7 @@ impl Site {
 
     /// A new good build: swap the files in and tell every open page what
     /// changed.
-    pub fn publish(&self, files: BTreeMap<String, Vec<u8>>) {
+    pub fn publish(&self, files: SiteFiles) {
         let mut state = self.lock();
         let gone: HashSet<String> = state
             .files
@@ -97,7 +99,13 @@ impl Site {
             .collect();
         let changed: HashSet<String> = files
             .iter()
-            .filter(|(path, bytes)| state.files.get(*path) != Some(bytes))
+            .filter(|(path, bytes)| {
+                // A page reused from the last build is the same allocation.
+                state
+                    .files
+                    .get(*path)
+                    .is_none_or(|old| !Arc::ptr_eq(old, bytes) && old != *bytes)
+            })
             .map(|(path, _)| path.clone())
             .chain(gone.iter().cloned())
             .collect();
