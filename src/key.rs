@@ -36,3 +36,78 @@ impl std::io::Write for Key {
         Ok(())
     }
 }
+
+/// What one build made, by content key, kept for the next (`serve`). The
+/// default keeps nothing: a one-off build has no next build to help, and
+/// computes no keys.
+pub struct Kept<V> {
+    keep: bool,
+    map: std::collections::HashMap<u128, V>,
+}
+
+impl<V> Default for Kept<V> {
+    fn default() -> Self {
+        Kept {
+            keep: false,
+            map: Default::default(),
+        }
+    }
+}
+
+impl<V: Clone> Kept<V> {
+    /// A cache that keeps each build's work for the next.
+    pub fn keeping() -> Self {
+        Kept {
+            keep: true,
+            ..Kept::default()
+        }
+    }
+
+    /// Whether keys are worth computing.
+    pub(crate) fn keeps(&self) -> bool {
+        self.keep
+    }
+
+    pub(crate) fn get(&self, key: u128) -> Option<&V> {
+        self.map.get(&key)
+    }
+
+    /// Leaves exactly what this build `used` for the next one: what it
+    /// found here stays where it is, and only what it made is copied in.
+    pub(crate) fn keep_only<'v>(&mut self, used: impl IntoIterator<Item = (u128, &'v V)>)
+    where
+        V: 'v,
+    {
+        if !self.keep {
+            return;
+        }
+        let mut old = std::mem::take(&mut self.map);
+        for (key, value) in used {
+            let kept = old.remove(&key).unwrap_or_else(|| value.clone());
+            self.map.insert(key, kept);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_cache_holds_exactly_what_the_last_build_used() {
+        let mut kept = Kept::keeping();
+        let (a, b, c) = ("a".to_string(), "b".to_string(), "c".to_string());
+        kept.keep_only([(1, &a), (2, &b)]);
+        assert_eq!(kept.get(1), Some(&a));
+        // Key 2 found again: what is kept stays (an equal key means equal
+        // content), and key 1, unused, is dropped.
+        kept.keep_only([(2, &c), (3, &c)]);
+        assert_eq!(
+            (kept.get(1), kept.get(2), kept.get(3)),
+            (None, Some(&b), Some(&c))
+        );
+        let mut one_off: Kept<String> = Kept::default();
+        one_off.keep_only([(1, &a)]);
+        assert!(!one_off.keeps() && one_off.get(1).is_none());
+    }
+}

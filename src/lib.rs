@@ -13,7 +13,7 @@ pub mod coverage;
 pub mod diag;
 pub mod embedded;
 pub mod index;
-pub(crate) mod key;
+pub mod key;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -12,7 +12,7 @@ mod overlay;
 pub mod page;
 mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -142,25 +142,13 @@ fn role(path: &str) -> Role<'_> {
 
 /// Each page file as parsed by the previous build (`serve`), keyed by
 /// everything `parse_page` reads, so a save re-parses only what changed.
-#[derive(Default)]
-pub struct ParseCache {
-    keep: bool,
-    parsed: HashMap<u128, Parsed>,
-}
+pub type ParseCache = crate::key::Kept<Parsed>;
 
 type Parsed = (Option<Page>, Vec<Diagnostic>);
 
 impl ParseCache {
-    /// A cache that keeps each build's parsed pages for the next.
-    pub fn keeping() -> ParseCache {
-        ParseCache {
-            keep: true,
-            ..ParseCache::default()
-        }
-    }
-
     fn parse_all(&mut self, inputs: Vec<(FileId, usize, String, Arc<str>)>) -> Vec<Parsed> {
-        let keep = self.keep;
+        let keep = self.keeps();
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
             .map(|(file, layer, path, text)| {
@@ -171,15 +159,13 @@ impl ParseCache {
                 } else {
                     0
                 };
-                match self.parsed.get(&key) {
+                match self.get(key) {
                     Some(done) => (key, done.clone()),
                     None => (key, parse_page(file, layer, path, text)),
                 }
             })
             .collect();
-        if keep {
-            self.parsed = parsed.iter().cloned().collect();
-        }
+        self.keep_only(parsed.iter().map(|(key, p)| (*key, p)));
         parsed.into_iter().map(|(_, p)| p).collect()
     }
 }

@@ -196,16 +196,19 @@ impl KeySpace {
 mod tests {
     use super::*;
 
+    /// Terms under `o` and `p`, with their sizes.
+    const TERMS: [(&str, usize); 6] = [
+        ("ow", 10),
+        ("owl", 40),
+        ("own", 40),
+        ("owner", 40),
+        ("ox", 10),
+        ("p", 5),
+    ];
+
     #[test]
     fn big_prefixes_split_small_ones_stay() {
-        let terms = [
-            ("ow", 10),
-            ("owl", 40),
-            ("own", 40),
-            ("owner", 40),
-            ("ox", 10),
-            ("p", 5),
-        ];
+        let terms = TERMS;
         let space = KeySpace::plan(&terms, 100);
         let keys: Vec<&str> = space.keys.iter().map(String::as_str).collect();
         assert_eq!(keys, vec!["ow_", "owl", "own", "ox", "p_"]);
@@ -226,15 +229,7 @@ mod tests {
 
     #[test]
     fn small_neighbouring_shards_share_a_pack() {
-        let terms = [
-            ("ow", 10),
-            ("owl", 40),
-            ("own", 40),
-            ("owner", 40),
-            ("ox", 10),
-            ("p", 5),
-        ];
-        let space = KeySpace::plan(&terms, 100);
+        let space = KeySpace::plan(&TERMS, 100);
         // Shard sizes as written: `ow_` and `owl` fit together, `own` not.
         let size = |k: &str| match k {
             "ow_" => Some(30),

@@ -7,14 +7,14 @@
 //! only hands over plain prose spans), never on the concept's own page, and
 //! never for a concept the page already links to by hand.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
 
 use crate::content::{Page, PageId};
-use crate::key::Key;
+use crate::key::{Kept, Key};
 use crate::links::{Names, Target};
 
 /// A mention turned into a link.
@@ -38,21 +38,7 @@ pub(crate) struct AutoLinker {
 /// Each page's auto-links from the previous build (`serve`), by everything
 /// [`AutoLinker::find`] reads: scanning every page's prose for every name
 /// was most of resolving a big site, and a save changes one page.
-#[derive(Default)]
-pub struct AutolinkCache {
-    pub(crate) keep: bool,
-    found: HashMap<u128, Vec<AutoLink>>,
-}
-
-impl AutolinkCache {
-    /// A cache that keeps each build's auto-links for the next.
-    pub fn keeping() -> AutolinkCache {
-        AutolinkCache {
-            keep: true,
-            ..AutolinkCache::default()
-        }
-    }
-}
+pub type AutolinkCache = Kept<Vec<AutoLink>>;
 
 impl AutoLinker {
     pub fn new(names: &Names) -> AutoLinker {
@@ -89,7 +75,7 @@ impl AutoLinker {
         enabled: impl Fn(&Page) -> bool + Sync,
         cache: &mut AutolinkCache,
     ) -> Vec<Vec<AutoLink>> {
-        let keep = cache.keep;
+        let keep = cache.keeps();
         let found: Vec<(u128, Vec<AutoLink>)> = pages
             .par_iter()
             .enumerate()
@@ -102,18 +88,13 @@ impl AutoLinker {
                 } else {
                     0
                 };
-                match cache.found.get(&key) {
+                match cache.get(key) {
                     Some(links) => (key, links.clone()),
                     None => (key, self.find(owner[id], page, &targets[id])),
                 }
             })
             .collect();
-        if keep {
-            cache.found = found
-                .iter()
-                .map(|(key, links)| (*key, links.clone()))
-                .collect();
-        }
+        cache.keep_only(found.iter().map(|(key, links)| (*key, links)));
         found.into_iter().map(|(_, links)| links).collect()
     }
 

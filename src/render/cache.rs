@@ -19,7 +19,7 @@ use std::collections::HashMap;
 pub struct RenderCache {
     pub(crate) keep: bool,
     /// Body HTML and its sections' text.
-    pub(crate) bodies: HashMap<u128, (String, Vec<super::SectionText>)>,
+    pub(crate) bodies: crate::key::Kept<(String, Vec<super::SectionText>)>,
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
     /// A page's key by the site's face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
@@ -34,6 +34,7 @@ impl RenderCache {
     pub fn keeping() -> RenderCache {
         RenderCache {
             keep: true,
+            bodies: crate::key::Kept::keeping(),
             ..RenderCache::default()
         }
     }

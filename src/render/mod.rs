@@ -210,7 +210,7 @@ pub fn render_cached(
         } else {
             0
         };
-        match cache.bodies.get(&key) {
+        match cache.bodies.get(key) {
             Some(done) => (key, done.clone()),
             None => (key, body::render_body_and_text(&input, with_text)),
         }
@@ -234,6 +234,15 @@ pub fn render_cached(
             .collect(),
         Scope::OnePerTemplate => Vec::new(),
     };
+    // The cache keeps exactly the bodies this build used.
+    cache.bodies.keep_only(
+        bodies
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| needed[*id])
+            .map(|(_, (key, body))| (*key, body))
+            .chain(print_bodies.iter().map(|(key, body)| (*key, body))),
+    );
     let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
         bodies.into_iter().unzip();
     let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
@@ -278,17 +287,9 @@ pub fn render_cached(
     // The cache keeps exactly what this build used, if it keeps anything.
     let mut next = RenderCache {
         keep: cache.keep,
+        bodies: std::mem::take(&mut cache.bodies),
         ..RenderCache::default()
     };
-    if next.keep {
-        for (id, key) in body_keys.into_iter().enumerate() {
-            if needed[id] {
-                next.bodies
-                    .insert(key, (bodies[id].clone(), sections[id].clone()));
-            }
-        }
-        next.bodies.extend(print_bodies.iter().cloned());
-    }
     let print_bodies: Vec<String> = print_bodies.into_iter().map(|(_, (b, _))| b).collect();
     rendered.sections = sections;
     let mut seen_errors = std::collections::BTreeSet::new();

@@ -32,6 +32,21 @@ fn pages(source: &MemSource) -> Vec<String> {
         .collect()
 }
 
+/// The incremental build made exactly the full build's files, byte for byte.
+fn assert_same_site(incremental: &pipeline::Outcome, full: &pipeline::Outcome, step: &str) {
+    assert_eq!(
+        incremental.files.keys().collect::<Vec<_>>(),
+        full.files.keys().collect::<Vec<_>>(),
+        "{step}"
+    );
+    for (path, bytes) in &full.files {
+        assert!(
+            incremental.files.get(path) == Some(bytes),
+            "{step}: {path} differs from a full build"
+        );
+    }
+}
+
 /// One random edit, described for the failure message.
 fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
     let all = pages(source);
@@ -141,18 +156,7 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
             full.diagnostics.count(altitude::diag::Severity::Error),
             "step {step} ({what})"
         );
-        let names: Vec<&String> = incremental.files.keys().collect();
-        assert_eq!(
-            names,
-            full.files.keys().collect::<Vec<_>>(),
-            "step {step} ({what})"
-        );
-        for (path, bytes) in &full.files {
-            assert!(
-                incremental.files.get(path) == Some(bytes),
-                "step {step} ({what}): {path} differs from a full build"
-            );
-        }
+        assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > 40, "the rebuilds reused pages: {reused}");
 }
@@ -256,16 +260,6 @@ fn incremental_rebuilds_equal_full_builds_with_a_company_layer() {
             "step {step} ({what}): {:?}",
             full.diagnostics
         );
-        assert_eq!(
-            incremental.files.keys().collect::<Vec<_>>(),
-            full.files.keys().collect::<Vec<_>>(),
-            "step {step} ({what})"
-        );
-        for (path, bytes) in &full.files {
-            assert!(
-                incremental.files.get(path) == Some(bytes),
-                "step {step} ({what}): {path} differs from a full build"
-            );
-        }
+        assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
 }
