@@ -19,10 +19,16 @@ pub struct Served {
 impl Served {
     /// Starts `binary serve DIR --port 0` and waits for its address.
     pub fn start(binary: &str, dir: &Path) -> Served {
+        Served::start_with(binary, dir, &[])
+    }
+
+    /// Like [`Served::start`], with more arguments.
+    pub fn start_with(binary: &str, dir: &Path, more: &[&str]) -> Served {
         let mut child = Command::new(binary)
             .arg("serve")
             .arg(dir)
             .args(["--port", "0"])
+            .args(more)
             .env("NO_COLOR", "1")
             .env_remove("GITHUB_ACTIONS")
             .stderr(Stdio::piped())

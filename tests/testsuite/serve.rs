@@ -274,3 +274,30 @@ fn two_hundred_open_and_slow_connections_do_not_stall_reloads() {
     assert!(page.contains("SENTINEL CROWD"));
     drop(stalled);
 }
+
+#[test]
+fn timings_show_where_each_rebuild_goes() {
+    let site = copy_fixture("minimal");
+    let server = Served::start_with(env!("CARGO_BIN_EXE_altitude"), site.path(), &["--timings"]);
+    let file = site.join("principles/own-the-outcome.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, original.replace("named owner", "SENTINEL TIMED")).unwrap();
+    let stages = |line: &str| -> Option<Vec<String>> {
+        let rest = line.strip_prefix("altitude: stages: ")?;
+        Some(
+            rest.split(", ")
+                .map(|s| s.split(' ').next().unwrap_or_default().to_string())
+                .collect(),
+        )
+    };
+    // One breakdown for the first build, one for the rebuild after the edit.
+    let rebuilt = wait_for(Duration::from_secs(10), || {
+        let lines = server.lines();
+        let all: Vec<Vec<String>> = lines.iter().filter_map(|l| stages(l)).collect();
+        (all.len() >= 2).then_some(all)
+    })
+    .unwrap_or_else(|| panic!("no stage lines: {:?}", server.lines()));
+    for line in &rebuilt {
+        assert_eq!(line, &["load", "resolve", "render", "index", "publish"]);
+    }
+}
