@@ -239,10 +239,16 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
+/// Every folder of the site, each after its parent.
+fn folders(files: &SiteFiles) -> BTreeSet<&str> {
+    files.keys().flat_map(|p| ancestors(p)).collect()
+}
+
 fn update_in_place(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Result<()> {
-    let new_dirs: BTreeSet<&str> = files
-        .keys()
-        .flat_map(|p| ancestors(p))
+    let all_folders = folders(files);
+    let new_dirs: Vec<&str> = all_folders
+        .iter()
+        .copied()
         .filter(|d| !previous.dirs.contains(*d))
         .collect();
     let undo_dirs = || {
@@ -275,22 +281,26 @@ fn update_in_place(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Res
     changed
         .par_iter()
         .try_for_each(|path| fs::rename(out.join(temp_name(path)), out.join(path)))?;
-    remove_stale(files, out, previous)?;
+    remove_stale(files, &all_folders, out, previous)?;
     fs::write(out.join(MARKER), MARKER_TEXT)
 }
 
 /// Deletes the previous build's files and folders the new one does not have.
-fn remove_stale(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Result<()> {
+fn remove_stale(
+    files: &SiteFiles,
+    folders: &BTreeSet<&str>,
+    out: &Path,
+    previous: &Listing,
+) -> io::Result<()> {
     previous
         .files
         .par_iter()
         .filter(|path| !files.contains_key(*path))
         .try_for_each(|path| gone_is_fine(fs::remove_file(out.join(path))))?;
-    let kept: HashSet<&str> = files.keys().flat_map(|p| ancestors(p)).collect();
     let mut stale: Vec<&String> = previous
         .dirs
         .iter()
-        .filter(|d| !kept.contains(d.as_str()))
+        .filter(|d| !folders.contains(d.as_str()))
         .collect();
     // Deepest first, so each folder is empty when its turn comes.
     stale.sort_by_key(|d| std::cmp::Reverse(d.len()));
@@ -309,12 +319,8 @@ fn remove_if_exists(path: &Path) -> io::Result<()> {
 
 fn write_tree(files: &SiteFiles, root: &Path) -> io::Result<()> {
     fs::create_dir_all(root)?;
-    let dirs: BTreeSet<&str> = files
-        .keys()
-        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
-        .collect();
-    for dir in dirs {
-        fs::create_dir_all(root.join(dir))?;
+    for dir in folders(files) {
+        fs::create_dir(root.join(dir))?;
     }
     files
         .par_iter()
