@@ -121,6 +121,11 @@ impl NavCache {
     }
 }
 
+/// The `n`th run of `size` of `len` things.
+fn window(len: usize, n: usize, size: usize) -> std::ops::Range<usize> {
+    (n * size).min(len)..((n + 1) * size).min(len)
+}
+
 /// `text` for a link onward over `count` things.
 fn onward(count: usize, one: &str, many: &str) -> String {
     match count {
@@ -138,8 +143,7 @@ fn sections(loaded: &Loaded, resolved: &Resolved, (current, block): &Place) -> V
     };
     let all = &resolved.sections;
     let at = all.iter().position(|s| s.key == *current).unwrap_or(0);
-    let window = (at / SECTIONS_SHOWN) * SECTIONS_SHOWN
-        ..((at / SECTIONS_SHOWN + 1) * SECTIONS_SHOWN).min(all.len());
+    let window = window(all.len(), at / SECTIONS_SHOWN, SECTIONS_SHOWN);
     let more = |from: usize, count: usize| NavSection {
         title: onward(count, "section", "sections"),
         url: section_url(&all[from]),
@@ -181,8 +185,7 @@ fn block_of(
     pages: &[Page],
     url: &impl Fn(PageId) -> String,
 ) -> Vec<NavPage> {
-    let start = (block * PAGES_SHOWN).min(list.len());
-    let end = (start + PAGES_SHOWN).min(list.len());
+    let std::ops::Range { start, end } = window(list.len(), block, PAGES_SHOWN);
     let more = |to: PageId, count: usize| NavPage {
         title: onward(count, "page", "pages"),
         url: url(to),

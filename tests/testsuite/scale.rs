@@ -66,6 +66,13 @@ fn a_generated_2000_page_playbook_builds_completely() {
     assert!(!sidebar.contains("section-29/"), "{sidebar}");
     // The link back, sections 30 to 39 and Concepts, the section's 50 pages.
     assert_eq!(sidebar.matches("<li").count(), 1 + 11 + 50, "{sidebar}");
+    // 200 concepts: a concept page lists its block of 60, and links onward.
+    let url = corpus.concepts[0].path.trim_end_matches(".md");
+    let concept = std::fs::read_to_string(out.join(url).join("index.html")).unwrap();
+    let pages = &concept[concept.find("<ul class=\"nav-pages\">").unwrap()..];
+    let pages = &pages[..pages.find("</ul>").unwrap()];
+    assert!(pages.contains("more pages</a></li>"), "{pages}");
+    assert!(pages.matches("<li").count() <= 60 + 2, "{pages}");
     let extended = std::fs::read_to_string(out.join("section-0/page-3/index.html")).unwrap();
     assert!(extended.contains("<section class=\"extension\" id=\"company\""));
 
