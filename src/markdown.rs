@@ -49,8 +49,9 @@ pub struct LinkRef {
     pub dest: String,
     /// Byte span of the whole link in the file.
     pub span: Range<usize>,
-    /// The sentence the link stands in, as plain text (for backlinks).
-    pub context: String,
+    /// The sentence the link stands in, as plain text (for backlinks),
+    /// shared with every backlink that shows it.
+    pub context: std::sync::Arc<str>,
 }
 
 /// What the load stage learns from a body.
@@ -186,7 +187,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     kind,
                     dest: dest_url.to_string(),
                     span,
-                    context: String::new(),
+                    context: std::sync::Arc::from(""),
                 });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -194,7 +195,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     kind: LinkKind::Image,
                     dest: dest_url.to_string(),
                     span,
-                    context: String::new(),
+                    context: std::sync::Arc::from(""),
                 });
             }
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
@@ -241,7 +242,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
 fn finish_block(links: &mut [LinkRef], pending: &mut Vec<(usize, usize)>, block: &mut String) {
     for (index, position) in pending.drain(..) {
         if let Some(link) = links.get_mut(index) {
-            link.context = sentence_around(block, position);
+            link.context = sentence_around(block, position).into();
         }
     }
     block.clear();
@@ -369,9 +370,9 @@ mod tests {
         assert_eq!(s.links[0].kind, LinkKind::Wiki);
         assert_eq!(s.links[0].dest, "Owner");
         assert_eq!(s.links[0].span.start, 10 + body.find("[[").unwrap());
-        assert_eq!(s.links[0].context, "See the owner now!");
+        assert_eq!(&*s.links[0].context, "See the owner now!");
         assert_eq!(s.links[1].kind, LinkKind::Markdown);
         assert_eq!(s.links[1].dest, "a.md#b");
-        assert_eq!(s.links[1].context, "Then x.");
+        assert_eq!(&*s.links[1].context, "Then x.");
     }
 }

@@ -100,13 +100,14 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
 }
 
 /// What one build keeps for the next (`serve`): parsed pages, each page's
-/// auto-links, rendered pages and bodies, and each layer's git dates.
+/// auto-links, rendered pages and bodies, each page's search analysis, and
+/// each layer's git dates.
 #[derive(Default)]
 pub struct Cache {
     render: render::RenderCache,
-    parsed: content::ParseCache,
+    load: content::LoadCache,
     autolinks: links::AutolinkCache,
-    history: content::HistoryCache,
+    index: index::IndexCache,
 }
 
 impl Cache {
@@ -114,9 +115,9 @@ impl Cache {
     pub fn keeping() -> Cache {
         Cache {
             render: render::RenderCache::keeping(),
-            parsed: content::ParseCache::keeping(),
+            load: content::LoadCache::keeping(),
             autolinks: links::AutolinkCache::keeping(),
-            history: content::HistoryCache::default(),
+            index: index::IndexCache::keeping(),
         }
     }
 
@@ -133,8 +134,18 @@ impl Cache {
 
 /// A build that reuses what the previous one made (`serve`). The files
 /// are the same as a full build's; only the work differs.
-pub fn run_cached(input: &SiteInput, cache: &mut Cache) -> Outcome {
-    run_inner(input, Mode::Build, |_| {}, cache, &Progress::default())
+///
+/// `show` gets the site's files but its search index as soon as they are
+/// made, timed as the stage `show`: the index stage, the slowest on a save
+/// (it scores every document again), runs after, so `serve` can show a
+/// saved page without waiting for it.
+pub fn run_cached(
+    input: &SiteInput,
+    cache: &mut Cache,
+    show: &mut dyn FnMut(&SiteFiles),
+) -> Outcome {
+    let progress = Progress::default();
+    run_inner(input, Mode::Build, |_| {}, cache, &progress, Some(show))
 }
 
 /// Like [`run`], with settings from the command line applied over the
@@ -150,7 +161,14 @@ pub fn run_reporting(
     overrides: impl FnOnce(&mut Config),
     progress: &Progress,
 ) -> Outcome {
-    run_inner(input, mode, overrides, &mut Cache::default(), progress)
+    run_inner(
+        input,
+        mode,
+        overrides,
+        &mut Cache::default(),
+        progress,
+        None,
+    )
 }
 
 fn run_inner(
@@ -159,13 +177,12 @@ fn run_inner(
     overrides: impl FnOnce(&mut Config),
     cache: &mut Cache,
     progress: &Progress,
+    show: Option<&mut dyn FnMut(&SiteFiles)>,
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
     progress.enter("load");
-    let mut loaded = timings.time("load", || {
-        content::load(input, &mut cache.history, &mut cache.parsed, &mut diags)
-    });
+    let mut loaded = timings.time("load", || content::load(input, &mut cache.load, &mut diags));
     overrides(&mut loaded.config);
     progress.enter("resolve");
     let resolved = timings.time("resolve", || {
@@ -187,10 +204,15 @@ fn run_inner(
         )
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
-        progress.enter("index");
         let sections = std::mem::take(&mut rendered.sections);
-        let search = timings.time("index", || index::files(&loaded, &resolved, sections));
         let mut files = assemble(rendered);
+        if let Some(show) = show {
+            timings.time("show", || show(&files));
+        }
+        progress.enter("index");
+        let search = timings.time("index", || {
+            index::files(&loaded, &resolved, sections, &mut cache.index)
+        });
         files.extend(
             search
                 .into_iter()

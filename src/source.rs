@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// A tree of files addressed by `/`-separated paths relative to its root.
 pub trait Source: Send + Sync {
@@ -21,6 +22,60 @@ pub trait Source: Send + Sync {
     /// The folder on disk, for sources that have one (watching, `.gitignore`).
     fn disk_root(&self) -> Option<&Path> {
         None
+    }
+    /// What tells the file changed without reading it, for sources that
+    /// can say.
+    fn stamp(&self, _rel: &str) -> Option<Stamp> {
+        None
+    }
+}
+
+/// What tells a file on disk changed without reading it, as git's index
+/// does: its size, inode, and times of modification and of change. No tool
+/// sets a change time (`ctime`) back, so content written again always
+/// gets a new stamp, unless it is written within the file system's
+/// timestamp granularity of the stamp being taken: see [`Stamp::settled`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// Change time (seconds, nanoseconds) and inode, where the platform has them.
+    changed: (i64, i64),
+    inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            ((meta.ctime(), meta.ctime_nsec()), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = ((0, 0), 0);
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            inode,
+        }
+    }
+
+    /// Whether content read at or after `now` is surely the content this
+    /// stamp describes: the file was last changed well before, beyond any
+    /// file system's timestamp granularity, so a later write would carry
+    /// a later time. A file changed just now may be written again with the
+    /// same stamp; it is read again next time.
+    pub fn settled(&self, now: SystemTime) -> bool {
+        const GRANULARITY: std::time::Duration = std::time::Duration::from_secs(2);
+        let (secs, nanos) = self.changed;
+        let changed = std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(
+            secs.max(0) as u64,
+            nanos.clamp(0, 999_999_999) as u32,
+        ));
+        [self.modified, changed]
+            .into_iter()
+            .all(|t| t.is_some_and(|t| t + GRANULARITY < now))
     }
 }
 
@@ -142,12 +197,20 @@ impl FsSource {
                 continue;
             }
             let path = entry.path();
-            // An entry that cannot be inspected (a dangling symlink) is
-            // listed anyway: reading it reports the problem for that file
-            // alone, and the rest of the folder still loads.
-            let Ok(kind) = std::fs::metadata(&path) else {
-                out.push(format!("{prefix}{name}"));
-                continue;
+            // The folder listing tells an entry's kind without a `stat`,
+            // except for a symbolic link, which is followed. An entry that
+            // cannot be inspected (a dangling symlink) is listed anyway:
+            // reading it reports the problem for that file alone, and the
+            // rest of the folder still loads.
+            let kind = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => kind,
+                _ => match std::fs::metadata(&path) {
+                    Ok(meta) => meta.file_type(),
+                    Err(_) => {
+                        out.push(format!("{prefix}{name}"));
+                        continue;
+                    }
+                },
             };
             if kind.is_dir() {
                 // Only a build has folders to skip (its output).
@@ -186,6 +249,12 @@ impl Source for FsSource {
     fn disk_root(&self) -> Option<&Path> {
         Some(&self.root)
     }
+
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        std::fs::metadata(self.root.join(rel))
+            .ok()
+            .map(|m| Stamp::of(&m))
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +279,26 @@ mod tests {
         let src = FsSource::new(dir.clone(), vec![dir.join("public")]);
         assert_eq!(src.list().unwrap(), vec!["a/c.md", "b.md"]);
         assert_eq!(src.read("a/c.md").unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_stamp_changes_with_the_file_and_settles_later() {
+        let dir = std::env::temp_dir().join(format!("altitude-stamp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.md"), "one").unwrap();
+        let src = FsSource::new(dir.clone(), Vec::new());
+        let first = src.stamp("a.md").unwrap();
+        assert_eq!(src.stamp("a.md"), Some(first), "unchanged, the same stamp");
+        // Just written: a write within the same clock tick could look the
+        // same, so not settled now; two seconds on, it is.
+        let now = SystemTime::now();
+        assert!(!first.settled(now));
+        assert!(first.settled(now + std::time::Duration::from_secs(3)));
+        std::fs::write(dir.join("a.md"), "two three").unwrap();
+        assert_ne!(src.stamp("a.md"), Some(first), "the size changed");
+        assert_eq!(src.stamp("gone.md"), None);
+        assert_eq!(MemSource::new("m/").with("a.md", "x").stamp("a.md"), None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

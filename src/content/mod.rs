@@ -10,6 +10,7 @@ mod layers;
 pub mod meta;
 mod overlay;
 pub mod page;
+mod reads;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,7 @@ pub use page::{
 pub use history::HistoryCache;
 pub use layers::LayerInfo;
 pub(crate) use layers::STACK_KEYS;
+use reads::{Content, ReadCache};
 
 /// Everything a build reads: the theme, the playbook the command was given
 /// (whose `playbook.toml` names its base and further layers), and the
@@ -115,7 +117,7 @@ pub struct Loaded {
 struct RawFile {
     layer: usize,
     path: String,
-    bytes: Vec<u8>,
+    content: Content,
 }
 
 /// What a file is for, by where it lives in its layer (`playbook.toml` is
@@ -170,12 +172,27 @@ impl ParseCache {
     }
 }
 
-pub fn load(
-    input: &SiteInput,
-    history: &mut HistoryCache,
-    parse_cache: &mut ParseCache,
-    diags: &mut Diagnostics,
-) -> Loaded {
+/// What one load keeps for the next (`serve`): the files it read, the
+/// pages it parsed, and each layer's git dates.
+#[derive(Default)]
+pub struct LoadCache {
+    reads: ReadCache,
+    parsed: ParseCache,
+    history: HistoryCache,
+}
+
+impl LoadCache {
+    /// A cache that keeps each load's work for the next.
+    pub fn keeping() -> LoadCache {
+        LoadCache {
+            reads: ReadCache::keeping(),
+            parsed: ParseCache::keeping(),
+            history: HistoryCache::default(),
+        }
+    }
+}
+
+pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
     let stack = layers::stack(input, &mut loaded.sources, diags);
     for layer in &stack {
@@ -194,24 +211,27 @@ pub fn load(
             edit_url: l.edit_url.clone(),
         })
         .collect();
-    let theme = read_all(
-        input.theme.as_ref(),
-        usize::MAX,
-        &[],
-        &mut loaded.sources,
-        diags,
-    );
-    let mut files = Vec::new();
-    for (index, layer) in stack.iter().enumerate() {
-        let source = layer.source.as_ref();
-        files.extend(read_all(
+    let mut kept_reads = Vec::new();
+    let mut read = |source: &dyn Source, layer: usize, ignore: &[String]| {
+        let (files, keys) = read_all(
             source,
-            index,
-            &layer.ignore,
+            layer,
+            ignore,
+            &cache.reads,
             &mut loaded.sources,
             diags,
-        ));
+        );
+        kept_reads.extend(keys);
+        files
+    };
+    let theme = read(input.theme.as_ref(), usize::MAX, &[]);
+    let mut files = Vec::new();
+    for (index, layer) in stack.iter().enumerate() {
+        files.extend(read(layer.source.as_ref(), index, &layer.ignore));
     }
+    cache
+        .reads
+        .keep_only(kept_reads.iter().map(|(key, bytes)| (*key, bytes)));
     let display = |layer: usize| {
         if layer == usize::MAX {
             input.theme.display_root()
@@ -224,10 +244,13 @@ pub fn load(
     let mut page_inputs = Vec::new();
     for file in theme.into_iter().chain(files) {
         let name = || format!("{}{}", display(file.layer), file.path);
+        let mut add_text = |content: &Content| match content {
+            Content::Text(text) => (loaded.sources.add(name(), text.clone()), Some(text.clone())),
+            Content::Bytes(bytes) => add_text(&mut loaded.sources, name(), bytes, diags),
+        };
         match role(&file.path) {
             Role::Template(template) => {
-                if let (id, Some(text)) = add_text(&mut loaded.sources, name(), &file.bytes, diags)
-                {
+                if let (id, Some(text)) = add_text(&file.content) {
                     loaded.templates.push(Template {
                         name: template.to_string(),
                         text: text.to_string(),
@@ -237,22 +260,21 @@ pub fn load(
             }
             Role::Static(rest) => loaded.assets.push(Asset {
                 path: rest.to_string(),
-                bytes: Arc::from(file.bytes),
+                bytes: file.content.into_bytes(),
             }),
             Role::Asset => loaded.assets.push(Asset {
                 path: file.path.clone(),
-                bytes: Arc::from(file.bytes),
+                bytes: file.content.into_bytes(),
             }),
             Role::Page => {
-                if let (id, Some(text)) = add_text(&mut loaded.sources, name(), &file.bytes, diags)
-                {
+                if let (id, Some(text)) = add_text(&file.content) {
                     page_inputs.push((id, file.layer, file.path, text));
                 }
             }
         }
     }
 
-    let parsed = parse_cache.parse_all(page_inputs);
+    let parsed = cache.parsed.parse_all(page_inputs);
     for (page, found) in parsed {
         diags.extend(found);
         if let Some(mut page) = page {
@@ -270,7 +292,7 @@ pub fn load(
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
     overlay::add_folder_listings(&mut loaded);
-    add_history(&mut loaded, history, diags);
+    add_history(&mut loaded, &mut cache.history, diags);
     loaded
 }
 
@@ -389,13 +411,16 @@ fn dedupe_layers(loaded: &mut Loaded) {
         .retain(|p| p.extends.is_some() || top_layer.get(&p.url) == Some(&p.layer));
 }
 
+/// Every file of a layer not ignored, and the keys under which the reads
+/// may be kept for the next build (see `reads`).
 fn read_all(
     source: &dyn Source,
     layer: usize,
     ignore: &[String],
+    cache: &ReadCache,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> Vec<RawFile> {
+) -> (Vec<RawFile>, Vec<(u128, Content)>) {
     let paths = match source.list() {
         Ok(paths) => paths
             .into_iter()
@@ -406,20 +431,29 @@ fn read_all(
                 Code::ReadError,
                 format!("cannot read folder `{}`: {e}", source.display_root()),
             ));
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
     };
     let results: Vec<_> = paths
         .into_par_iter()
         .map(|path| {
-            let bytes = source.read(&path);
-            (path, bytes)
+            let as_text = matches!(role(&path), Role::Page | Role::Template(_));
+            let (bytes, key) = reads::read(source, &path, as_text, cache);
+            (path, bytes, key)
         })
         .collect();
     let mut files = Vec::new();
-    for (path, bytes) in results {
+    let mut kept = Vec::new();
+    for (path, bytes, key) in results {
         match bytes {
-            Ok(bytes) => files.push(RawFile { layer, path, bytes }),
+            Ok(content) => {
+                kept.extend(key.map(|key| (key, content.clone())));
+                files.push(RawFile {
+                    layer,
+                    path,
+                    content,
+                });
+            }
             Err(e) => {
                 // The file has no text to show; its name still leads to it.
                 let name = format!("{}{path}", source.display_root());
@@ -440,7 +474,7 @@ fn read_all(
             }
         }
     }
-    files
+    (files, kept)
 }
 
 const PAGE_KEYS: &[&str] = &[

@@ -159,6 +159,11 @@ impl Shown {
     }
 }
 
+/// The client followed by the manifest.
+pub(crate) const SCRIPT: &str = "search/search.js";
+/// The folder of the shard packs.
+pub(crate) const SHARDS: &str = "search/s/";
+
 /// Output path → bytes: `search/search.js` (the client followed by the
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
 /// named by its first.
@@ -219,7 +224,7 @@ pub(crate) fn encode(
                 .filter_map(|key| bodies.remove(key.as_str()))
                 .collect();
             files.insert(
-                format!("search/s/{}.js", file_name(&pack[0])),
+                format!("{SHARDS}{}.js", file_name(&pack[0])),
                 text.join("\n").into_bytes(),
             );
         }
@@ -232,7 +237,7 @@ pub(crate) fn encode(
     };
     let mut script = client.to_vec();
     script.extend_from_slice(format!("\naltitudeSearch.manifest({manifest});\n").as_bytes());
-    files.insert("search/search.js".into(), script);
+    files.insert(SCRIPT.into(), script);
     files
 }
 

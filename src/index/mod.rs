@@ -13,8 +13,10 @@ mod keys;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-use crate::content::{Loaded, PageKind};
+use crate::content::{Loaded, PageId, PageKind};
+use crate::key::{Kept, Key};
 use crate::links::Resolved;
 use crate::render::SectionText;
 pub use docs::SectionDoc;
@@ -69,6 +71,12 @@ pub struct Index {
 /// manifest, as `search/search.js`; it is not copied as it is.
 pub(crate) const CLIENT: &str = "assets/search.js";
 
+/// Whether `path` is one of the files the index stage writes: the client
+/// with its manifest, and the shard packs.
+pub fn writes(path: &str) -> bool {
+    path == encode::SCRIPT || path.starts_with(encode::SHARDS)
+}
+
 /// The index stage: the search files of the site, from its pages and the
 /// theme's client script (`assets/search.js`).
 /// `sections` holds each page's sections' text, by page id, as the render
@@ -77,8 +85,9 @@ pub fn files(
     loaded: &Loaded,
     resolved: &Resolved,
     sections: Vec<Vec<SectionText>>,
+    cache: &mut IndexCache,
 ) -> BTreeMap<String, Vec<u8>> {
-    let index = build(loaded, resolved, sections);
+    let index = build(loaded, resolved, sections, cache);
     let client = loaded
         .assets
         .iter()
@@ -93,22 +102,86 @@ pub fn files(
 
 /// What BM25 needs of a document: each field's length in terms, and how
 /// often each of its terms occurs in each field.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct DocTerms {
     lengths: [u32; 4],
     counts: Vec<(u32, [u16; 4])>,
 }
 
-type PageDocs = Vec<(SectionDoc, DocTerms)>;
-/// One worker's pages, in order, with its own term numbering: the stem of
-/// each number, and each word with its number.
-type Chunk = (Vec<PageDocs>, Vec<String>, Vec<(String, u32)>);
+/// One output page as the index sees it: its sections (its extensions'
+/// included) as documents, their terms counted, and the surface words it
+/// uses. Numbers are an analyzer's while the page is analysed, then the
+/// [`Vocabulary`]'s.
+#[derive(Debug, Default)]
+struct Analysed {
+    docs: Vec<SectionDoc>,
+    terms: Vec<DocTerms>,
+    surfaces: Vec<u32>,
+}
+
+/// Every stem and surface word numbered so far: by one build, or by all
+/// the builds of a `serve` session, so that pages analysed by an earlier
+/// build keep their numbers.
+#[derive(Default)]
+struct Vocabulary {
+    stems: Vec<String>,
+    stem_numbers: HashMap<String, u32>,
+    /// A surface word, with its stem's number.
+    surfaces: Vec<(String, u32)>,
+    surface_numbers: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    fn stem(&mut self, stem: String) -> u32 {
+        let next = self.stems.len() as u32;
+        *self.stem_numbers.entry(stem).or_insert_with_key(|stem| {
+            self.stems.push(stem.clone());
+            next
+        })
+    }
+
+    /// A surface word's number; a word always has the same stem.
+    fn surface(&mut self, word: String, stem: u32) -> u32 {
+        let next = self.surfaces.len() as u32;
+        *self.surface_numbers.entry(word).or_insert_with_key(|word| {
+            self.surfaces.push((word.clone(), stem));
+            next
+        })
+    }
+}
+
+/// Each output page's analysis, kept for the next build (`serve`), by
+/// everything it was made from: a save re-analyses only the pages whose
+/// text, title or names changed. The default keeps nothing.
+#[derive(Default)]
+pub struct IndexCache {
+    pages: Kept<Arc<Analysed>>,
+    vocabulary: Vocabulary,
+}
+
+impl IndexCache {
+    pub fn keeping() -> IndexCache {
+        IndexCache {
+            pages: Kept::keeping(),
+            vocabulary: Vocabulary::default(),
+        }
+    }
+}
+
+/// One worker's pages, by slot, numbered its own way, with the stem of
+/// each of its term numbers and the surface word of each word number.
+type Chunk = (Vec<(usize, Analysed)>, Vec<String>, Vec<(String, u32)>);
 
 /// The index of the output pages. `sections` holds each page's sections'
 /// text, by page id; the documents take it over rather than copy it.
-pub fn build(loaded: &Loaded, resolved: &Resolved, mut sections: Vec<Vec<SectionText>>) -> Index {
+pub fn build(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    mut sections: Vec<Vec<SectionText>>,
+    cache: &mut IndexCache,
+) -> Index {
     // Each output page with its own and its extensions' sections, moved out.
-    let pages: Vec<(usize, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
+    let pages: Vec<(PageId, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
         .map(|id| {
             let texts = resolved
@@ -118,75 +191,137 @@ pub fn build(loaded: &Loaded, resolved: &Resolved, mut sections: Vec<Vec<Section
             (id, texts)
         })
         .collect();
+    // A one-off build keeps nothing: no key to compute.
+    let keys: Vec<u128> = if cache.pages.keeps() {
+        pages
+            .par_iter()
+            .map(|(id, texts)| analysis_key(loaded, resolved, *id, texts))
+            .collect()
+    } else {
+        vec![0; pages.len()]
+    };
+    let mut analysed: Vec<Option<Arc<Analysed>>> = keys
+        .iter()
+        .map(|&key| cache.pages.get(key).cloned())
+        .collect();
+    let misses = pages
+        .into_iter()
+        .enumerate()
+        .filter(|(slot, _)| analysed[*slot].is_none())
+        .map(|(slot, (id, texts))| (slot, id, texts))
+        .collect();
+    for (slot, page) in analyse(loaded, resolved, misses, &mut cache.vocabulary) {
+        analysed[slot] = Some(Arc::new(page));
+    }
+    let analysed: Vec<Arc<Analysed>> = analysed.into_iter().flatten().collect();
+    cache.pages.keep_only(keys.into_iter().zip(&analysed));
+    assemble(analysed, &cache.vocabulary)
+}
+
+/// Everything a page's analysis is made from.
+fn analysis_key(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    id: PageId,
+    texts: &[Vec<SectionText>],
+) -> u128 {
+    let mut key = Key::new();
+    key.add(id)
+        .add(&loaded.pages[id].title)
+        .add(concept_names(loaded, resolved, id))
+        .add(texts.len());
+    for (p, texts) in resolved.shown(id).zip(texts) {
+        key.add(p)
+            .add(loaded.layers.get(loaded.pages[p].layer).map(|l| &l.name))
+            .add(texts.len());
+        for text in texts {
+            key.add(&text.anchor).add(&text.heading).add(&text.body);
+        }
+    }
+    key.finish()
+}
+
+/// The pages `misses` (slot, page, its sections) analysed, in the
+/// vocabulary's numbers.
+fn analyse(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    misses: Vec<(usize, PageId, Vec<Vec<SectionText>>)>,
+    vocabulary: &mut Vocabulary,
+) -> Vec<(usize, Analysed)> {
     // Each worker keeps its analyzer across pages, numbering terms its own
-    // way; the chunks come back in page order. Few, long chunks: each new
-    // analyzer stems the vocabulary afresh.
-    let min_chunk = pages.len().div_ceil(rayon::current_num_threads().max(1));
-    let chunks: Vec<Chunk> = pages
+    // way. Few, long chunks: each new analyzer stems the vocabulary afresh.
+    let min_chunk = misses.len().div_ceil(rayon::current_num_threads().max(1));
+    let chunks: Vec<Chunk> = misses
         .into_par_iter()
         .with_min_len(min_chunk.max(1))
         .fold(
-            || {
-                (
-                    Vec::<PageDocs>::new(),
-                    Analyzer::default(),
-                    Counter::default(),
-                )
-            },
-            |(mut done, mut analyzer, mut counter), (id, texts)| {
+            || (Vec::new(), Analyzer::default(), Counter::default()),
+            |(mut done, mut analyzer, mut counter), (slot, id, texts)| {
                 let page = page_documents(loaded, resolved, &mut analyzer, &mut counter, id, texts);
-                done.push(page);
+                done.push((slot, page));
                 (done, analyzer, counter)
             },
         )
         .map(|(done, analyzer, _)| {
-            let (stems, words) = analyzer.into_parts();
-            (done, stems, words)
+            let (stems, surfaces) = analyzer.into_parts();
+            (done, stems, surfaces)
         })
         .collect();
-    // One numbering for the whole index: terms sorted, so numbers follow
-    // the terms' order.
-    let vocabulary: Vec<String> = chunks
-        .iter()
-        .flat_map(|(_, stems, _)| stems.iter().cloned())
-        .collect::<BTreeSet<String>>()
-        .into_iter()
-        .collect();
-    let number: HashMap<&str, u32> = vocabulary
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i as u32))
-        .collect();
-    let mut docs = Vec::new();
-    let mut terms = Vec::new();
-    let mut words: Vec<(String, u32)> = Vec::new();
-    for (chunk, stems, chunk_words) in chunks {
-        let global: Vec<u32> = stems.iter().map(|t| number[t.as_str()]).collect();
-        for (doc, mut doc_terms) in chunk.into_iter().flatten() {
-            for (term, _) in &mut doc_terms.counts {
-                *term = global[*term as usize];
+    let mut out = Vec::new();
+    for (done, stems, surfaces) in chunks {
+        let stems: Vec<u32> = stems.into_iter().map(|s| vocabulary.stem(s)).collect();
+        let words: Vec<u32> = surfaces
+            .into_iter()
+            .map(|(word, term)| vocabulary.surface(word, stems[term as usize]))
+            .collect();
+        for (slot, mut page) in done {
+            for doc in &mut page.terms {
+                for (term, _) in &mut doc.counts {
+                    *term = stems[*term as usize];
+                }
             }
-            docs.push(doc);
-            terms.push(doc_terms);
+            for word in &mut page.surfaces {
+                *word = words[*word as usize];
+            }
+            out.push((slot, page));
         }
-        words.extend(
-            chunk_words
-                .into_iter()
-                .map(|(w, t)| (w, global[t as usize])),
-        );
     }
-    let by_number = score(&terms, vocabulary.len());
+    out
+}
+
+/// The index of the analysed pages, in order.
+fn assemble(pages: Vec<Arc<Analysed>>, vocabulary: &Vocabulary) -> Index {
+    let terms: Vec<&DocTerms> = pages.iter().flat_map(|p| &p.terms).collect();
+    let by_number = score(&terms, vocabulary.stems.len());
+    drop(terms);
+    let mut used = vec![false; vocabulary.surfaces.len()];
+    for &word in pages.iter().flat_map(|p| &p.surfaces) {
+        used[word as usize] = true;
+    }
     let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (word, term) in words {
-        let stem = &vocabulary[term as usize];
-        if word != *stem && !by_number[term as usize].is_empty() {
-            surfaces.entry(stem.clone()).or_default().insert(word);
+    for ((word, stem), _) in vocabulary.surfaces.iter().zip(used).filter(|(_, u)| *u) {
+        let stem = *stem as usize;
+        if !by_number[stem].is_empty() {
+            surfaces
+                .entry(vocabulary.stems[stem].clone())
+                .or_default()
+                .insert(word.clone());
         }
     }
-    let postings = vocabulary
+    let postings = by_number
         .into_iter()
-        .zip(by_number)
+        .enumerate()
         .filter(|(_, docs)| !docs.is_empty())
+        .map(|(term, docs)| (vocabulary.stems[term].clone(), docs))
+        .collect();
+    // A page no cache shares gives its documents up; a kept one copies them.
+    let docs = pages
+        .into_iter()
+        .flat_map(|page| match Arc::try_unwrap(page) {
+            Ok(page) => page.docs,
+            Err(kept) => kept.docs.clone(),
+        })
         .collect();
     Index {
         docs,
@@ -202,13 +337,13 @@ fn page_documents(
     resolved: &Resolved,
     analyzer: &mut Analyzer,
     counter: &mut Counter,
-    id: usize,
+    id: PageId,
     texts: Vec<Vec<SectionText>>,
-) -> PageDocs {
+) -> Analysed {
     let page = &loaded.pages[id];
     let title_terms = analyzer.terms(&page.title);
     let name_terms = analyzer.terms(&concept_names(loaded, resolved, id));
-    resolved
+    let docs: Vec<SectionDoc> = resolved
         .shown(id)
         .zip(texts)
         .flat_map(|(p, texts)| {
@@ -223,8 +358,11 @@ fn page_documents(
             }
             sections
         })
+        .collect();
+    let terms = docs
+        .iter()
         .enumerate()
-        .map(|(n, section)| {
+        .map(|(n, doc)| {
             // The title and names belong to the page's first section only:
             // repeated in every section they would make a page's sections
             // crowd out other pages, and the names look common.
@@ -236,12 +374,17 @@ fn page_documents(
                     .iter()
                     .for_each(|&t| counter.add(t, Field::Names));
             }
-            let text = &section.section;
+            let text = &doc.section;
             analyzer.each_term(&text.heading, |t| counter.add(t, Field::Heading));
             analyzer.each_term(&text.body, |t| counter.add(t, Field::Body));
-            (section, counter.take())
+            counter.take()
         })
-        .collect()
+        .collect();
+    Analysed {
+        docs,
+        terms,
+        surfaces: analyzer.take_surfaces(),
+    }
 }
 
 /// Counts one document's terms at a time, by local term number: a dense
@@ -294,7 +437,7 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
 /// title hit is therefore worth several body hits, however long the body:
 /// a query for a concept's name finds the concept first. Returns, per term
 /// number, its documents in order with their scores.
-fn score(docs: &[DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
+fn score(docs: &[&DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
     let n = docs.len().max(1) as f32;
     let mut average = [0f32; 4];
     let mut df = vec![0usize; terms];
@@ -396,7 +539,12 @@ mod tests {
         let mut diags = crate::diag::Diagnostics::default();
         let rendered =
             crate::render::render(loaded, resolved, crate::render::Scope::All, &mut diags);
-        build(loaded, resolved, rendered.sections)
+        build(
+            loaded,
+            resolved,
+            rendered.sections,
+            &mut IndexCache::default(),
+        )
     }
 
     fn ranked_pages(index: &Index, loaded: &Loaded, query: &str) -> Vec<String> {
@@ -433,7 +581,12 @@ mod tests {
         let mut diags = crate::diag::Diagnostics::default();
         let rendered =
             crate::render::render(&loaded, &resolved, crate::render::Scope::All, &mut diags);
-        let files = files(&loaded, &resolved, rendered.sections);
+        let files = files(
+            &loaded,
+            &resolved,
+            rendered.sections,
+            &mut IndexCache::default(),
+        );
         let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();
         assert!(
             script.contains("\"mode\":\"single\""),

@@ -119,17 +119,29 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
 /// A term's number within one [`Analyzer`].
 pub(crate) type LocalTerm = u32;
 
+/// A surface word's number within one [`Analyzer`]: a word that differs
+/// from its stem (`making` → `make`), which the client cannot find alone.
+pub(crate) type LocalWord = u32;
+
+/// A word as the analyzer has seen it: a stop word, or a term, with its
+/// number as a surface word when it differs from its stem.
+type Seen = Option<(LocalTerm, Option<LocalWord>)>;
+
 /// Index terms: words without stop words, stemmed, as numbers local to the
 /// analyzer (one per thread): prose repeats its words, so each is stemmed
 /// once, and documents hold plain numbers rather than strings.
 pub(crate) struct Analyzer {
     stemmer: Stemmer,
-    /// Word → its term's number, or `None` for a stop word. Looked up once
-    /// per word of the site, hence the fast hasher.
-    words: HashMap<String, Option<LocalTerm>, foldhash::fast::FixedState>,
+    /// Word → what it is. Looked up once per word of the site, hence the
+    /// fast hasher.
+    words: HashMap<String, Seen, foldhash::fast::FixedState>,
     /// Stem → number, and number → stem.
     numbers: HashMap<String, LocalTerm, foldhash::fast::FixedState>,
     stems: Vec<String>,
+    /// Number → surface word and its term.
+    surfaces: Vec<(String, LocalTerm)>,
+    /// The surface words met since [`Analyzer::take_surfaces`] last ran.
+    met: Vec<LocalWord>,
 }
 
 impl Default for Analyzer {
@@ -139,6 +151,8 @@ impl Default for Analyzer {
             words: HashMap::default(),
             numbers: HashMap::default(),
             stems: Vec::new(),
+            surfaces: Vec::new(),
+            met: Vec::new(),
         }
     }
 }
@@ -150,48 +164,61 @@ impl Analyzer {
         out
     }
 
-    /// Calls `f` with the number of each term of `text`, in order.
+    /// Calls `f` with the number of each term of `text`, in order, noting
+    /// the surface words met.
     pub fn each_term(&mut self, text: &str, mut f: impl FnMut(LocalTerm)) {
         let Analyzer {
             stemmer,
             words,
             numbers,
             stems,
+            surfaces,
+            met,
         } = self;
         each_word(text, |word| {
-            let term = match words.get(word) {
-                Some(term) => *term,
+            let seen = match words.get(word) {
+                Some(seen) => *seen,
                 None => {
-                    let term = (!STOP_WORDS.contains(&word)).then(|| {
+                    let seen = (!STOP_WORDS.contains(&word)).then(|| {
                         let stem = stemmer.stem(word);
-                        match numbers.get(stem.as_ref()) {
+                        let term = match numbers.get(stem.as_ref()) {
                             Some(&n) => n,
                             None => {
                                 let n = stems.len() as LocalTerm;
                                 stems.push(stem.to_string());
-                                numbers.insert(stem.into_owned(), n);
+                                numbers.insert(stem.to_string(), n);
                                 n
                             }
-                        }
+                        };
+                        let surface = (stem != word).then(|| {
+                            surfaces.push((word.to_string(), term));
+                            (surfaces.len() - 1) as LocalWord
+                        });
+                        (term, surface)
                     });
-                    words.insert(word.to_string(), term);
-                    term
+                    words.insert(word.to_string(), seen);
+                    seen
                 }
             };
-            if let Some(term) = term {
+            if let Some((term, surface)) = seen {
+                met.extend(surface);
                 f(term);
             }
         });
     }
 
-    /// The stem of each local number, and every word with its number.
+    /// The surface words met since the last call, each once, ascending.
+    pub fn take_surfaces(&mut self) -> Vec<LocalWord> {
+        let mut met = std::mem::take(&mut self.met);
+        met.sort_unstable();
+        met.dedup();
+        met
+    }
+
+    /// The stem of each local term number, and the surface word (with its
+    /// term) of each local word number.
     pub fn into_parts(self) -> (Vec<String>, Vec<(String, LocalTerm)>) {
-        let words = self
-            .words
-            .into_iter()
-            .filter_map(|(word, term)| Some((word, term?)))
-            .collect();
-        (self.stems, words)
+        (self.stems, self.surfaces)
     }
 
     #[cfg(test)]
@@ -230,5 +257,34 @@ mod tests {
         // Query and text meet on the same stem.
         assert_eq!(a.terms("ownership"), a.terms("Ownership"));
         assert_eq!(a.stem("horizons"), a.stem("horizon"));
+    }
+
+    #[test]
+    fn surface_words_are_noted_once_per_take() {
+        let mut a = Analyzer::default();
+        a.terms("Making decisions, making owners");
+        let met = a.take_surfaces();
+        assert!(
+            a.take_surfaces().is_empty(),
+            "taken, the list starts afresh"
+        );
+        a.terms("owner");
+        assert!(a.take_surfaces().is_empty(), "a word that is its own stem");
+        let (stems, surfaces) = a.into_parts();
+        let named: Vec<(&str, &str)> = met
+            .iter()
+            .map(|&w| {
+                let (word, term) = &surfaces[w as usize];
+                (word.as_str(), stems[*term as usize].as_str())
+            })
+            .collect();
+        assert_eq!(
+            named,
+            vec![
+                ("making", "make"),
+                ("decisions", "decis"),
+                ("owners", "owner")
+            ]
+        );
     }
 }

@@ -23,8 +23,8 @@ pub struct AutoLink {
     /// Byte span of the mention in the file.
     pub span: Range<usize>,
     pub concept: PageId,
-    /// The sentence it stands in, for backlinks.
-    pub context: String,
+    /// The sentence it stands in, for backlinks (shared with them).
+    pub context: std::sync::Arc<str>,
 }
 
 pub(crate) struct AutoLinker {
@@ -138,7 +138,7 @@ impl AutoLinker {
                 found.push(AutoLink {
                     span: span.start + m.start()..span.start + m.end(),
                     concept,
-                    context: crate::markdown::sentence_around(text, m.start()),
+                    context: crate::markdown::sentence_around(text, m.start()).into(),
                 });
             }
         }

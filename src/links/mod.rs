@@ -38,7 +38,20 @@ pub enum Target {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Backlink {
     pub from: PageId,
-    pub context: String,
+    /// Where the sentence shown with it is: see [`Resolved::context`].
+    pub said: Said,
+}
+
+/// Where a reference's sentence is kept: a backlink points to it rather
+/// than copying it, since a big site has hundreds of thousands of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Said {
+    /// In the `index`th link of `page`.
+    Link { page: PageId, index: usize },
+    /// In the `index`th auto-link of `page`.
+    Auto { page: PageId, index: usize },
+    /// The referring page's summary: it declares the concept it refers to.
+    Summary,
 }
 
 /// A principle related to another by the concepts they share.
@@ -98,6 +111,15 @@ impl Resolved {
         std::iter::once(id).chain(self.extensions[id].iter().copied())
     }
 
+    /// The sentence a backlink shows.
+    pub fn context<'a>(&'a self, pages: &'a [Page], backlink: &Backlink) -> &'a str {
+        match backlink.said {
+            Said::Link { page, index } => &pages[page].links[index].context,
+            Said::Auto { page, index } => &self.autolinks[page][index].context,
+            Said::Summary => &pages[backlink.from].summary,
+        }
+    }
+
     /// A concept's aliases, its extensions' included.
     pub fn aliases<'a>(&'a self, pages: &'a [Page], id: PageId) -> impl Iterator<Item = &'a str> {
         self.shown(id)
@@ -138,29 +160,40 @@ pub fn resolve_cached(
     let assets: std::collections::HashSet<&str> =
         loaded.assets.iter().map(|a| a.path.as_str()).collect();
 
+    // Each page's links in parallel, each with its own diagnostics, which
+    // are reported in page order.
+    let per_page: Vec<(Vec<Target>, Diagnostics)> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| {
+            let resolver = LinkResolver {
+                pages,
+                names: &names,
+                assets: &assets,
+                extensions: &extensions,
+                page: id,
+                level,
+            };
+            let mut found = Diagnostics::default();
+            let page_targets = page
+                .links
+                .iter()
+                .map(|link| match resolver.resolve(link, &mut found) {
+                    // A link into an extension leads to the page it is shown on.
+                    Target::Page { page, anchor } => Target::Page {
+                        page: owner[page],
+                        anchor,
+                    },
+                    other => other,
+                })
+                .collect();
+            (page_targets, found)
+        })
+        .collect();
     let mut targets = Vec::with_capacity(pages.len());
-    for (id, page) in pages.iter().enumerate() {
-        let resolver = LinkResolver {
-            pages,
-            names: &names,
-            assets: &assets,
-            extensions: &extensions,
-            page: id,
-            level,
-        };
-        let page_targets: Vec<Target> = page
-            .links
-            .iter()
-            .map(|link| match resolver.resolve(link, diags) {
-                // A link into an extension leads to the page it is shown on.
-                Target::Page { page, anchor } => Target::Page {
-                    page: owner[page],
-                    anchor,
-                },
-                other => other,
-            })
-            .collect();
+    for (page_targets, found) in per_page {
         targets.push(page_targets);
+        diags.extend(found);
     }
 
     let linker = autolink::AutoLinker::new(&names);
@@ -515,42 +548,59 @@ fn backlinks(
     // Every reference as (to, from, context), in source order: per page its
     // links, then its auto-links, then the concepts its front matter
     // declares (a reference too). Gathered in parallel, in order.
-    let mut refs: Vec<(PageId, PageId, &str)> =
-        targets
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(source, page_targets)| {
-                let from = owner[source];
-                let links = pages[source].links.iter().zip(page_targets).filter_map(
-                    move |(link, target)| match target {
-                        Target::Page { page: to, .. } if *to != from => {
-                            Some((*to, from, link.context.as_str()))
-                        }
-                        _ => None,
-                    },
-                );
-                let auto = autolinks[source]
-                    .iter()
-                    .map(move |a| (a.concept, from, a.context.as_str()));
-                let declared = concepts[source]
-                    .iter()
-                    .filter(move |&&c| c != from)
-                    .map(move |&c| (c, from, pages[from].summary.as_str()));
-                links.chain(auto).chain(declared)
-            })
-            .collect();
-    // A stable sort keeps each pair's first reference first: its context is
-    // the one shown.
-    refs.par_sort_by_key(|&(to, from, _)| (to, from));
-    refs.dedup_by_key(|&mut (to, from, _)| (to, from));
-    let mut out: Vec<Vec<Backlink>> = vec![Vec::new(); pages.len()];
-    for (to, from, context) in refs {
-        out[to].push(Backlink {
-            from,
-            context: context.to_string(),
-        });
+    let refs: Vec<(PageId, PageId, Said)> = targets
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(page, page_targets)| {
+            let from = owner[page];
+            let links = page_targets
+                .iter()
+                .enumerate()
+                .filter_map(move |(index, target)| match target {
+                    Target::Page { page: to, .. } if *to != from => {
+                        Some((*to, from, Said::Link { page, index }))
+                    }
+                    _ => None,
+                });
+            let auto = autolinks[page]
+                .iter()
+                .enumerate()
+                .map(move |(index, a)| (a.concept, from, Said::Auto { page, index }));
+            let declared = concepts[page]
+                .iter()
+                .filter(move |&&c| c != from)
+                .map(move |&c| (c, from, Said::Summary));
+            links.chain(auto).chain(declared)
+        })
+        .collect();
+    // The references by target, in source order (a counting sort: one
+    // pass, no comparisons), then each target's ordered by the page they
+    // come from. A stable sort keeps each pair's first reference first:
+    // its context is the one shown.
+    let mut start = vec![0usize; pages.len() + 1];
+    for &(to, _, _) in &refs {
+        start[to + 1] += 1;
     }
-    out
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut next = start.clone();
+    let mut by_target = vec![(0, Said::Summary); refs.len()];
+    for (to, from, said) in refs {
+        by_target[next[to]] = (from, said);
+        next[to] += 1;
+    }
+    (0..pages.len())
+        .into_par_iter()
+        .map(|to| {
+            let mut refs = by_target[start[to]..start[to + 1]].to_vec();
+            refs.sort_by_key(|&(from, _)| from);
+            refs.dedup_by_key(|&mut (from, _)| from);
+            refs.into_iter()
+                .map(|(from, said)| Backlink { from, said })
+                .collect()
+        })
+        .collect()
 }
 
 /// For each principle, the other principles that share its concepts, most

@@ -41,7 +41,8 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
         key.add(&h.id);
     }
     for (link, target) in page.links.iter().zip(input.targets) {
-        key.add(&link.dest).add(urls::href_for(input, target));
+        key.add(&link.dest);
+        add_href(&mut key, input, target);
         if let Target::Page {
             page: p,
             anchor: Some(anchor),
@@ -52,13 +53,22 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
         key.add(matches!(target, Target::Hidden));
     }
     for a in input.autolinks {
-        let target = Target::Page {
-            page: a.concept,
-            anchor: None,
-        };
-        key.add(&a.span).add(urls::href_for(input, &target));
+        key.add(&a.span).add(&input.pages[a.concept].url);
     }
     key.finish()
+}
+
+/// What a target's `href` is made of (`urls::href_for`), given the page it
+/// is shown at, which the key holds already: cheaper to hash than the href,
+/// which a key would otherwise build for every link of the site.
+fn add_href(key: &mut crate::key::Key, input: &BodyInput<'_>, target: &Target) {
+    match target {
+        Target::Page { page, anchor } => key.add(0u8).add(&input.pages[*page].url).add(anchor),
+        Target::Asset(path) => key.add(1u8).add(path),
+        Target::External => key.add(2u8),
+        Target::Broken => key.add(3u8),
+        Target::Hidden => key.add(4u8),
+    };
 }
 
 /// A heading section's plain text, as search indexes it.

@@ -24,6 +24,9 @@ pub struct RenderCache {
     /// A page's key by the site's face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
     pub(crate) faces: HashMap<u128, u128>,
+    /// The templates as last compiled, by their key: a save that changed
+    /// no template compiles none.
+    pub(crate) compiled: Option<(u128, std::sync::Arc<tera::Tera>)>,
     /// Pages rendered and pages reused by the last build.
     pub rendered: usize,
     pub reused: usize,

@@ -504,7 +504,7 @@ impl<'a> ContextBuilder<'a> {
                 .map(|b| BacklinkCtx {
                     title: self.loaded.pages[b.from].title.clone(),
                     url: self.url(b.from),
-                    context: b.context.clone(),
+                    context: self.resolved.context(&self.loaded.pages, b).to_string(),
                 })
                 .collect(),
             local_map: self.local_map(id),

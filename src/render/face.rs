@@ -12,6 +12,8 @@
 
 use std::hash::Hash;
 
+use rayon::prelude::*;
+
 use crate::content::{Loaded, Page, PageId};
 use crate::key::Key;
 use crate::links::{Resolved, Target};
@@ -25,10 +27,14 @@ pub(super) fn key(loaded: &Loaded, resolved: &Resolved, templates: u128) -> u128
     for layer in &loaded.layers {
         key.add(&layer.name).add(&layer.edit_url);
     }
-    for page in &loaded.pages {
-        add_page(&mut key, page);
-    }
-    add_resolved(&mut key, resolved);
+    // Each page's part is hashed on its own, in parallel: a big site's
+    // face is hashed on every save.
+    let pages: Vec<u128> = (0..loaded.pages.len())
+        .into_par_iter()
+        .map(|id| page_part(loaded, resolved, id))
+        .collect();
+    key.add(&pages);
+    add_site(&mut key, resolved);
     key.finish()
 }
 
@@ -57,6 +63,8 @@ fn add_page(key: &mut Key, page: &Page) {
     key.add(page.extends.as_ref().map(|s| &s.value))
         .add(page.replaces.as_ref().map(|s| &s.value));
     add_values(key, page.headings.iter().map(|h| (h.level, &h.text, &h.id)));
+    // What backlinks to the pages it links to show.
+    add_values(key, page.links.iter().map(|l| &l.context));
     key.add(page.principle.is_some())
         .add(page.concept.is_some());
     if let Some(p) = &page.principle {
@@ -83,38 +91,60 @@ fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
     key.add(count);
 }
 
-fn add_resolved(key: &mut Key, r: &Resolved) {
-    for targets in &r.targets {
-        key.add(targets.len());
-        for t in targets {
-            match t {
-                Target::Page { page, anchor } => key.add(0u8).add(page).add(anchor),
-                Target::Asset(path) => key.add(1u8).add(path),
-                Target::External => key.add(2u8),
-                Target::Broken => key.add(3u8),
-                Target::Hidden => key.add(4u8),
-            };
-        }
+/// Page `id`, and what the resolve stage found for it.
+fn page_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
+    fn of<T>(lists: &[Vec<T>], id: PageId) -> &[T] {
+        lists.get(id).map_or(&[], Vec::as_slice)
     }
-    for links in &r.autolinks {
-        add_values(key, links.iter().map(|a| (a.concept, &a.context)));
+    let mut key = Key::new();
+    add_page(&mut key, &loaded.pages[id]);
+    let targets = of(&r.targets, id);
+    key.add(targets.len());
+    for t in targets {
+        match t {
+            Target::Page { page, anchor } => key.add(0u8).add(page).add(anchor),
+            Target::Asset(path) => key.add(1u8).add(path),
+            Target::External => key.add(2u8),
+            Target::Broken => key.add(3u8),
+            Target::Hidden => key.add(4u8),
+        };
     }
-    for links in &r.backlinks {
-        add_values(key, links.iter().map(|b| (b.from, &b.context)));
-    }
-    for related in &r.related {
-        add_values(key, related.iter().map(|x| (x.page, &x.shared)));
-    }
+    add_values(
+        &mut key,
+        of(&r.autolinks, id).iter().map(|a| (a.concept, &a.context)),
+    );
+    add_values(
+        &mut key,
+        of(&r.backlinks, id).iter().map(|b| (b.from, b.said)),
+    );
+    add_values(
+        &mut key,
+        of(&r.related, id).iter().map(|x| (x.page, &x.shared)),
+    );
+    key.add(of(&r.concepts, id))
+        .add(of(&r.extensions, id))
+        .add(of(&r.children, id))
+        .add(r.owner.get(id));
+    key.finish()
+}
+
+/// The resolve stage's lists that are not per page, and the lengths of
+/// those that are.
+fn add_site(key: &mut Key, r: &Resolved) {
+    key.add(r.targets.len())
+        .add(r.autolinks.len())
+        .add(r.backlinks.len())
+        .add(r.related.len())
+        .add(r.concepts.len())
+        .add(r.extensions.len())
+        .add(r.children.len())
+        .add(r.owner.len());
     key.add(r.sections.len());
     for s in &r.sections {
         key.add(&s.key).add(s.index).add(&s.pages);
     }
-    key.add(&r.concepts)
-        .add(r.home)
+    key.add(r.home)
         .add(&r.reading_order)
         .add(&r.principles)
-        .add(&r.concept_list)
-        .add(&r.extensions)
-        .add(&r.owner)
-        .add(&r.children);
+        .add(&r.concept_list);
 }

@@ -184,8 +184,14 @@ pub fn render_cached(
                 .insert(asset.path.clone(), asset.bytes.to_vec());
         }
     }
-    let Some(tera) = theme::compile(&loaded.templates, &loaded.sources, diags) else {
-        return rendered;
+    let templates = if cache.keep { templates_key(loaded) } else { 0 };
+    let compiled = cache.compiled.take().filter(|(key, _)| *key == templates);
+    let tera = match compiled {
+        Some((_, tera)) => tera,
+        None => match theme::compile(&loaded.templates, &loaded.sources, diags) {
+            Some(tera) => std::sync::Arc::new(tera),
+            None => return rendered,
+        },
     };
     let mut templates_seen = std::collections::HashSet::new();
     let to_render: Vec<PageId> = (0..loaded.pages.len())
@@ -259,7 +265,6 @@ pub fn render_cached(
         }
     };
     let builder = ContextBuilder::new(loaded, resolved, &nav);
-    let templates = if cache.keep { templates_key(loaded) } else { 0 };
     progress
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
@@ -288,6 +293,7 @@ pub fn render_cached(
     let mut next = RenderCache {
         keep: cache.keep,
         bodies: std::mem::take(&mut cache.bodies),
+        compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
     };
     let print_bodies: Vec<String> = print_bodies.into_iter().map(|(_, (b, _))| b).collect();

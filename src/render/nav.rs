@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{Loaded, Page, PageId};
@@ -82,13 +83,16 @@ impl NavCache {
         if !tera.get_template_names().any(|n| n == "nav.html") {
             return Ok(cache);
         }
-        for (place, root) in keys {
-            let mut ctx = tera::Context::new();
-            ctx.insert("root", &root);
-            ctx.insert("nav", &sections(loaded, resolved, &place));
-            let html = tera.render("nav.html", &ctx)?;
-            cache.html.insert((place, root), html);
-        }
+        cache.html = keys
+            .into_par_iter()
+            .map(|(place, root)| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("root", &root);
+                ctx.insert("nav", &sections(loaded, resolved, &place));
+                let html = tera.render("nav.html", &ctx)?;
+                Ok(((place, root), html))
+            })
+            .collect::<Result<_, tera::Error>>()?;
         Ok(cache)
     }
 

@@ -136,7 +136,10 @@ fn build_once(
 ) -> Vec<PathBuf> {
     let color = options.color;
     let started = Instant::now();
-    let mut outcome = pipeline::run_cached(input, cache);
+    // The pages are shown as soon as they are made, with the search index
+    // of the last build until this one's is ready.
+    let mut outcome =
+        pipeline::run_cached(input, cache, &mut |pages| site.show_pages(pages.clone()));
     let sources = &outcome.loaded.sources;
     let shown = (!outcome.diagnostics.is_empty())
         .then(|| diag::render_human(&outcome.diagnostics, sources, color));

@@ -45,9 +45,9 @@ impl ChangeKinds {
         ChangeKinds {
             script: changed
                 .iter()
-                .any(|p| p.ends_with(".js") && !p.starts_with("search/")),
+                .any(|p| p.ends_with(".js") && !crate::index::writes(p)),
             only_css: !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css")),
-            search: changed.iter().any(|p| p.starts_with("search/")),
+            search: changed.iter().any(|p| crate::index::writes(p)),
         }
     }
 }
@@ -91,6 +91,24 @@ impl Site {
     /// changed.
     pub fn publish(&self, files: SiteFiles) {
         let mut state = self.lock();
+        state.builds += 1;
+        Self::swap_in(&mut state, files);
+    }
+
+    /// A build's files but its search index, before the build is done:
+    /// published with the search files of the site served so far, which
+    /// the build's own replace when [`Site::publish`] gets them.
+    pub fn show_pages(&self, mut files: SiteFiles) {
+        let mut state = self.lock();
+        for (path, bytes) in state.files.iter() {
+            if crate::index::writes(path) {
+                files.entry(path.clone()).or_insert_with(|| bytes.clone());
+            }
+        }
+        Self::swap_in(&mut state, files);
+    }
+
+    fn swap_in(state: &mut State, files: SiteFiles) {
         let gone: HashSet<String> = state
             .files
             .keys()
@@ -112,7 +130,6 @@ impl Site {
         let kinds = ChangeKinds::of(&changed);
         state.files = Arc::new(files);
         state.version += 1;
-        state.builds += 1;
         state.failure = None;
         let event = Event::Built {
             version: state.version,
@@ -120,7 +137,7 @@ impl Site {
             gone: Arc::new(gone),
             kinds,
         };
-        Self::broadcast(&mut state, event);
+        Self::broadcast(state, event);
     }
 
     /// A failed build: keep the files, tell every open page why.

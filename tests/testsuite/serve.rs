@@ -298,6 +298,9 @@ fn timings_show_where_each_rebuild_goes() {
     })
     .unwrap_or_else(|| panic!("no stage lines: {:?}", server.lines()));
     for line in &rebuilt {
-        assert_eq!(line, &["load", "resolve", "render", "index", "publish"]);
+        assert_eq!(
+            line,
+            &["load", "resolve", "render", "show", "index", "publish"]
+        );
     }
 }

@@ -1,0 +1,76 @@
+//! Reading a layer's files, reusing what the previous build read (`serve`).
+//!
+//! A save changes one file, yet a build reads every file of every layer:
+//! at ten thousand pages that is most of the load stage. A file whose
+//! [`Stamp`] (size, inode, modification and change times) is the one it
+//! had when the previous build read it is taken from that read instead.
+//! Only reads of settled files are kept (see [`Stamp::settled`]), so a file
+//! written twice within a timestamp's granularity is never mistaken for
+//! the first version.
+
+use std::io;
+use std::sync::Arc;
+
+use crate::key::{Kept, Key};
+use crate::source::Source;
+
+/// A file's content: text for the files read as text (pages, templates)
+/// that are valid UTF-8, else bytes.
+#[derive(Clone, Debug)]
+pub(super) enum Content {
+    Text(Arc<str>),
+    Bytes(Arc<[u8]>),
+}
+
+impl Content {
+    fn new(bytes: Vec<u8>, as_text: bool) -> Content {
+        if !as_text {
+            return Content::Bytes(Arc::from(bytes));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Content::Text(Arc::from(text)),
+            Err(e) => Content::Bytes(Arc::from(e.into_bytes())),
+        }
+    }
+}
+
+impl Content {
+    /// The bytes, copied from a text (a static file is rarely text).
+    pub(super) fn into_bytes(self) -> Arc<[u8]> {
+        match self {
+            Content::Text(text) => Arc::from(text.as_bytes()),
+            Content::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+/// File contents by their source, path and stamp.
+pub(super) type ReadCache = Kept<Content>;
+
+/// The file `rel` of `source`, as text if `as_text` and it is UTF-8: from
+/// `cache` when it holds this version, else read. With the content comes
+/// the key to keep it under, if it may be kept.
+pub(super) fn read(
+    source: &dyn Source,
+    rel: &str,
+    as_text: bool,
+    cache: &ReadCache,
+) -> (io::Result<Content>, Option<u128>) {
+    let stamp = match (cache.keeps(), source.disk_root()) {
+        (true, Some(_)) => source.stamp(rel),
+        _ => None,
+    };
+    let Some(stamp) = stamp else {
+        return (source.read(rel).map(|b| Content::new(b, as_text)), None);
+    };
+    let mut key = Key::new();
+    key.add(source.disk_root()).add(rel).add(stamp).add(as_text);
+    let key = key.finish();
+    if let Some(bytes) = cache.get(key) {
+        return (Ok(bytes.clone()), Some(key));
+    }
+    // Taken before the read: whatever the read sees is at least this new.
+    let now = std::time::SystemTime::now();
+    let bytes = source.read(rel).map(|b| Content::new(b, as_text));
+    (bytes, stamp.settled(now).then_some(key))
+}
