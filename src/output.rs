@@ -14,7 +14,7 @@
 //!
 //! Altitude only ever replaces or updates a folder that carries its marker.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -256,11 +256,9 @@ fn update_in_place(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Res
             let _ = fs::remove_dir(out.join(dir));
         }
     };
-    for dir in &new_dirs {
-        if let Err(e) = fs::create_dir_all(out.join(dir)) {
-            undo_dirs();
-            return Err(e);
-        }
+    if let Err(e) = create_folders(out, &new_dirs, |dir| fs::create_dir_all(dir)) {
+        undo_dirs();
+        return Err(e);
     }
     let changed: Vec<&str> = files
         .par_iter()
@@ -317,11 +315,26 @@ fn remove_if_exists(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Makes the folders `dirs` under `root` with `make`, a level at a time
+/// so each comes after its parent, each level in parallel: a site has
+/// about a folder per page, and making one is a slow system call.
+fn create_folders(root: &Path, dirs: &[&str], make: fn(&Path) -> io::Result<()>) -> io::Result<()> {
+    let mut levels: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for dir in dirs {
+        levels
+            .entry(dir.matches('/').count())
+            .or_default()
+            .push(dir);
+    }
+    levels
+        .values()
+        .try_for_each(|level| level.par_iter().try_for_each(|dir| make(&root.join(dir))))
+}
+
 fn write_tree(files: &SiteFiles, root: &Path) -> io::Result<()> {
     fs::create_dir_all(root)?;
-    for dir in folders(files) {
-        fs::create_dir(root.join(dir))?;
-    }
+    let dirs: Vec<&str> = folders(files).into_iter().collect();
+    create_folders(root, &dirs, |dir| fs::create_dir(dir))?;
     files
         .par_iter()
         .try_for_each(|(path, bytes)| fs::write(root.join(path), bytes.as_slice()))?;

@@ -9,7 +9,10 @@ use crate::corpus::Corpus;
 pub fn corpus(pages: usize) -> (Corpus, PathBuf) {
     let corpus = Corpus::generate(pages, 42);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench-corpus")
+        .join(format!(
+            "target/bench-corpus/g{}",
+            crate::corpus::GENERATION
+        ))
         .join(pages.to_string());
     if !dir.join("company/playbook.toml").is_file() {
         let _ = std::fs::remove_dir_all(&dir);

@@ -76,6 +76,13 @@ struct PagePlan {
     headings: Vec<String>,
 }
 
+/// The second half of an alias: `ownership-loop`, `cadence-gap`.
+const ALIAS_ENDS: &[&str] = &["loop", "gap", "map", "debt", "check"];
+
+/// Bump when the generator changes: the corpora written under
+/// `target/bench-corpus` are then generated afresh.
+pub const GENERATION: u32 = 2;
+
 fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut words = Vec::with_capacity(size);
@@ -121,17 +128,20 @@ impl Corpus {
                 return p;
             }
         };
-        // One-word aliases while the vocabulary has words enough to spare
-        // (it has 4,000; 100k pages have 10,000 concepts), else two.
-        let alias_words = if concept_count <= vocab.len() / 2 {
-            1
-        } else {
-            2
-        };
+        // An alias is a term of its own (`word-loop`), as a playbook's
+        // are, so prose mentions it only on purpose: a plain vocabulary
+        // word would be auto-linked wherever the prose happens to use it.
+        let mut aliases = std::collections::HashSet::new();
         let concepts: Vec<Concept> = (0..concept_count)
             .map(|_| {
                 let title = phrase(&mut rng, 2);
-                let alias = phrase(&mut rng, alias_words).to_lowercase();
+                let alias = loop {
+                    let word = &vocab[rng.below(vocab.len())];
+                    let alias = format!("{word}-{}", ALIAS_ENDS[rng.below(ALIAS_ENDS.len())]);
+                    if aliases.insert(alias.clone()) {
+                        break alias;
+                    }
+                };
                 Concept {
                     path: format!("concepts/{}.md", slug(&title)),
                     title,
@@ -250,10 +260,16 @@ fn paragraph(rng: &mut Rng, vocab: &[String], concepts: &[Concept], sentences: u
         }
         let words = 8 + rng.below(10);
         p.push_str(&sentence(rng, vocab, words));
-        // Now and then a concept is mentioned in passing (auto-linking).
+        // Now and then a concept is mentioned in passing, by its title or
+        // its alias (auto-linking).
         if rng.below(6) == 0 {
             let c = &concepts[rng.below(concepts.len())];
-            let _ = write!(p, " with {}", c.title.to_lowercase());
+            let name = if rng.below(2) == 0 {
+                c.title.to_lowercase()
+            } else {
+                c.alias.clone()
+            };
+            let _ = write!(p, " with {name}");
         }
         p.push('.');
     }

@@ -153,7 +153,10 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
             continue;
         };
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target/bench-corpus")
+            .join(format!(
+                "target/bench-corpus/g{}",
+                crate::corpus::GENERATION
+            ))
             .join(format!("{name}-{size}"));
         if !dir.exists() {
             writer(&generate(size), &dir);
