@@ -21,6 +21,8 @@ pub struct RenderCache {
     /// Body HTML and its sections' text.
     pub(crate) bodies: crate::key::Kept<(String, Vec<super::SectionText>)>,
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
+    /// Rendered sidebars.
+    pub(crate) sidebars: super::nav::Sidebars,
     /// A page's key by the site's face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
     pub(crate) faces: HashMap<u128, u128>,
@@ -38,6 +40,7 @@ impl RenderCache {
         RenderCache {
             keep: true,
             bodies: crate::key::Kept::keeping(),
+            sidebars: crate::key::Kept::keeping(),
             ..RenderCache::default()
         }
     }

@@ -254,8 +254,12 @@ pub fn render_cached(
     let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
     let places = nav::places(resolved);
     let keys = nav_keys(loaded, &places, &to_render);
-    let nav = match nav::NavCache::build(&tera, loaded, resolved, places, keys) {
-        Ok(nav) => nav,
+    let previous = (templates, &cache.sidebars);
+    let nav = match nav::NavCache::build(&tera, loaded, resolved, places, keys, previous) {
+        Ok(nav) => {
+            cache.sidebars.keep_only(nav.rendered());
+            nav
+        }
         Err(e) => {
             diags.push(Diagnostic::error(
                 Code::TemplateError,
@@ -293,6 +297,7 @@ pub fn render_cached(
     let mut next = RenderCache {
         keep: cache.keep,
         bodies: std::mem::take(&mut cache.bodies),
+        sidebars: std::mem::take(&mut cache.sidebars),
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
     };

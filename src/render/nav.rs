@@ -23,7 +23,7 @@ const SECTIONS_SHOWN: usize = 30;
 /// Pages of the current section listed at most.
 const PAGES_SHOWN: usize = 60;
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct NavPage {
     title: String,
     url: String,
@@ -31,7 +31,7 @@ struct NavPage {
     more: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct NavSection {
     title: String,
     url: String,
@@ -44,10 +44,15 @@ struct NavSection {
 /// Where a page's sidebar is cut: its section's key and its block of pages.
 pub(crate) type Place = (String, usize);
 
-/// (place, root prefix) → the rendered `nav.html`.
+/// Rendered sidebars by everything they are made from, kept from one
+/// build to the next (`serve`): a save that changes no title or section
+/// renders none.
+pub(crate) type Sidebars = crate::key::Kept<String>;
+
+/// (place, root prefix) → the rendered `nav.html`, with its key.
 #[derive(Default)]
 pub(crate) struct NavCache {
-    html: HashMap<(Place, String), String>,
+    html: HashMap<(Place, String), (u128, String)>,
     places: HashMap<PageId, Place>,
 }
 
@@ -67,14 +72,17 @@ pub(crate) fn places(resolved: &Resolved) -> HashMap<PageId, Place> {
 }
 
 impl NavCache {
-    /// Renders `nav.html` for each (place, root) pair a page needs. A theme
-    /// without `nav.html` gets an empty sidebar.
+    /// Renders `nav.html` for each (place, root) pair a page needs, or
+    /// takes it from `previous` when neither it nor the templates (key
+    /// `templates`) changed. A theme without `nav.html` gets an empty
+    /// sidebar.
     pub fn build(
         tera: &tera::Tera,
         loaded: &Loaded,
         resolved: &Resolved,
         places: HashMap<PageId, Place>,
         keys: BTreeSet<(Place, String)>,
+        (templates, previous): (u128, &Sidebars),
     ) -> Result<NavCache, tera::Error> {
         let mut cache = NavCache {
             places,
@@ -86,11 +94,24 @@ impl NavCache {
         cache.html = keys
             .into_par_iter()
             .map(|(place, root)| {
-                let mut ctx = tera::Context::new();
-                ctx.insert("root", &root);
-                ctx.insert("nav", &sections(loaded, resolved, &place));
-                let html = tera.render("nav.html", &ctx)?;
-                Ok(((place, root), html))
+                let nav = sections(loaded, resolved, &place);
+                let key = if previous.keeps() {
+                    let mut key = crate::key::Key::new();
+                    key.add(templates).add(&root).add(&nav);
+                    key.finish()
+                } else {
+                    0
+                };
+                let html = match previous.get(key) {
+                    Some(html) => html.clone(),
+                    None => {
+                        let mut ctx = tera::Context::new();
+                        ctx.insert("root", &root);
+                        ctx.insert("nav", &nav);
+                        tera.render("nav.html", &ctx)?
+                    }
+                };
+                Ok(((place, root), (key, html)))
             })
             .collect::<Result<_, tera::Error>>()?;
         Ok(cache)
@@ -106,7 +127,7 @@ impl NavCache {
         current_url: Option<&str>,
     ) -> String {
         let place = self.place(current);
-        let Some(html) = self.html.get(&(place, root.to_string())) else {
+        let Some((_, html)) = self.html.get(&(place, root.to_string())) else {
             return String::new();
         };
         match current_url {
@@ -116,6 +137,11 @@ impl NavCache {
             }
             None => html.clone(),
         }
+    }
+
+    /// Each sidebar with its key, to keep for the next build.
+    pub fn rendered(&self) -> impl Iterator<Item = (u128, &String)> {
+        self.html.values().map(|(key, html)| (*key, html))
     }
 
     /// Where `page`'s sidebar is cut; outside every section, the first block.
