@@ -156,7 +156,10 @@ impl ParseCache {
             .map(|(file, layer, path, text)| {
                 let key = if keep {
                     let mut key = crate::key::Key::new();
-                    key.add(file).add(layer).add(&path).add(&*text);
+                    key.add(file)
+                        .add(layer)
+                        .add(&path)
+                        .add(crate::key::text_key(&text));
                     key.finish()
                 } else {
                     0
@@ -377,9 +380,14 @@ pub(crate) fn extension_anchor(layer_name: &str) -> String {
 /// layer's name in front, so they cannot clash with the page's own.
 fn prefix_heading_ids(page: &mut Page, layer_name: &str) {
     let prefix = extension_anchor(layer_name);
-    for heading in &mut page.headings {
-        heading.id = format!("{prefix}-{}", heading.id);
-    }
+    page.headings = page
+        .headings
+        .iter()
+        .map(|h| markdown::Heading {
+            id: format!("{prefix}-{}", h.id),
+            ..h.clone()
+        })
+        .collect();
 }
 
 /// Later layers replace earlier files: templates and assets by name, pages
@@ -703,11 +711,12 @@ fn parse_page(
         autolink,
         principle,
         concept,
+        text_key: crate::key::text_key(&text),
         text,
         body_start,
-        headings: scan.headings,
-        links: scan.links,
-        prose: scan.prose,
+        headings: scan.headings.into(),
+        links: scan.links.into(),
+        prose: scan.prose.into(),
         skip_first_h1,
         defined_in: None,
         extends,

@@ -170,12 +170,16 @@ pub struct Page {
     pub concept: Option<ConceptMeta>,
     /// The whole source file.
     pub text: Arc<str>,
+    /// `text`'s key (`key::text_key`), for every cache key the text is in.
+    pub text_key: u128,
     /// Where the markdown body starts in `text`.
     pub body_start: usize,
-    pub headings: Vec<Heading>,
-    pub links: Vec<LinkRef>,
+    /// Headings, links and prose spans are shared: `serve` hands each page
+    /// it did not re-parse to the next build without copying them.
+    pub headings: Arc<[Heading]>,
+    pub links: Arc<[LinkRef]>,
     /// Spans of prose where concepts may be auto-linked.
-    pub prose: Vec<std::ops::Range<usize>>,
+    pub prose: Arc<[std::ops::Range<usize>]>,
     /// The body starts with an H1 that repeats the title; the template
     /// already prints the title, so rendering skips it.
     pub skip_first_h1: bool,
@@ -219,11 +223,12 @@ impl Page {
             autolink: None,
             principle: None,
             concept: None,
+            text_key: crate::key::text_key(&body),
             text: Arc::from(body),
             body_start: 0,
-            headings: scan.headings,
-            links: scan.links,
-            prose: scan.prose,
+            headings: scan.headings.into(),
+            links: scan.links.into(),
+            prose: scan.prose.into(),
             skip_first_h1: false,
             defined_in: None,
             extends: None,

@@ -103,7 +103,7 @@ impl AutoLinker {
         let mut key = Key::new();
         key.add(self.names_key)
             .add(id)
-            .add(&*page.text)
+            .add(page.text_key)
             .add(&page.prose);
         for t in targets {
             if let Target::Page { page, .. } = t {
@@ -127,7 +127,7 @@ impl AutoLinker {
             .collect();
         done.insert(id);
         let mut found = Vec::new();
-        for span in &page.prose {
+        for span in page.prose.iter() {
             let text = &page.text[span.clone()];
             for m in automaton.find_iter(text) {
                 let concept = self.concepts[m.pattern().as_usize()];

@@ -443,7 +443,7 @@ impl LinkResolver<'_> {
         };
         // A page's anchors include those of the company sections shown on it.
         let shown = std::iter::once(target).chain(self.extensions[target].iter().copied());
-        let headings: Vec<&Heading> = shown.flat_map(|p| &self.pages[p].headings).collect();
+        let headings: Vec<&Heading> = shown.flat_map(|p| self.pages[p].headings.iter()).collect();
         if let Some(h) = find_heading(&headings, fragment) {
             return Target::Page {
                 page: target,

@@ -32,12 +32,12 @@ pub(crate) struct BodyInput<'a> {
 pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
     let page = input.page;
     let mut key = crate::key::Key::new();
-    key.add(&*page.text)
+    key.add(page.text_key)
         .add(page.body_start)
         .add(page.skip_first_h1)
         .add(input.shown_at)
         .add(input.style == UrlStyle::Files);
-    for h in &page.headings {
+    for h in page.headings.iter() {
         key.add(&h.id);
     }
     for (link, target) in page.links.iter().zip(input.targets) {
@@ -312,7 +312,7 @@ fn heading_on<'a>(input: &BodyInput<'a>, page: PageId, anchor: &str) -> Option<&
     let extensions = input.extensions.get(page).map_or(&[][..], Vec::as_slice);
     std::iter::once(&page)
         .chain(extensions)
-        .flat_map(|&p| &input.pages[p].headings)
+        .flat_map(|&p| input.pages[p].headings.iter())
         .find(|h| h.id == anchor)
 }
 
