@@ -60,6 +60,9 @@ struct Row {
     build: Measured,
     check: Measured,
     rebuild: Measured,
+    /// `cp -r` of the built site: what this disk takes to write its files
+    /// at all, the floor under the write stage.
+    copy: Measured,
     stages: Vec<(String, f64)>,
 }
 
@@ -84,11 +87,20 @@ fn bench_size(pages: usize) -> Row {
     let check = median_of_runs(|| run_measured(altitude(&["check", &site_arg, "-q"])));
     let rebuild =
         median_of_runs(|| run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q"])));
+    let copy_dir = dir.join("out-copy");
+    let copy = median_of_runs(|| {
+        remove_settled(&copy_dir);
+        let mut cp = std::process::Command::new("cp");
+        cp.arg("-r").arg(&out).arg(&copy_dir);
+        run_measured(cp)
+    });
+    remove_settled(&copy_dir);
     Row {
         pages,
         build,
         check,
         rebuild,
+        copy,
         stages,
     }
 }
@@ -133,6 +145,10 @@ fn main() {
             .map(|(s, ms)| format!("{s} {ms:.0} ms"))
             .collect();
         println!("  stages: {}", stage_text.join(", "));
+        println!(
+            "  the same files copied with `cp -r` (the disk's floor under the write stage): {:.0} ms ({:.0})",
+            row.copy.wall_ms, row.copy.fastest_ms
+        );
         rows.push(row);
     }
     let find = |n: usize| rows.iter().find(|r| r.pages == n);
