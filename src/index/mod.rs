@@ -125,10 +125,10 @@ struct Analysed {
 #[derive(Default)]
 struct Vocabulary {
     stems: Vec<String>,
-    stem_numbers: HashMap<String, u32>,
+    stem_numbers: HashMap<String, u32, foldhash::fast::FixedState>,
     /// A surface word, with its stem's number.
     surfaces: Vec<(String, u32)>,
-    surface_numbers: HashMap<String, u32>,
+    surface_numbers: HashMap<String, u32, foldhash::fast::FixedState>,
 }
 
 impl Vocabulary {

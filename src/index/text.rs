@@ -140,8 +140,12 @@ pub(crate) struct Analyzer {
     stems: Vec<String>,
     /// Number → surface word and its term.
     surfaces: Vec<(String, LocalTerm)>,
-    /// The surface words met since [`Analyzer::take_surfaces`] last ran.
+    /// The surface words met since [`Analyzer::take_surfaces`] last ran,
+    /// each once: `taken[word]` is the number of the take it was last met
+    /// in, so a repeat costs a comparison, not a sort.
     met: Vec<LocalWord>,
+    taken: Vec<u32>,
+    takes: u32,
 }
 
 impl Default for Analyzer {
@@ -153,6 +157,8 @@ impl Default for Analyzer {
             stems: Vec::new(),
             surfaces: Vec::new(),
             met: Vec::new(),
+            taken: Vec::new(),
+            takes: 0,
         }
     }
 }
@@ -174,6 +180,8 @@ impl Analyzer {
             stems,
             surfaces,
             met,
+            taken,
+            takes,
         } = self;
         each_word(text, |word| {
             let seen = match words.get(word) {
@@ -192,6 +200,7 @@ impl Analyzer {
                         };
                         let surface = (stem != word).then(|| {
                             surfaces.push((word.to_string(), term));
+                            taken.push(u32::MAX);
                             (surfaces.len() - 1) as LocalWord
                         });
                         (term, surface)
@@ -201,18 +210,22 @@ impl Analyzer {
                 }
             };
             if let Some((term, surface)) = seen {
-                met.extend(surface);
+                if let Some(w) = surface {
+                    if taken[w as usize] != *takes {
+                        taken[w as usize] = *takes;
+                        met.push(w);
+                    }
+                }
                 f(term);
             }
         });
     }
 
-    /// The surface words met since the last call, each once, ascending.
+    /// The surface words met since the last call, each once, in the order
+    /// first met.
     pub fn take_surfaces(&mut self) -> Vec<LocalWord> {
-        let mut met = std::mem::take(&mut self.met);
-        met.sort_unstable();
-        met.dedup();
-        met
+        self.takes = self.takes.wrapping_add(1);
+        std::mem::take(&mut self.met)
     }
 
     /// The stem of each local term number, and the surface word (with its
