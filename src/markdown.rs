@@ -50,7 +50,7 @@ pub struct LinkRef {
     /// Byte span of the whole link in the file.
     pub span: Range<usize>,
     /// The sentence the link stands in, as plain text (for backlinks),
-    /// shared with every backlink that shows it.
+    /// shared: a page kept from the last build hands it on without a copy.
     pub context: std::sync::Arc<str>,
 }
 

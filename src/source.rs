@@ -31,41 +31,45 @@ pub trait Source: Send + Sync {
 }
 
 /// What tells a file on disk changed without reading it, as git's index
-/// does: its size, inode, and times of modification and of change. No tool
-/// sets a change time (`ctime`) back, so content written again always
-/// gets a new stamp, unless it is written within the file system's
+/// does: its device, inode, size, and times of modification and of change.
+/// No tool sets a change time (`ctime`) back, so content written again
+/// always gets a new stamp, unless it is written within the file system's
 /// timestamp granularity of the stamp being taken: see [`Stamp::settled`].
+/// Only Unix has a change time; elsewhere a copy that keeps the
+/// modification time could keep the stamp too, so there is no stamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
     len: u64,
-    modified: Option<SystemTime>,
-    /// Change time (seconds, nanoseconds) and inode, where the platform has them.
+    modified: SystemTime,
+    /// Change time, seconds and nanoseconds.
     changed: (i64, i64),
+    device: u64,
     inode: u64,
 }
 
 impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        let (changed, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            ((meta.ctime(), meta.ctime_nsec()), meta.ino())
-        };
-        #[cfg(not(unix))]
-        let (changed, inode) = ((0, 0), 0);
-        Stamp {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
             len: meta.len(),
-            modified: meta.modified().ok(),
-            changed,
-            inode,
-        }
+            modified: meta.modified().ok()?,
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
     }
 
-    /// Whether content read at or after `now` is surely the content this
-    /// stamp describes: the file was last changed well before, beyond any
-    /// file system's timestamp granularity, so a later write would carry
-    /// a later time. A file changed just now may be written again with the
-    /// same stamp; it is read again next time.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// Whether the file was last changed well before `now`, beyond any
+    /// file system's timestamp granularity, so that a write after `now`
+    /// would carry a later time and so a new stamp. A file changed just
+    /// before may be written again with the same stamp: a read of it is
+    /// not kept.
     pub fn settled(&self, now: SystemTime) -> bool {
         const GRANULARITY: std::time::Duration = std::time::Duration::from_secs(2);
         let (secs, nanos) = self.changed;
@@ -73,9 +77,10 @@ impl Stamp {
             secs.max(0) as u64,
             nanos.clamp(0, 999_999_999) as u32,
         ));
-        [self.modified, changed]
-            .into_iter()
-            .all(|t| t.is_some_and(|t| t + GRANULARITY < now))
+        [Some(self.modified), changed].into_iter().all(|t| {
+            t.and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age > GRANULARITY)
+        })
     }
 }
 
@@ -253,7 +258,7 @@ impl Source for FsSource {
     fn stamp(&self, rel: &str) -> Option<Stamp> {
         std::fs::metadata(self.root.join(rel))
             .ok()
-            .map(|m| Stamp::of(&m))
+            .and_then(|m| Stamp::of(&m))
     }
 }
 
@@ -282,6 +287,7 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_stamp_changes_with_the_file_and_settles_later() {
         let dir = std::env::temp_dir().join(format!("altitude-stamp-{}", std::process::id()));
@@ -295,6 +301,11 @@ mod tests {
         let now = SystemTime::now();
         assert!(!first.settled(now));
         assert!(first.settled(now + std::time::Duration::from_secs(3)));
+        let from_the_future = Stamp {
+            modified: now + std::time::Duration::from_secs(3600),
+            ..first
+        };
+        assert!(!from_the_future.settled(now));
         std::fs::write(dir.join("a.md"), "two three").unwrap();
         assert_ne!(src.stamp("a.md"), Some(first), "the size changed");
         assert_eq!(src.stamp("gone.md"), None);

@@ -247,13 +247,13 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
     let mut page_inputs = Vec::new();
     for file in theme.into_iter().chain(files) {
         let name = || format!("{}{}", display(file.layer), file.path);
-        let mut add_text = |content: &Content| match content {
+        let mut text_of = |content: &Content| match content {
             Content::Text(text) => (loaded.sources.add(name(), text.clone()), Some(text.clone())),
             Content::Bytes(bytes) => add_text(&mut loaded.sources, name(), bytes, diags),
         };
         match role(&file.path) {
             Role::Template(template) => {
-                if let (id, Some(text)) = add_text(&file.content) {
+                if let (id, Some(text)) = text_of(&file.content) {
                     loaded.templates.push(Template {
                         name: template.to_string(),
                         text: text.to_string(),
@@ -270,7 +270,7 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
                 bytes: file.content.into_bytes(),
             }),
             Role::Page => {
-                if let (id, Some(text)) = add_text(&file.content) {
+                if let (id, Some(text)) = text_of(&file.content) {
                     page_inputs.push((id, file.layer, file.path, text));
                 }
             }

@@ -69,8 +69,11 @@ pub(super) fn read(
     if let Some(bytes) = cache.get(key) {
         return (Ok(bytes.clone()), Some(key));
     }
-    // Taken before the read: whatever the read sees is at least this new.
+    // Kept only if the file was settled before the read began and its
+    // stamp is the same after it: then nothing was written meanwhile, and
+    // a later write will change the stamp.
     let now = std::time::SystemTime::now();
     let bytes = source.read(rel).map(|b| Content::new(b, as_text));
-    (bytes, stamp.settled(now).then_some(key))
+    let unchanged = source.stamp(rel) == Some(stamp);
+    (bytes, (stamp.settled(now) && unchanged).then_some(key))
 }

@@ -215,8 +215,20 @@ pub fn build(
     }
     let analysed: Vec<Arc<Analysed>> = analysed.into_iter().flatten().collect();
     cache.pages.keep_only(keys.into_iter().zip(&analysed));
-    assemble(analysed, &cache.vocabulary)
+    let index = assemble(analysed, &cache.vocabulary);
+    // The vocabulary only grows (every word half typed while saving on
+    // the fly is in it), and scoring sizes its tables by it: once it is
+    // mostly words no page uses, the next build analyses afresh.
+    if cache.pages.keeps()
+        && cache.vocabulary.stems.len() > 2 * index.postings.len() + VOCABULARY_SLACK
+    {
+        *cache = IndexCache::keeping();
+    }
+    index
 }
+
+/// Stems a `serve` session's vocabulary may hold beyond twice those in use.
+const VOCABULARY_SLACK: usize = 10_000;
 
 /// Everything a page's analysis is made from.
 fn analysis_key(
@@ -610,5 +622,30 @@ mod tests {
         let ownership = ranked_pages(&index, &loaded, "Ownership");
         assert_eq!(ownership[0], "notes/ownership.md#");
         assert_eq!(ownership[1], "notes/meetings.md#who-decides");
+    }
+
+    #[test]
+    fn a_serve_vocabulary_of_words_no_page_uses_starts_afresh() {
+        let mut cache = IndexCache::keeping();
+        for round in 0..6 {
+            // Each round's page has 3,000 words no other round has.
+            let words: String = (0..3000).map(|i| format!("r{round}w{i} ")).collect();
+            let source = MemSource::new("t/")
+                .with("playbook.toml", "base = \"none\"\n")
+                .with("notes/words.md", format!("# Words\n\n{words}\n"));
+            let outcome = pipeline::run(&SiteInput::over(Arc::new(source)), Mode::Check);
+            let mut diags = crate::diag::Diagnostics::default();
+            let (loaded, resolved) = (&outcome.loaded, &outcome.resolved);
+            let rendered =
+                crate::render::render(loaded, resolved, crate::render::Scope::All, &mut diags);
+            let index = build(loaded, resolved, rendered.sections, &mut cache);
+            assert!(index.postings.contains_key(&format!("r{round}w0")));
+            assert!(
+                cache.vocabulary.stems.len() <= 2 * index.postings.len() + VOCABULARY_SLACK,
+                "round {round}: {} stems kept for {} in use",
+                cache.vocabulary.stems.len(),
+                index.postings.len()
+            );
+        }
     }
 }

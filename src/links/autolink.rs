@@ -23,7 +23,8 @@ pub struct AutoLink {
     /// Byte span of the mention in the file.
     pub span: Range<usize>,
     pub concept: PageId,
-    /// The sentence it stands in, for backlinks (shared with them).
+    /// The sentence it stands in, for backlinks (shared: a kept page's
+    /// auto-links are handed on without copying it).
     pub context: std::sync::Arc<str>,
 }
 

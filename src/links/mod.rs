@@ -545,7 +545,7 @@ fn backlinks(
     autolinks: &[Vec<AutoLink>],
     concepts: &[Vec<PageId>],
 ) -> Vec<Vec<Backlink>> {
-    // Every reference as (to, from, context), in source order: per page its
+    // Every reference as (to, from, where its sentence is), in source order: per page its
     // links, then its auto-links, then the concepts its front matter
     // declares (a reference too). Gathered in parallel, in order.
     let refs: Vec<(PageId, PageId, Said)> = targets

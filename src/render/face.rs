@@ -63,8 +63,6 @@ fn add_page(key: &mut Key, page: &Page) {
     key.add(page.extends.as_ref().map(|s| &s.value))
         .add(page.replaces.as_ref().map(|s| &s.value));
     add_values(key, page.headings.iter().map(|h| (h.level, &h.text, &h.id)));
-    // What backlinks to the pages it links to show.
-    add_values(key, page.links.iter().map(|l| &l.context));
     key.add(page.principle.is_some())
         .add(page.concept.is_some());
     if let Some(p) = &page.principle {
@@ -113,9 +111,13 @@ fn page_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
         &mut key,
         of(&r.autolinks, id).iter().map(|a| (a.concept, &a.context)),
     );
+    // A backlink's sentence is another page's text: hashed as shown, so a
+    // save that changes no sentence a backlink shows keeps the face.
     add_values(
         &mut key,
-        of(&r.backlinks, id).iter().map(|b| (b.from, b.said)),
+        of(&r.backlinks, id)
+            .iter()
+            .map(|b| (b.from, r.context(&loaded.pages, b))),
     );
     add_values(
         &mut key,
