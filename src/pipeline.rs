@@ -205,13 +205,18 @@ fn run_inner(
     });
     let files = if mode == Mode::Build && !diags.has_errors() {
         let sections = std::mem::take(&mut rendered.sections);
+        let body_keys = rendered.body_keys.take();
         let mut files = assemble(rendered);
         if let Some(show) = show {
             timings.time("show", || show(&files));
         }
         progress.enter("index");
         let search = timings.time("index", || {
-            index::files(&loaded, &resolved, sections, &mut cache.index)
+            let texts = index::Texts {
+                sections,
+                body_keys: body_keys.as_deref(),
+            };
+            index::files(&loaded, &resolved, texts, &mut cache.index)
         });
         files.extend(
             search

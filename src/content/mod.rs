@@ -118,6 +118,8 @@ struct RawFile {
     layer: usize,
     path: String,
     content: Content,
+    /// The key to keep the read under for the next build, if it may be.
+    kept_as: Option<u128>,
 }
 
 /// What a file is for, by where it lives in its layer (`playbook.toml` is
@@ -214,27 +216,27 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
             edit_url: l.edit_url.clone(),
         })
         .collect();
-    let mut kept_reads = Vec::new();
     let mut read = |source: &dyn Source, layer: usize, ignore: &[String]| {
-        let (files, keys) = read_all(
+        read_all(
             source,
             layer,
             ignore,
             &cache.reads,
             &mut loaded.sources,
             diags,
-        );
-        kept_reads.extend(keys);
-        files
+        )
     };
     let theme = read(input.theme.as_ref(), usize::MAX, &[]);
     let mut files = Vec::new();
     for (index, layer) in stack.iter().enumerate() {
         files.extend(read(layer.source.as_ref(), index, &layer.ignore));
     }
-    cache
-        .reads
-        .keep_only(kept_reads.iter().map(|(key, bytes)| (*key, bytes)));
+    cache.reads.keep_only(
+        theme
+            .iter()
+            .chain(&files)
+            .filter_map(|f| Some((f.kept_as?, &f.content))),
+    );
     let display = |layer: usize| {
         if layer == usize::MAX {
             input.theme.display_root()
@@ -419,8 +421,8 @@ fn dedupe_layers(loaded: &mut Loaded) {
         .retain(|p| p.extends.is_some() || top_layer.get(&p.url) == Some(&p.layer));
 }
 
-/// Every file of a layer not ignored, and the keys under which the reads
-/// may be kept for the next build (see `reads`).
+/// Every file of a layer not ignored, each with the key its read may be
+/// kept under for the next build (see `reads`).
 fn read_all(
     source: &dyn Source,
     layer: usize,
@@ -428,7 +430,7 @@ fn read_all(
     cache: &ReadCache,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> (Vec<RawFile>, Vec<(u128, Content)>) {
+) -> Vec<RawFile> {
     let paths = match source.list() {
         Ok(paths) => paths
             .into_iter()
@@ -439,7 +441,7 @@ fn read_all(
                 Code::ReadError,
                 format!("cannot read folder `{}`: {e}", source.display_root()),
             ));
-            return (Vec::new(), Vec::new());
+            return Vec::new();
         }
     };
     let results: Vec<_> = paths
@@ -451,17 +453,14 @@ fn read_all(
         })
         .collect();
     let mut files = Vec::new();
-    let mut kept = Vec::new();
-    for (path, bytes, key) in results {
+    for (path, bytes, kept_as) in results {
         match bytes {
-            Ok(content) => {
-                kept.extend(key.map(|key| (key, content.clone())));
-                files.push(RawFile {
-                    layer,
-                    path,
-                    content,
-                });
-            }
+            Ok(content) => files.push(RawFile {
+                layer,
+                path,
+                content,
+                kept_as,
+            }),
             Err(e) => {
                 // The file has no text to show; its name still leads to it.
                 let name = format!("{}{path}", source.display_root());
@@ -482,7 +481,7 @@ fn read_all(
             }
         }
     }
-    (files, kept)
+    files
 }
 
 const PAGE_KEYS: &[&str] = &[

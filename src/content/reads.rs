@@ -56,11 +56,8 @@ pub(super) fn read(
     as_text: bool,
     cache: &ReadCache,
 ) -> (io::Result<Content>, Option<u128>) {
-    let stamp = match (cache.keeps(), source.disk_root()) {
-        (true, Some(_)) => source.stamp(rel),
-        _ => None,
-    };
-    let Some(stamp) = stamp else {
+    // A source without stamps (not on disk) is simply read.
+    let Some(stamp) = cache.keeps().then(|| source.stamp(rel)).flatten() else {
         return (source.read(rel).map(|b| Content::new(b, as_text)), None);
     };
     let mut key = Key::new();

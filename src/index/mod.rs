@@ -77,17 +77,24 @@ pub fn writes(path: &str) -> bool {
     path == encode::SCRIPT || path.starts_with(encode::SHARDS)
 }
 
+/// The pages' text as the render stage took it from the pages it rendered.
+pub struct Texts<'a> {
+    /// Each page's sections, by page id.
+    pub sections: Vec<Vec<SectionText>>,
+    /// The key each page's body and sections were rendered under, when the
+    /// render stage keeps bodies: a page's analysis is kept by them.
+    pub body_keys: Option<&'a [u128]>,
+}
+
 /// The index stage: the search files of the site, from its pages and the
 /// theme's client script (`assets/search.js`).
-/// `sections` holds each page's sections' text, by page id, as the render
-/// stage took it from the page it was rendering.
 pub fn files(
     loaded: &Loaded,
     resolved: &Resolved,
-    sections: Vec<Vec<SectionText>>,
+    texts: Texts<'_>,
     cache: &mut IndexCache,
 ) -> BTreeMap<String, Vec<u8>> {
-    let index = build(loaded, resolved, sections, cache);
+    let index = build(loaded, resolved, texts, cache);
     let client = loaded
         .assets
         .iter()
@@ -172,14 +179,18 @@ impl IndexCache {
 /// each of its term numbers and the surface word of each word number.
 type Chunk = (Vec<(usize, Analysed)>, Vec<String>, Vec<(String, u32)>);
 
-/// The index of the output pages. `sections` holds each page's sections'
-/// text, by page id; the documents take it over rather than copy it.
+/// The index of the output pages. The documents take the sections' text
+/// over rather than copy it.
 pub fn build(
     loaded: &Loaded,
     resolved: &Resolved,
-    mut sections: Vec<Vec<SectionText>>,
+    texts: Texts<'_>,
     cache: &mut IndexCache,
 ) -> Index {
+    let Texts {
+        mut sections,
+        body_keys,
+    } = texts;
     // Each output page with its own and its extensions' sections, moved out.
     let pages: Vec<(PageId, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
@@ -191,19 +202,21 @@ pub fn build(
             (id, texts)
         })
         .collect();
-    // A one-off build keeps nothing: no key to compute.
-    let keys: Vec<u128> = if cache.pages.keeps() {
+    // A one-off build keeps nothing: no key to compute. Nor does a build
+    // whose bodies were not keyed.
+    let keys: Option<Vec<u128>> = body_keys.filter(|_| cache.pages.keeps()).map(|bodies| {
         pages
-            .par_iter()
-            .map(|(id, texts)| analysis_key(loaded, resolved, *id, texts))
+            .iter()
+            .map(|(id, _)| analysis_key(loaded, resolved, *id, bodies))
             .collect()
-    } else {
-        vec![0; pages.len()]
+    });
+    let mut analysed: Vec<Option<Arc<Analysed>>> = match &keys {
+        Some(keys) => keys
+            .iter()
+            .map(|&key| cache.pages.get(key).cloned())
+            .collect(),
+        None => vec![None; pages.len()],
     };
-    let mut analysed: Vec<Option<Arc<Analysed>>> = keys
-        .iter()
-        .map(|&key| cache.pages.get(key).cloned())
-        .collect();
     let misses = pages
         .into_iter()
         .enumerate()
@@ -214,7 +227,9 @@ pub fn build(
         analysed[slot] = Some(Arc::new(page));
     }
     let analysed: Vec<Arc<Analysed>> = analysed.into_iter().flatten().collect();
-    cache.pages.keep_only(keys.into_iter().zip(&analysed));
+    if let Some(keys) = keys {
+        cache.pages.keep_only(keys.into_iter().zip(&analysed));
+    }
     let index = assemble(analysed, &cache.vocabulary);
     // The vocabulary only grows (every word half typed while saving on
     // the fly is in it), and scoring sizes its tables by it: once it is
@@ -230,25 +245,19 @@ pub fn build(
 /// Stems a `serve` session's vocabulary may hold beyond twice those in use.
 const VOCABULARY_SLACK: usize = 10_000;
 
-/// Everything a page's analysis is made from.
-fn analysis_key(
-    loaded: &Loaded,
-    resolved: &Resolved,
-    id: PageId,
-    texts: &[Vec<SectionText>],
-) -> u128 {
+/// Everything a page's analysis is made from: its title and names, and
+/// each page it shows with its layer and the key of its body, which
+/// stands for the sections' text (the render stage's bodies are cached by
+/// the same key).
+fn analysis_key(loaded: &Loaded, resolved: &Resolved, id: PageId, body_keys: &[u128]) -> u128 {
     let mut key = Key::new();
     key.add(id)
         .add(&loaded.pages[id].title)
-        .add(concept_names(loaded, resolved, id))
-        .add(texts.len());
-    for (p, texts) in resolved.shown(id).zip(texts) {
+        .add(concept_names(loaded, resolved, id));
+    for p in resolved.shown(id) {
         key.add(p)
             .add(loaded.layers.get(loaded.pages[p].layer).map(|l| &l.name))
-            .add(texts.len());
-        for text in texts {
-            key.add(&text.anchor).add(&text.heading).add(&text.body);
-        }
+            .add(body_keys.get(p));
     }
     key.finish()
 }
@@ -546,6 +555,14 @@ mod tests {
         (outcome.loaded, outcome.resolved)
     }
 
+    /// A render's sections, without body keys (nothing kept).
+    fn texts(rendered: crate::render::Rendered) -> Texts<'static> {
+        Texts {
+            sections: rendered.sections,
+            body_keys: None,
+        }
+    }
+
     /// The index of a site, from its pages as the render stage splits them.
     fn indexed(loaded: &Loaded, resolved: &Resolved) -> Index {
         let mut diags = crate::diag::Diagnostics::default();
@@ -554,7 +571,7 @@ mod tests {
         build(
             loaded,
             resolved,
-            rendered.sections,
+            texts(rendered),
             &mut IndexCache::default(),
         )
     }
@@ -596,7 +613,7 @@ mod tests {
         let files = files(
             &loaded,
             &resolved,
-            rendered.sections,
+            texts(rendered),
             &mut IndexCache::default(),
         );
         let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();
@@ -638,7 +655,7 @@ mod tests {
             let (loaded, resolved) = (&outcome.loaded, &outcome.resolved);
             let rendered =
                 crate::render::render(loaded, resolved, crate::render::Scope::All, &mut diags);
-            let index = build(loaded, resolved, rendered.sections, &mut cache);
+            let index = build(loaded, resolved, texts(rendered), &mut cache);
             assert!(index.postings.contains_key(&format!("r{round}w0")));
             assert!(
                 cache.vocabulary.stems.len() <= 2 * index.postings.len() + VOCABULARY_SLACK,

@@ -41,6 +41,10 @@ pub struct Rendered {
     /// Per page (by id), its sections' plain text, for the search index;
     /// empty for pages not rendered.
     pub sections: Vec<Vec<SectionText>>,
+    /// Per page, the key its body and sections were rendered under, when
+    /// the cache keeps bodies (`serve`): whatever is made of a page's
+    /// sections can be keyed by it, without hashing them again.
+    pub body_keys: Option<Vec<u128>>,
     /// Everything else: assets, print edition, 404, sitemap, robots.
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -303,6 +307,7 @@ pub fn render_cached(
     };
     let print_bodies: Vec<String> = print_bodies.into_iter().map(|(_, (b, _))| b).collect();
     rendered.sections = sections;
+    rendered.body_keys = cache.keep.then_some(body_keys);
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
         match r {

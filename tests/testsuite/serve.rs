@@ -42,14 +42,21 @@ pub fn raw(port: u16, line: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A connection that has sent `request` (the request line, then the
+/// headers after `Host`) and waits up to `timeout` for each read.
+fn send(port: u16, request: &str, timeout: Duration) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(timeout)).unwrap();
+    let (line, headers) = request.split_once("\r\n").unwrap_or((request, ""));
+    let request = format!("{line}\r\nHost: 127.0.0.1\r\n{headers}\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream
+}
+
 /// Sends a raw request line; returns the whole response, headers included.
 fn raw_response(port: u16, line: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let request = format!("{line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
+    let request = format!("{line}\r\nConnection: close\r\n");
+    let mut stream = send(port, &request, Duration::from_secs(10));
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
     String::from_utf8_lossy(&response).into_owned()
@@ -221,12 +228,8 @@ fn a_deleted_and_restored_folder_is_picked_up_again() {
 
 /// An open page's event stream: connected, and past the server's hello.
 fn subscribe(port: u16, path: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let request = format!("GET /__altitude/events?path={path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
+    let request = format!("GET /__altitude/events?path={path} HTTP/1.1");
+    let mut stream = send(port, &request, Duration::from_secs(20));
     read_until(&mut stream, "event: hello").expect("the server says hello");
     stream
 }
