@@ -61,6 +61,27 @@ fn latency(
     )
 }
 
+/// Edits made one at a time, each once the last build has finished, for
+/// the rebuild figure: the latency edits come too fast for that, and a
+/// build that a newer edit overtakes stops before its search index.
+const REBUILDS: usize = 10;
+
+/// Makes [`REBUILDS`] edits to `file`, each after the build of the last
+/// one has finished.
+fn edit_one_at_a_time(server: &Served, file: &Path) {
+    let original = std::fs::read_to_string(file).expect("page source");
+    for n in 0..REBUILDS {
+        let done = builds(&server.lines()).len();
+        std::fs::write(file, format!("{original}\nRebuild {n}.\n")).expect("edit");
+        let started = std::time::Instant::now();
+        while builds(&server.lines()).len() == done && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    std::fs::write(file, original).expect("restore");
+}
+
 fn report(name: &str, server: &Served, figures: Result<serde_json::Value, String>, target: &str) {
     match figures {
         Ok(f) => println!(
@@ -72,8 +93,8 @@ fn report(name: &str, server: &Served, figures: Result<serde_json::Value, String
         Err(why) => println!("{name}: skipped: {why}"),
     }
     let b = builds(&server.lines());
-    if let (Some(first), true) = (b.first(), b.len() > 1) {
-        let mut later: Vec<f64> = b[1..].iter().map(|x| x.0).collect();
+    if let (Some(first), true) = (b.first(), b.len() > REBUILDS) {
+        let mut later: Vec<f64> = b[b.len() - REBUILDS..].iter().map(|x| x.0).collect();
         later.sort_by(f64::total_cmp);
         let median = later[later.len() / 2];
         println!(
@@ -103,6 +124,7 @@ fn main() {
         "Speed compounds.",
         50,
     );
+    edit_one_at_a_time(&server, &bundled.join(format!("{page}.md")));
     report("bundled playbook", &server, figures, "≤ 50 ms");
     drop(server);
 
@@ -122,5 +144,6 @@ fn main() {
         path.trim_end_matches(".md")
     );
     let figures = latency(&url, &source, &marker, 50);
+    edit_one_at_a_time(&server, &source);
     report("10k pages", &server, figures, "≤ 150 ms");
 }

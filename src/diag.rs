@@ -242,16 +242,25 @@ pub struct SourceMap {
 struct SourceFile {
     name: String,
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Where each line starts, found the first time a diagnostic needs
+    /// it: most files never have one, and finding them all is a pass over
+    /// the whole playbook.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts
+            .get_or_init(|| files::line_starts(&self.text).collect())
+    }
 }
 
 impl SourceMap {
     pub fn add(&mut self, name: String, text: Arc<str>) -> FileId {
-        let line_starts = files::line_starts(&text).collect();
         self.files.push(SourceFile {
             name,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         });
         self.files.len() - 1
     }
@@ -270,8 +279,9 @@ impl SourceMap {
             return (1, 1);
         };
         let offset = clamp_to_char_boundary(&f.text, offset);
-        let line = f.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
-        let col = f.text[f.line_starts[line]..offset].chars().count();
+        let starts = f.line_starts();
+        let line = starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let col = f.text[starts[line]..offset].chars().count();
         (line + 1, col + 1)
     }
 }
@@ -305,23 +315,17 @@ impl<'a> Files<'a> for SourceMap {
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        Ok(f.line_starts.partition_point(|&s| s <= byte_index).max(1) - 1)
+        Ok(f.line_starts().partition_point(|&s| s <= byte_index).max(1) - 1)
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        let start = *f
-            .line_starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge {
-                given: line_index,
-                max: f.line_starts.len() - 1,
-            })?;
-        let end = f
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(f.text.len());
+        let starts = f.line_starts();
+        let start = *starts.get(line_index).ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
+        let end = starts.get(line_index + 1).copied().unwrap_or(f.text.len());
         Ok(start..end)
     }
 }

@@ -93,6 +93,10 @@ pub struct Outcome {
     pub timings: Timings,
     pub loaded: Loaded,
     pub resolved: Resolved,
+    /// The build stopped before its search index, because a newer change
+    /// was waiting (see [`Hooks::superseded`]): `files` holds the pages,
+    /// already shown, and no search files.
+    pub superseded: bool,
 }
 
 pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
@@ -132,20 +136,24 @@ impl Cache {
     }
 }
 
+/// What `serve` hooks into a cached build.
+pub struct Hooks<'a> {
+    /// Gets the site's files but its search index as soon as they are
+    /// made, timed as the stage `show`: the index stage, the slowest on a
+    /// save (it scores every document again), runs after, so `serve` can
+    /// show a saved page without waiting for it.
+    pub show: &'a mut dyn FnMut(&SiteFiles),
+    /// Whether a newer change is waiting. Asked before each step of the
+    /// index stage: an index that the next build replaces at once is not
+    /// worth making, and the next build would wait for it.
+    pub superseded: &'a (dyn Fn() -> bool + Sync),
+}
+
 /// A build that reuses what the previous one made (`serve`). The files
 /// are the same as a full build's; only the work differs.
-///
-/// `show` gets the site's files but its search index as soon as they are
-/// made, timed as the stage `show`: the index stage, the slowest on a save
-/// (it scores every document again), runs after, so `serve` can show a
-/// saved page without waiting for it.
-pub fn run_cached(
-    input: &SiteInput,
-    cache: &mut Cache,
-    show: &mut dyn FnMut(&SiteFiles),
-) -> Outcome {
+pub fn run_cached(input: &SiteInput, cache: &mut Cache, hooks: Hooks<'_>) -> Outcome {
     let progress = Progress::default();
-    run_inner(input, Mode::Build, |_| {}, cache, &progress, Some(show))
+    run_inner(input, Mode::Build, |_| {}, cache, &progress, Some(hooks))
 }
 
 /// Like [`run`], with settings from the command line applied over the
@@ -177,7 +185,7 @@ fn run_inner(
     overrides: impl FnOnce(&mut Config),
     cache: &mut Cache,
     progress: &Progress,
-    show: Option<&mut dyn FnMut(&SiteFiles)>,
+    hooks: Option<Hooks<'_>>,
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
@@ -203,26 +211,35 @@ fn run_inner(
             &mut diags,
         )
     });
+    let mut superseded = false;
     let files = if mode == Mode::Build && !diags.has_errors() {
         let sections = std::mem::take(&mut rendered.sections);
         let body_keys = rendered.body_keys.take();
         let mut files = assemble(rendered);
-        if let Some(show) = show {
-            timings.time("show", || show(&files));
-        }
+        let never = || false;
+        let wanted: &(dyn Fn() -> bool + Sync) = match hooks {
+            Some(hooks) => {
+                timings.time("show", || (hooks.show)(&files));
+                hooks.superseded
+            }
+            None => &never,
+        };
         progress.enter("index");
         let search = timings.time("index", || {
             let texts = index::Texts {
                 sections,
                 body_keys: body_keys.as_deref(),
             };
-            index::files(&loaded, &resolved, texts, &mut cache.index)
+            index::files(&loaded, &resolved, texts, &mut cache.index, wanted)
         });
-        files.extend(
-            search
-                .into_iter()
-                .map(|(path, bytes)| (path, Bytes::new(bytes))),
-        );
+        match search {
+            Some(search) => files.extend(
+                search
+                    .into_iter()
+                    .map(|(path, bytes)| (path, Bytes::new(bytes))),
+            ),
+            None => superseded = true,
+        }
         files
     } else {
         BTreeMap::new()
@@ -234,6 +251,7 @@ fn run_inner(
         timings,
         loaded,
         resolved,
+        superseded,
     }
 }
 

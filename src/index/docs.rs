@@ -1,20 +1,23 @@
 //! Search documents: one per heading section, so a result can land on the
 //! heading that matched rather than the top of a long page.
 
-use crate::content::PageId;
-use crate::render::SectionText;
+use std::sync::Arc;
 
-/// One section of a page as search sees it: the render stage's text of it,
-/// and the page it belongs to.
+use crate::content::PageId;
+use crate::render::{SectionText, Sections};
+
+/// One section of a page as search sees it: the render stage's text of it
+/// (shared with the render cache, which `serve` keeps), and the page it
+/// belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SectionDoc {
     pub page: PageId,
-    pub section: SectionText,
+    pub section: Arc<SectionText>,
 }
 
 /// A page's sections as documents. The render stage split them, from the
 /// events it rendered the page from; this adds the page they belong to.
-pub(crate) fn sections(id: PageId, texts: Vec<SectionText>) -> Vec<SectionDoc> {
+pub(crate) fn sections(id: PageId, texts: Sections) -> Vec<SectionDoc> {
     let mut docs: Vec<SectionDoc> = texts
         .into_iter()
         .map(|section| SectionDoc { page: id, section })
@@ -23,7 +26,7 @@ pub(crate) fn sections(id: PageId, texts: Vec<SectionText>) -> Vec<SectionDoc> {
     if docs.is_empty() {
         docs.push(SectionDoc {
             page: id,
-            section: SectionText::default(),
+            section: Arc::default(),
         });
     }
     docs

@@ -171,7 +171,8 @@ pub(crate) fn encode(
     index: &Index,
     info: &PageInfo<'_>,
     client: &[u8],
-) -> BTreeMap<String, Vec<u8>> {
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<BTreeMap<String, Vec<u8>>> {
     // Each posting takes at least two bytes: past the limit, no need to try
     // a single file, and shards keep only each term's best postings.
     let postings: usize = index.postings.values().map(Vec::len).sum();
@@ -204,9 +205,14 @@ pub(crate) fn encode(
         let shards = shard_terms(&space, &all_terms, &index.surfaces);
         // Shards that only point elsewhere are keys too.
         space.keys.extend(shards.keys().cloned());
+        // Each shard asks whether the files are still wanted: the shards
+        // are most of the stage.
         let mut bodies: HashMap<&str, String> = shards
             .par_iter()
             .map(|(key, (own, see))| {
+                if superseded() {
+                    return None;
+                }
                 let json = shard_json(index, &shown, &quantised, own, see, SHARD_POSTINGS);
                 let mut body = String::with_capacity(4096);
                 body.push_str("altitudeSearch.shard(");
@@ -214,9 +220,9 @@ pub(crate) fn encode(
                 body.push_str(",\n");
                 json.write(&mut body);
                 body.push_str("\n);");
-                (key.as_str(), body)
+                Some((key.as_str(), body))
             })
-            .collect();
+            .collect::<Option<_>>()?;
         let (tree, packs) = space.packed_tree(|key| bodies.get(key).map(String::len), SHARD_BUDGET);
         for pack in packs {
             let text: Vec<String> = pack
@@ -238,7 +244,7 @@ pub(crate) fn encode(
     let mut script = client.to_vec();
     script.extend_from_slice(format!("\naltitudeSearch.manifest({manifest});\n").as_bytes());
     files.insert(SCRIPT.into(), script);
-    files
+    Some(files)
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {

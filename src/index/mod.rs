@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::content::{Loaded, PageId, PageKind};
 use crate::key::{Kept, Key};
 use crate::links::Resolved;
-use crate::render::SectionText;
+use crate::render::Sections;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
 use text::Analyzer;
@@ -80,21 +80,29 @@ pub fn writes(path: &str) -> bool {
 /// The pages' text as the render stage took it from the pages it rendered.
 pub struct Texts<'a> {
     /// Each page's sections, by page id.
-    pub sections: Vec<Vec<SectionText>>,
+    pub sections: Vec<Sections>,
     /// The key each page's body and sections were rendered under, when the
     /// render stage keeps bodies: a page's analysis is kept by them.
     pub body_keys: Option<&'a [u128]>,
 }
 
 /// The index stage: the search files of the site, from its pages and the
-/// theme's client script (`assets/search.js`).
+/// theme's client script (`assets/search.js`). `None` when `superseded`
+/// says, between its steps, that the files are no longer wanted.
 pub fn files(
     loaded: &Loaded,
     resolved: &Resolved,
     texts: Texts<'_>,
     cache: &mut IndexCache,
-) -> BTreeMap<String, Vec<u8>> {
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<BTreeMap<String, Vec<u8>>> {
+    if superseded() {
+        return None;
+    }
     let index = build(loaded, resolved, texts, cache);
+    if superseded() {
+        return None;
+    }
     let client = loaded
         .assets
         .iter()
@@ -104,7 +112,7 @@ pub fn files(
         pages: &loaded.pages,
         url_style: loaded.config.url_style,
     };
-    encode::encode(&index, &info, client)
+    encode::encode(&index, &info, client, superseded)
 }
 
 /// What BM25 needs of a document: each field's length in terms, and how
@@ -192,7 +200,7 @@ pub fn build(
         body_keys,
     } = texts;
     // Each output page with its own and its extensions' sections, moved out.
-    let pages: Vec<(PageId, Vec<Vec<SectionText>>)> = (0..loaded.pages.len())
+    let pages: Vec<(PageId, Vec<Sections>)> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
         .map(|id| {
             let texts = resolved
@@ -267,7 +275,7 @@ fn analysis_key(loaded: &Loaded, resolved: &Resolved, id: PageId, body_keys: &[u
 fn analyse(
     loaded: &Loaded,
     resolved: &Resolved,
-    misses: Vec<(usize, PageId, Vec<Vec<SectionText>>)>,
+    misses: Vec<(usize, PageId, Vec<Sections>)>,
     vocabulary: &mut Vocabulary,
 ) -> Vec<(usize, Analysed)> {
     // Each worker keeps its analyzer across pages, numbering terms its own
@@ -336,7 +344,8 @@ fn assemble(pages: Vec<Arc<Analysed>>, vocabulary: &Vocabulary) -> Index {
         .filter(|(_, docs)| !docs.is_empty())
         .map(|(term, docs)| (vocabulary.stems[term].clone(), docs))
         .collect();
-    // A page no cache shares gives its documents up; a kept one copies them.
+    // A page no cache shares gives its documents up; a kept one shares its
+    // sections' text.
     let docs = pages
         .into_iter()
         .flat_map(|page| match Arc::try_unwrap(page) {
@@ -359,7 +368,7 @@ fn page_documents(
     analyzer: &mut Analyzer,
     counter: &mut Counter,
     id: PageId,
-    texts: Vec<Vec<SectionText>>,
+    texts: Vec<Sections>,
 ) -> Analysed {
     let page = &loaded.pages[id];
     let title_terms = analyzer.terms(&page.title);
@@ -374,7 +383,7 @@ fn page_documents(
                 let layer = loaded.layers.get(loaded.pages[p].layer);
                 let anchor = crate::content::extension_anchor(layer.map_or("", |l| &l.name));
                 for doc in sections.iter_mut().filter(|d| d.section.anchor.is_none()) {
-                    doc.section.anchor = Some(anchor.clone());
+                    Arc::make_mut(&mut doc.section).anchor = Some(anchor.clone());
                 }
             }
             sections
@@ -615,7 +624,9 @@ mod tests {
             &resolved,
             texts(rendered),
             &mut IndexCache::default(),
-        );
+            &|| false,
+        )
+        .expect("nothing supersedes it");
         let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();
         assert!(
             script.contains("\"mode\":\"single\""),

@@ -6,6 +6,7 @@
 //! would repeat the title.
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use std::sync::Arc;
 
 use crate::config::UrlStyle;
 use crate::content::{Page, PageId};
@@ -80,12 +81,21 @@ pub struct SectionText {
     pub body: String,
 }
 
+/// A body's sections' text, each shared (see [`Body`]).
+pub type Sections = Vec<Arc<SectionText>>;
+
+/// A page's body as rendered: its HTML and its sections' text. `serve`
+/// keeps it from build to build, so it is shared, never copied: by the
+/// cache, the pages that show it, and the search index.
+#[derive(Debug, Default)]
+pub struct Body {
+    pub html: String,
+    pub sections: Sections,
+}
+
 /// The body's HTML and, when `with_text`, its sections' plain text, taken
 /// from the same events: the index needs no second parse of the page.
-pub(crate) fn render_body_and_text(
-    input: &BodyInput<'_>,
-    with_text: bool,
-) -> (String, Vec<SectionText>) {
+pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Body {
     let page = input.page;
     let body = page.body();
     let offset = page.body_start;
@@ -203,13 +213,13 @@ pub(crate) fn render_body_and_text(
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    (html, sections)
+    Body { html, sections }
 }
 
 /// Splits the body at its h2 and h3 headings into plain text. The lead
 /// section is always there, even empty: it carries the page's title in the
 /// index and leads to the top of the page.
-fn section_texts(events: &[Event<'_>], page: &Page) -> Vec<SectionText> {
+fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
     let mut sections = vec![SectionText::default()];
     // Inside a heading whose text is not body text: a level-1 heading or a
     // section's own heading.
@@ -245,10 +255,13 @@ fn section_texts(events: &[Event<'_>], page: &Page) -> Vec<SectionText> {
             _ => {}
         }
     }
-    for s in &mut sections {
-        s.body = s.body.split_whitespace().collect::<Vec<_>>().join(" ");
-    }
     sections
+        .into_iter()
+        .map(|mut s| {
+            s.body = s.body.split_whitespace().collect::<Vec<_>>().join(" ");
+            Arc::new(s)
+        })
+        .collect()
 }
 
 /// Pushes a text event, turning the auto-linked mentions inside it into links.

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 pub struct RenderCache {
     pub(crate) keep: bool,
     /// Body HTML and its sections' text.
-    pub(crate) bodies: crate::key::Kept<(String, Vec<super::SectionText>)>,
+    pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
     /// Rendered sidebars.
     pub(crate) sidebars: super::nav::Sidebars,

@@ -5,6 +5,7 @@
 //! `files` URL style), so templates always write `{{ root }}{{ x.url }}`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -14,6 +15,7 @@ use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
 use crate::render::nav::NavCache;
 use crate::render::urls::{link_url, root_prefix};
+use crate::render::Body;
 
 /// Where the print edition lives.
 pub(crate) const PRINT_URL: &str = "print/";
@@ -243,7 +245,7 @@ impl<'a> ContextBuilder<'a> {
         current: Option<PageId>,
         root: String,
         with_lists: bool,
-        print: Option<&[String]>,
+        print: Option<&[Arc<Body>]>,
     ) -> tera::Context {
         let mut ctx = tera::Context::new();
         let current_url = current.map(|id| self.url(id));
@@ -282,7 +284,7 @@ impl<'a> ContextBuilder<'a> {
     fn principle_summary(
         &self,
         id: PageId,
-        content: Option<&'a String>,
+        content: Option<&'a Arc<Body>>,
     ) -> Option<PrincipleSummary<'a>> {
         let page: &'a Page = &self.loaded.pages[id];
         let meta = page.principle.as_ref()?;
@@ -294,7 +296,7 @@ impl<'a> ContextBuilder<'a> {
             altitude: meta.altitude.step(),
             horizon: meta.horizon.step(),
             role_shift: &meta.role_shift,
-            content: content.map_or("", String::as_str),
+            content: content.map_or("", |b| b.html.as_str()),
         })
     }
 
@@ -315,9 +317,9 @@ impl<'a> ContextBuilder<'a> {
 
     /// `bodies` holds every page's rendered body, by id: a page shows its
     /// own and those of its extensions.
-    pub fn page_context(&self, id: PageId, bodies: &'a [String]) -> tera::Context {
+    pub fn page_context(&self, id: PageId, bodies: &'a [Arc<Body>]) -> tera::Context {
         let page: &'a Page = &self.loaded.pages[id];
-        let body = bodies[id].as_str();
+        let body = bodies[id].html.as_str();
         let extensions = self.extensions(id, bodies);
         let with_lists = matches!(page.kind, PageKind::Home) || Some(id) == self.map_page;
         let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
@@ -382,7 +384,7 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn extensions(&self, id: PageId, bodies: &'a [String]) -> Vec<ExtensionCtx<'a>> {
+    fn extensions(&self, id: PageId, bodies: &'a [Arc<Body>]) -> Vec<ExtensionCtx<'a>> {
         self.resolved.extensions[id]
             .iter()
             .map(|&e| {
@@ -397,7 +399,7 @@ impl<'a> ContextBuilder<'a> {
                     title,
                     id: crate::content::extension_anchor(layer.name),
                     layer,
-                    content: bodies[e].as_str(),
+                    content: bodies[e].html.as_str(),
                 }
             })
             .collect()
@@ -528,7 +530,7 @@ impl<'a> ContextBuilder<'a> {
     }
 
     /// The print edition: every principle, in order, on one page.
-    pub fn print_context(&self, bodies: &'a [String]) -> tera::Context {
+    pub fn print_context(&self, bodies: &'a [Arc<Body>]) -> tera::Context {
         let mut ctx = self.base_context(None, root_prefix(PRINT_URL), true, Some(bodies));
         ctx.insert(
             "page",

@@ -15,6 +15,7 @@ mod theme;
 pub(crate) mod urls;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -40,7 +41,7 @@ pub struct Rendered {
     pub pages: Vec<RenderedPage>,
     /// Per page (by id), its sections' plain text, for the search index;
     /// empty for pages not rendered.
-    pub sections: Vec<Vec<SectionText>>,
+    pub sections: Vec<Sections>,
     /// Per page, the key its body and sections were rendered under, when
     /// the cache keeps bodies (`serve`): whatever is made of a page's
     /// sections can be keyed by it, without hashing them again.
@@ -68,7 +69,7 @@ struct Finder<'a> {
     cache: &'a RenderCache,
     builder: &'a ContextBuilder<'a>,
     tera: &'a tera::Tera,
-    bodies: &'a [String],
+    bodies: &'a [Arc<Body>],
     body_keys: &'a [u128],
     templates: u128,
     face: Option<u128>,
@@ -144,7 +145,7 @@ pub enum Scope {
     OnePerTemplate,
 }
 
-pub use body::SectionText;
+pub use body::{Body, SectionText, Sections};
 pub use cache::RenderCache;
 
 pub fn render(
@@ -222,21 +223,22 @@ pub fn render_cached(
         };
         match cache.bodies.get(key) {
             Some(done) => (key, done.clone()),
-            None => (key, body::render_body_and_text(&input, with_text)),
+            None => (key, Arc::new(body::render_body_and_text(&input, with_text))),
         }
     };
-    let bodies: Vec<(u128, (String, Vec<SectionText>))> = (0..loaded.pages.len())
+    let unshown = Arc::new(Body::default());
+    let bodies: Vec<(u128, Arc<Body>)> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             if !needed[id] {
-                return (0, Default::default());
+                return (0, unshown.clone());
             }
             body_at(id, &loaded.pages[resolved.owner[id]].url, with_text)
         })
         .collect();
     // Links in the print edition are relative to it, not to each principle;
     // the template makes ids unique across principles.
-    let print_bodies: Vec<(u128, (String, Vec<SectionText>))> = match scope {
+    let print_bodies: Vec<(u128, Arc<Body>)> = match scope {
         Scope::All => resolved
             .principles
             .par_iter()
@@ -253,9 +255,7 @@ pub fn render_cached(
             .map(|(_, (key, body))| (*key, body))
             .chain(print_bodies.iter().map(|(key, body)| (*key, body))),
     );
-    let (body_keys, bodies): (Vec<u128>, Vec<(String, Vec<SectionText>)>) =
-        bodies.into_iter().unzip();
-    let (bodies, sections): (Vec<String>, Vec<Vec<SectionText>>) = bodies.into_iter().unzip();
+    let (body_keys, bodies): (Vec<u128>, Vec<Arc<Body>>) = bodies.into_iter().unzip();
     let places = nav::places(resolved);
     let keys = nav_keys(loaded, &places, &to_render);
     let previous = (templates, &cache.sidebars);
@@ -305,8 +305,8 @@ pub fn render_cached(
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
     };
-    let print_bodies: Vec<String> = print_bodies.into_iter().map(|(_, (b, _))| b).collect();
-    rendered.sections = sections;
+    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, b)| b).collect();
+    rendered.sections = bodies.iter().map(|b| b.sections.clone()).collect();
     rendered.body_keys = cache.keep.then_some(body_keys);
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {

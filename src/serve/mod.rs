@@ -13,7 +13,7 @@ mod watch;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::content::SiteInput;
 use crate::diag;
@@ -32,6 +32,9 @@ pub struct Options {
 
 const DEFAULT_PORT: u16 = 4000;
 const WORKERS: usize = 8;
+/// After a build that a newer change stopped short of its search index,
+/// how long to wait for that change before making the index anyway.
+const INDEX_OWED_WAIT: Duration = Duration::from_millis(200);
 
 /// Runs until the process is stopped. Returns an exit status only when it
 /// cannot start.
@@ -51,7 +54,9 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         }
     };
     let mut cache = pipeline::Cache::keeping();
-    let mut roots = build_once(&input, &site, &mut cache, &options, "start");
+    let never = || false;
+    let first = build_once(&input, &site, &mut cache, &options, "start", &never);
+    let mut roots = first.roots;
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
@@ -84,15 +89,19 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     if options.open {
         open_browser(&url);
     }
+    let mut index_owed = false;
     loop {
-        let changed = watcher.next_batch();
-        if changed.is_empty() {
-            continue;
-        }
-        let reason = describe_change(&changed);
-        let new_roots = build_once(&input, &site, &mut cache, &options, &reason);
-        if new_roots != roots {
-            roots = new_roots;
+        let changed = watcher.next_batch(index_owed.then_some(INDEX_OWED_WAIT));
+        let reason = match changed.as_slice() {
+            [] if index_owed => "the search index".to_string(),
+            [] => continue,
+            changed => describe_change(changed),
+        };
+        let pending = watcher.pending();
+        let built = build_once(&input, &site, &mut cache, &options, &reason, &pending);
+        index_owed = built.superseded;
+        if built.roots != roots {
+            roots = built.roots;
             watcher.set_roots(roots.clone());
         }
     }
@@ -125,21 +134,33 @@ fn bind(options: &Options) -> Result<tiny_http::Server, String> {
     })
 }
 
-/// Builds, publishes the result, reports it, and returns the folders to
-/// watch (the layers, as this build found them).
+/// What a build tells the loop.
+struct Built {
+    /// The folders to watch: the layers, as this build found them.
+    roots: Vec<PathBuf>,
+    /// A newer change stopped the build before its search index.
+    superseded: bool,
+}
+
+/// Builds, publishes the result and reports it. `superseded` tells the
+/// build that a newer change is waiting.
 fn build_once(
     input: &SiteInput,
     site: &Site,
     cache: &mut pipeline::Cache,
     options: &Options,
     reason: &str,
-) -> Vec<PathBuf> {
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Built {
     let color = options.color;
     let started = Instant::now();
     // The pages are shown as soon as they are made, with the search index
     // of the last build until this one's is ready.
-    let mut outcome =
-        pipeline::run_cached(input, cache, &mut |pages| site.show_pages(pages.clone()));
+    let hooks = pipeline::Hooks {
+        show: &mut |pages| site.show_pages(pages.clone()),
+        superseded,
+    };
+    let mut outcome = pipeline::run_cached(input, cache, hooks);
     let sources = &outcome.loaded.sources;
     let shown = (!outcome.diagnostics.is_empty())
         .then(|| diag::render_human(&outcome.diagnostics, sources, color));
@@ -152,6 +173,12 @@ fn build_once(
             _ => diag::render_human(&outcome.diagnostics, sources, false),
         };
         site.fail(report);
+    } else if outcome.superseded {
+        eprintln!(
+            "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",
+            outcome.loaded.pages.len(),
+            started.elapsed().as_millis(),
+        );
     } else {
         let files = std::mem::take(&mut outcome.files);
         eprintln!(
@@ -170,7 +197,10 @@ fn build_once(
     if options.timings {
         eprintln!("altitude: stages: {}", outcome.timings);
     }
-    roots_of(&outcome)
+    Built {
+        roots: roots_of(&outcome),
+        superseded: outcome.superseded,
+    }
 }
 
 fn roots_of(outcome: &Outcome) -> Vec<PathBuf> {

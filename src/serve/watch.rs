@@ -8,7 +8,9 @@
 //! batch ends when the folder has been quiet for a moment.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher as _};
@@ -29,19 +31,50 @@ pub(crate) struct Watcher {
     events: Receiver<notify::Result<notify::Event>>,
     /// Each watched folder, and whether a watch is in place on it now.
     roots: Vec<(PathBuf, bool)>,
+    /// The folders, as the event handler judges paths by them.
+    shared_roots: Arc<Mutex<Vec<PathBuf>>>,
+    /// Set by the event handler as soon as a change the build cares about
+    /// happens, while a build may still be running; cleared when a batch
+    /// is handed out.
+    pending: Arc<AtomicBool>,
 }
 
 impl Watcher {
     pub fn new(roots: Vec<PathBuf>) -> notify::Result<Watcher> {
         let (tx, events) = channel();
-        let inner = notify::recommended_watcher(tx)?;
+        let pending = Arc::new(AtomicBool::new(false));
+        let shared_roots = Arc::new(Mutex::new(Vec::new()));
+        let (flag, judged_by) = (pending.clone(), shared_roots.clone());
+        let inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if let Ok(e) = &event {
+                let roots = judged_by.lock().unwrap_or_else(|e| e.into_inner());
+                if !relevant(&roots, e).is_empty() {
+                    flag.store(true, Ordering::Release);
+                }
+            }
+            let _ = tx.send(event);
+        })?;
         let mut watcher = Watcher {
             inner,
             events,
             roots: Vec::new(),
+            shared_roots,
+            pending,
         };
         watcher.set_roots(roots);
         Ok(watcher)
+    }
+
+    fn shared_roots(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+        // Only ever replaced whole: a panic elsewhere cannot leave it torn.
+        self.shared_roots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a change has happened since the last batch was handed out,
+    /// as a question any thread can ask.
+    pub fn pending(&self) -> impl Fn() -> bool + Sync {
+        let pending = self.pending.clone();
+        move || pending.load(Ordering::Acquire)
     }
 
     /// Watches exactly these folders (the layers can change with a save of
@@ -52,6 +85,7 @@ impl Watcher {
                 let _ = self.inner.unwatch(root);
             }
         }
+        *self.shared_roots() = roots.clone();
         let old = std::mem::take(&mut self.roots);
         self.roots = roots
             .into_iter()
@@ -80,8 +114,18 @@ impl Watcher {
     }
 
     /// Blocks until a batch of changes the build cares about has settled,
-    /// and returns the paths that changed.
-    pub fn next_batch(&mut self) -> Vec<PathBuf> {
+    /// and returns the paths that changed; or, given `idle`, returns none
+    /// once that long has passed without a change.
+    pub fn next_batch(&mut self, idle: Option<Duration>) -> Vec<PathBuf> {
+        let batch = self.collect_batch(idle);
+        // Changes from now on are the next batch's: a build they arrive
+        // during is superseded.
+        self.pending.store(false, Ordering::Release);
+        batch
+    }
+
+    fn collect_batch(&mut self, idle: Option<Duration>) -> Vec<PathBuf> {
+        let waiting = Instant::now();
         let mut batch: Vec<PathBuf> = Vec::new();
         let mut started: Option<Instant> = None;
         // A new folder starts a burst (a checkout, an unpacked archive),
@@ -89,7 +133,7 @@ impl Watcher {
         let mut new_folder = false;
         loop {
             let wait = match started {
-                None => RECHECK,
+                None => idle.map_or(RECHECK, |idle| idle.min(RECHECK)),
                 Some(_) if new_folder || batch.len() > BURST => QUIET_BURST,
                 Some(_) => QUIET_SAVE,
             };
@@ -99,7 +143,7 @@ impl Watcher {
                         event.kind,
                         EventKind::Create(notify::event::CreateKind::Folder)
                     );
-                    let relevant = self.relevant(&event);
+                    let relevant = relevant(&self.shared_roots(), &event);
                     if !relevant.is_empty() {
                         started.get_or_insert_with(Instant::now);
                         batch.extend(relevant);
@@ -115,7 +159,8 @@ impl Watcher {
                         batch.push(root);
                         started.get_or_insert_with(Instant::now);
                     }
-                    if started.is_some() {
+                    let given_up = idle.is_some_and(|idle| waiting.elapsed() >= idle);
+                    if started.is_some() || given_up {
                         break;
                     }
                 }
@@ -140,23 +185,24 @@ impl Watcher {
             .find(|((_, now), was)| *now && !was)
             .map(|((root, _), _)| root.clone())
     }
+}
 
-    fn relevant(&self, event: &notify::Event) -> Vec<PathBuf> {
-        if matches!(event.kind, EventKind::Access(_)) {
-            return Vec::new();
-        }
-        event
-            .paths
-            .iter()
-            .filter(|p| {
-                // Judge the path inside its layer: the layer itself may
-                // live under a hidden folder.
-                let inside = self.roots.iter().find_map(|(r, _)| p.strip_prefix(r).ok());
-                read_by_build(inside.unwrap_or(p))
-            })
-            .cloned()
-            .collect()
+/// The paths of `event` the build reads.
+fn relevant(roots: &[PathBuf], event: &notify::Event) -> Vec<PathBuf> {
+    if matches!(event.kind, EventKind::Access(_)) {
+        return Vec::new();
     }
+    event
+        .paths
+        .iter()
+        .filter(|p| {
+            // Judge the path inside its layer: the layer itself may live
+            // under a hidden folder.
+            let inside = roots.iter().find_map(|r| p.strip_prefix(r).ok());
+            read_by_build(inside.unwrap_or(p))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Whether the build reads this path: not in a folder the source skips

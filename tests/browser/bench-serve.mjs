@@ -28,7 +28,7 @@ for (let i = 0; i < Number(count); i++) {
     timeout: 30_000,
   });
   times.push(performance.now() - start);
-  await page.waitForTimeout(100);
+  await page.waitForTimeout(Number(process.env.EDIT_GAP || 100));
 }
 writeFileSync(file, original);
 await context.close();

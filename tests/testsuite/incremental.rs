@@ -39,8 +39,43 @@ fn run_cached(
     cache: &mut pipeline::Cache,
 ) -> (pipeline::Outcome, pipeline::SiteFiles) {
     let mut shown = pipeline::SiteFiles::new();
-    let outcome = pipeline::run_cached(input, cache, &mut |pages| shown = pages.clone());
+    let hooks = pipeline::Hooks {
+        show: &mut |pages| shown = pages.clone(),
+        superseded: &|| false,
+    };
+    let outcome = pipeline::run_cached(input, cache, hooks);
     (outcome, shown)
+}
+
+/// A cached build that a newer change overtakes as soon as it has shown
+/// its pages: it shows them, and stops before its search index.
+fn run_superseded(
+    input: &SiteInput,
+    cache: &mut pipeline::Cache,
+    full: &pipeline::Outcome,
+    step: &str,
+) {
+    let mut shown = pipeline::SiteFiles::new();
+    let hooks = pipeline::Hooks {
+        show: &mut |pages| shown = pages.clone(),
+        superseded: &|| true,
+    };
+    let stopped = pipeline::run_cached(input, cache, hooks);
+    if full.diagnostics.has_errors() {
+        return;
+    }
+    assert!(stopped.superseded, "{step}: the build did not stop");
+    let pages: pipeline::SiteFiles = full
+        .files
+        .iter()
+        .filter(|(path, _)| !altitude::index::writes(path))
+        .map(|(path, bytes)| (path.clone(), bytes.clone()))
+        .collect();
+    assert!(shown == pages, "{step}: the pages shown differ");
+    assert!(
+        stopped.files == pages,
+        "{step}: a stopped build has its pages only"
+    );
 }
 
 /// The incremental build made the full build's files, and showed all of
@@ -169,9 +204,14 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
     for step in 0..40 {
         let what = edit(&mut rng, &mut source, step);
         let input = SiteInput::over(Arc::new(source.clone()));
+        let full = pipeline::run(&input, Mode::Build);
+        // Every third edit is overtaken by the next save first, which
+        // finds nothing new: the build after it must still be whole.
+        if step % 3 == 0 {
+            run_superseded(&input, &mut cache, &full, &format!("step {step} ({what})"));
+        }
         let incremental = run_cached(&input, &mut cache);
         reused += cache.reused();
-        let full = pipeline::run(&input, Mode::Build);
         assert_eq!(
             incremental
                 .0
