@@ -146,6 +146,32 @@ fn a_burst_of_500_files_is_one_rebuild() {
     assert_eq!(status(server.port)["builds"].as_u64().unwrap(), after);
 }
 
+/// Saves faster than the site is rebuilt: a build that a newer save
+/// overtakes stops before its search index, so the index that is served in
+/// the end is the last save's, and the page shows that save.
+#[test]
+fn the_search_index_follows_the_last_of_quick_saves() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let file = site.join("principles/own-the-outcome.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let words = ["quokkaone", "quokkatwo", "quokkathree", "quokkafour"];
+    for word in words {
+        std::fs::write(&file, format!("{original}\nA {word} sentence.\n")).unwrap();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    let last = words[words.len() - 1];
+    wait_for(Duration::from_secs(10), || {
+        get(server.port, "/search/search.js")
+            .1
+            .contains(last)
+            .then_some(())
+    })
+    .expect("the last save's words are searchable");
+    assert!(get(server.port, PAGE).1.contains(last));
+    assert!(status(server.port)["failure"].is_null());
+}
+
 #[test]
 fn no_request_reaches_outside_the_site() {
     let site = copy_fixture("minimal");
