@@ -235,16 +235,11 @@ fn build(args: BuildArgs) -> i32 {
     };
     let progress = Arc::new(pipeline::Progress::default());
     let mut line = ProgressLine::start(progress.clone(), !args.site.quiet);
-    let mut outcome = pipeline::run_reporting(
-        &input,
-        Mode::Build,
-        |config| {
-            if let Some(url) = &args.base_url {
-                config.base_url = normalize_base_url(url);
-            }
-        },
-        &progress,
-    );
+    let writer = match output::Writer::open(&out) {
+        Ok(writer) => writer,
+        Err(e) => return cannot_write(&out, &e),
+    };
+    let mut outcome = run_build(&input, &args, &progress, &writer);
     if outcome.diagnostics.has_errors() {
         line.stop();
     }
@@ -260,11 +255,23 @@ fn build(args: BuildArgs) -> i32 {
     }
     let written = Instant::now();
     progress.enter("write");
-    let write_result = output::write_site(&outcome.files, &out);
+    let mut files = writer.count() + outcome.files.len();
+    let mut write_result = finish_writing(writer, &outcome.files);
+    if let Err(output::WriteError::Reshaped) = write_result {
+        // Rare (a file became a folder, or a name changed only by case):
+        // the pages were handed over and are gone, so build them again
+        // into a fresh folder.
+        write_result = output::Writer::fresh(&out)
+            .map_err(output::WriteError::Io)
+            .and_then(|writer| {
+                outcome = run_build(&input, &args, &progress, &writer);
+                files = writer.count() + outcome.files.len();
+                finish_writing(writer, &outcome.files)
+            });
+    }
     line.stop();
     if let Err(e) = write_result {
-        eprintln!("error: cannot write the site to `{}`: {e}", out.display());
-        return EXIT_USAGE;
+        return cannot_write(&out, &e);
     }
     outcome.timings.stages.push(("write", written.elapsed()));
     if args.site.verbose {
@@ -282,13 +289,43 @@ fn build(args: BuildArgs) -> i32 {
         eprintln!(
             "altitude: built {} pages ({} files) in {} ms → {}{}",
             outcome.loaded.pages.len(),
-            outcome.files.len(),
+            files,
             started.elapsed().as_millis(),
             out.display(),
             warnings_suffix(&outcome)
         );
     }
     EXIT_OK
+}
+
+/// The build, each page handed to `writer` as soon as it is rendered.
+fn run_build(
+    input: &SiteInput,
+    args: &BuildArgs,
+    progress: &pipeline::Progress,
+    writer: &output::Writer,
+) -> pipeline::Outcome {
+    let overrides = |config: &mut crate::config::Config| {
+        if let Some(url) = &args.base_url {
+            config.base_url = normalize_base_url(url);
+        }
+    };
+    pipeline::run_reporting(input, Mode::Build, overrides, progress, Some(writer))
+}
+
+/// Writes the files the build kept (all but the pages) and puts the site
+/// in place.
+fn finish_writing(
+    writer: output::Writer,
+    rest: &pipeline::SiteFiles,
+) -> Result<(), output::WriteError> {
+    writer.put_all(rest);
+    writer.finish()
+}
+
+fn cannot_write(out: &Path, e: &dyn std::fmt::Display) -> i32 {
+    eprintln!("error: cannot write the site to `{}`: {e}", out.display());
+    EXIT_USAGE
 }
 
 fn check(args: CheckArgs) -> i32 {

@@ -14,10 +14,12 @@
 //!
 //! Altitude only ever replaces or updates a folder that carries its marker.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -92,18 +94,288 @@ fn is_empty_dir(path: &Path) -> bool {
 
 /// Writes `files` to `out` (see the module docs).
 pub fn write_site(files: &SiteFiles, out: &Path) -> io::Result<()> {
-    let out = absolute(out);
-    if out.join(MARKER).is_file() {
-        let previous = Listing::read(&out)?;
-        if previous.can_take(files) {
-            return update_in_place(files, &out, &previous);
-        }
-    }
-    swap_in(files, &out)
+    let writer = match Writer::open(out)? {
+        // Known in advance not to fit: no need to try.
+        w if w.previous().is_some_and(|p| !p.can_take(files)) => Writer::fresh(out)?,
+        w => w,
+    };
+    writer.put_all(files);
+    writer.finish().map_err(WriteError::into_io)
 }
 
-/// Writes the site to a fresh folder and renames it over `out`.
-fn swap_in(files: &SiteFiles, out: &Path) -> io::Result<()> {
+/// Why [`Writer::finish`] did not put the site in place. The previous
+/// site is as it was either way.
+#[derive(Debug)]
+pub enum WriteError {
+    Io(io::Error),
+    /// The new site does not fit over the previous one in place (see
+    /// [`Listing::fits`]): write it again with [`Writer::fresh`].
+    Reshaped,
+}
+
+impl WriteError {
+    fn into_io(self) -> io::Error {
+        match self {
+            WriteError::Io(e) => e,
+            WriteError::Reshaped => io::Error::other("the site could not be updated in place"),
+        }
+    }
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Io(e) => e.fmt(f),
+            WriteError::Reshaped => f.write_str("the site could not be updated in place"),
+        }
+    }
+}
+
+/// How a [`Writer`] puts the site in place.
+enum Way {
+    /// Into a fresh folder beside `out`, renamed over it at the end.
+    Fresh { staging: PathBuf },
+    /// Into the previous build's folder: changed files under temporary
+    /// names, renamed in at the end.
+    InPlace { previous: Listing },
+}
+
+/// What became of a file given to the writer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Written (in place: under its temporary name).
+    Written,
+    /// In place, and the previous build's file already held its bytes.
+    Held,
+}
+
+/// An output folder being written, a file at a time, from any thread: the
+/// build hands each page over as soon as it is rendered, so a big site's
+/// pages are never all in memory. Nothing is visible in `out` until
+/// [`Writer::finish`]; a writer dropped unfinished (a failed build) takes
+/// back everything it wrote.
+pub struct Writer {
+    out: PathBuf,
+    way: Way,
+    /// Every file given, with what became of it.
+    files: Mutex<Vec<(String, Fate)>>,
+    /// In place: the folders this writer made, to take back on failure.
+    made_dirs: Mutex<BTreeSet<String>>,
+    /// The first write that failed.
+    failure: Mutex<Option<io::Error>>,
+    /// In place: a file that does not fit over the previous site came.
+    reshaped: AtomicBool,
+    finished: bool,
+}
+
+impl Writer {
+    /// A writer for `out`: in place over a previous build's folder, else
+    /// into a fresh one.
+    pub fn open(out: &Path) -> io::Result<Writer> {
+        let out = absolute(out);
+        if out.join(MARKER).is_file() {
+            let previous = Listing::read(&out)?;
+            return Ok(Writer::new(out, Way::InPlace { previous }));
+        }
+        Writer::fresh(&out)
+    }
+
+    /// A writer that makes the site in a fresh folder, whatever `out` holds.
+    pub fn fresh(out: &Path) -> io::Result<Writer> {
+        let out = absolute(out);
+        let staging = beside(&out, "new");
+        remove_if_exists(&staging)?;
+        fs::create_dir_all(&staging)?;
+        Ok(Writer::new(out, Way::Fresh { staging }))
+    }
+
+    fn new(out: PathBuf, way: Way) -> Writer {
+        Writer {
+            out,
+            way,
+            files: Mutex::new(Vec::new()),
+            made_dirs: Mutex::new(BTreeSet::new()),
+            failure: Mutex::new(None),
+            reshaped: AtomicBool::new(false),
+            finished: false,
+        }
+    }
+
+    fn previous(&self) -> Option<&Listing> {
+        match &self.way {
+            Way::InPlace { previous } => Some(previous),
+            Way::Fresh { .. } => None,
+        }
+    }
+
+    /// Writes one file of the site (see [`Writer::finish`] for when it
+    /// shows). A failure is kept for `finish` to report.
+    pub fn put(&self, path: &str, bytes: &[u8]) {
+        if lock(&self.failure).is_some() || self.reshaped.load(Ordering::Relaxed) {
+            return;
+        }
+        match self.put_file(path, bytes) {
+            Ok(fate) => lock(&self.files).push((path.to_string(), fate)),
+            Err(e) => {
+                lock(&self.failure).get_or_insert(e);
+            }
+        }
+    }
+
+    /// How many files it has been given.
+    pub fn count(&self) -> usize {
+        lock(&self.files).len()
+    }
+
+    /// Every file of `files`, in parallel.
+    pub fn put_all(&self, files: &SiteFiles) {
+        files
+            .par_iter()
+            .for_each(|(path, bytes)| self.put(path, bytes));
+    }
+
+    fn put_file(&self, path: &str, bytes: &[u8]) -> io::Result<Fate> {
+        match &self.way {
+            Way::Fresh { staging } => {
+                if let Some((dir, _)) = path.rsplit_once('/') {
+                    fs::create_dir_all(staging.join(dir))?;
+                }
+                fs::write(staging.join(path), bytes)?;
+                Ok(Fate::Written)
+            }
+            Way::InPlace { previous } => {
+                if !previous.fits(path) {
+                    self.reshaped.store(true, Ordering::Relaxed);
+                    return Ok(Fate::Held);
+                }
+                if previous.files.contains(path) && holds(&self.out.join(path), bytes) {
+                    return Ok(Fate::Held);
+                }
+                self.make_parents(path, previous)?;
+                fs::write(self.out.join(temp_name(path)), bytes)?;
+                Ok(Fate::Written)
+            }
+        }
+    }
+
+    /// In place: the folders `path` needs that the previous site lacks,
+    /// noted so a failure can take them back.
+    fn make_parents(&self, path: &str, previous: &Listing) -> io::Result<()> {
+        let Some((dir, _)) = path.rsplit_once('/') else {
+            return Ok(());
+        };
+        if previous.dirs.contains(dir) {
+            return Ok(());
+        }
+        let mut made = lock(&self.made_dirs);
+        for new in std::iter::once(dir)
+            .chain(ancestors(dir))
+            .filter(|d| !previous.dirs.contains(*d))
+        {
+            made.insert(new.to_string());
+        }
+        fs::create_dir_all(self.out.join(dir))
+    }
+
+    /// Puts the site in place: all of it, or, on any failure, none of it.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        self.finished = true;
+        if let Some(e) = lock(&self.failure).take() {
+            self.take_back();
+            return Err(WriteError::Io(e));
+        }
+        if self.reshaped.load(Ordering::Relaxed) {
+            self.take_back();
+            return Err(WriteError::Reshaped);
+        }
+        let result = match &self.way {
+            Way::Fresh { staging } => self.swap_in(staging),
+            Way::InPlace { previous } => self.rename_in(previous),
+        };
+        if result.is_err() {
+            self.take_back();
+        }
+        result.map_err(WriteError::Io)
+    }
+
+    /// Renames the fresh folder over `out`, keeping the previous site until
+    /// the new one is in place.
+    fn swap_in(&self, staging: &Path) -> io::Result<()> {
+        fs::write(staging.join(MARKER), MARKER_TEXT)?;
+        let out = &self.out;
+        if !out.exists() {
+            return fs::rename(staging, out);
+        }
+        let retired = beside(out, "old");
+        remove_if_exists(&retired)?;
+        fs::rename(out, &retired)?;
+        if let Err(e) = fs::rename(staging, out) {
+            // Put the previous site back before reporting.
+            let _ = fs::rename(&retired, out);
+            return Err(e);
+        }
+        fs::remove_dir_all(&retired)
+    }
+
+    /// In place: renames each written file in, then deletes what the new
+    /// site no longer has.
+    fn rename_in(&self, previous: &Listing) -> io::Result<()> {
+        let files = lock(&self.files);
+        files
+            .par_iter()
+            .filter(|(_, fate)| *fate == Fate::Written)
+            .try_for_each(|(path, _)| {
+                fs::rename(self.out.join(temp_name(path)), self.out.join(path))
+            })?;
+        let kept: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        remove_stale(&kept, &self.out, previous)?;
+        fs::write(self.out.join(MARKER), MARKER_TEXT)
+    }
+
+    /// Removes everything this writer wrote: the previous site is left as
+    /// it was.
+    fn take_back(&self) {
+        match &self.way {
+            Way::Fresh { staging } => {
+                let _ = fs::remove_dir_all(staging);
+            }
+            Way::InPlace { .. } => {
+                for (path, fate) in lock(&self.files).iter() {
+                    if *fate == Fate::Written {
+                        let _ = fs::remove_file(self.out.join(temp_name(path)));
+                    }
+                }
+                // Deepest first, so each folder is empty when its turn comes.
+                for dir in lock(&self.made_dirs).iter().rev() {
+                    let _ = fs::remove_dir(self.out.join(dir));
+                }
+            }
+        }
+    }
+}
+
+impl crate::pipeline::Sink for Writer {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        Writer::put(self, path, bytes);
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.take_back();
+        }
+    }
+}
+
+/// A lock whose data stays whole even if a writer thread panicked: each
+/// update is a single push or insert.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A hidden folder beside `out`, for this process: `.public.altitude-new-42`.
+fn beside(out: &Path, what: &str) -> PathBuf {
     let parent = out
         .parent()
         .map(Path::to_path_buf)
@@ -112,29 +384,7 @@ fn swap_in(files: &SiteFiles, out: &Path) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    fs::create_dir_all(&parent)?;
-    let staging = parent.join(format!(".{name}.altitude-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.altitude-old-{}", std::process::id()));
-    remove_if_exists(&staging)?;
-    remove_if_exists(&retired)?;
-
-    if let Err(e) = write_tree(files, &staging) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if out.exists() {
-        fs::rename(out, &retired)?;
-        if let Err(e) = fs::rename(&staging, out) {
-            // Put the previous site back before reporting.
-            let _ = fs::rename(&retired, out);
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-        fs::remove_dir_all(&retired)?;
-    } else {
-        fs::rename(&staging, out)?;
-    }
-    Ok(())
+    parent.join(format!(".{name}.altitude-{what}-{}", std::process::id()))
 }
 
 /// The files and folders of a previous build, as `/`-separated paths
@@ -142,6 +392,8 @@ fn swap_in(files: &SiteFiles, out: &Path) -> io::Result<()> {
 struct Listing {
     files: HashSet<String>,
     dirs: HashSet<String>,
+    /// Every file and folder by its lowercase name.
+    folded: HashMap<String, String>,
 }
 
 impl Listing {
@@ -149,9 +401,16 @@ impl Listing {
         let mut listing = Listing {
             files: HashSet::new(),
             dirs: HashSet::new(),
+            folded: HashMap::new(),
         };
         listing.add_folder(root, "")?;
         listing.files.remove(MARKER);
+        listing.folded = listing
+            .files
+            .iter()
+            .chain(&listing.dirs)
+            .map(|p| (p.to_lowercase(), p.clone()))
+            .collect();
         Ok(listing)
     }
 
@@ -175,22 +434,19 @@ impl Listing {
     /// that ignores case, deleting the old name would delete the new file);
     /// when it does not, the site is swapped in whole.
     fn can_take(&self, files: &SiteFiles) -> bool {
-        let folded: HashMap<String, &str> = self
-            .files
-            .iter()
-            .chain(&self.dirs)
-            .map(|p| (p.to_lowercase(), p.as_str()))
-            .collect();
+        files.keys().all(|path| self.fits(path))
+    }
+
+    /// Whether the file `path` fits over this site (see [`Listing::can_take`]).
+    fn fits(&self, path: &str) -> bool {
         let same_or_new = |path: &str| {
-            folded
+            self.folded
                 .get(&path.to_lowercase())
-                .is_none_or(|old| *old == path)
+                .is_none_or(|old| old == path)
         };
-        files.keys().all(|path| {
-            !self.dirs.contains(path)
-                && ancestors(path).all(|dir| !self.files.contains(dir) && same_or_new(dir))
-                && same_or_new(path)
-        })
+        !self.dirs.contains(path)
+            && ancestors(path).all(|dir| !self.files.contains(dir) && same_or_new(dir))
+            && same_or_new(path)
     }
 }
 
@@ -239,62 +495,15 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Every folder of the site, each after its parent.
-fn folders(files: &SiteFiles) -> BTreeSet<&str> {
-    files.keys().flat_map(|p| ancestors(p)).collect()
-}
-
-fn update_in_place(files: &SiteFiles, out: &Path, previous: &Listing) -> io::Result<()> {
-    let all_folders = folders(files);
-    let new_dirs: Vec<&str> = all_folders
-        .iter()
-        .copied()
-        .filter(|d| !previous.dirs.contains(*d))
-        .collect();
-    let undo_dirs = || {
-        for dir in new_dirs.iter().rev() {
-            let _ = fs::remove_dir(out.join(dir));
-        }
-    };
-    if let Err(e) = create_folders(out, &new_dirs, |dir| fs::create_dir_all(dir)) {
-        undo_dirs();
-        return Err(e);
-    }
-    let changed: Vec<&str> = files
-        .par_iter()
-        .filter(|(path, bytes)| !(previous.files.contains(*path) && holds(&out.join(path), bytes)))
-        .map(|(path, _)| path.as_str())
-        .collect();
-    let written = changed
-        .par_iter()
-        .try_for_each(|path| fs::write(out.join(temp_name(path)), files[*path].as_slice()));
-    if let Err(e) = written {
-        // Nothing of the previous site has changed yet: undo and report.
-        for path in &changed {
-            let _ = fs::remove_file(out.join(temp_name(path)));
-        }
-        undo_dirs();
-        return Err(e);
-    }
-    changed
-        .par_iter()
-        .try_for_each(|path| fs::rename(out.join(temp_name(path)), out.join(path)))?;
-    remove_stale(files, &all_folders, out, previous)?;
-    fs::write(out.join(MARKER), MARKER_TEXT)
-}
-
-/// Deletes the previous build's files and folders the new one does not have.
-fn remove_stale(
-    files: &SiteFiles,
-    folders: &BTreeSet<&str>,
-    out: &Path,
-    previous: &Listing,
-) -> io::Result<()> {
+/// Deletes the previous build's files and folders the new site, `kept`,
+/// does not have.
+fn remove_stale(kept: &HashSet<&str>, out: &Path, previous: &Listing) -> io::Result<()> {
     previous
         .files
         .par_iter()
-        .filter(|path| !files.contains_key(*path))
+        .filter(|path| !kept.contains(path.as_str()))
         .try_for_each(|path| gone_is_fine(fs::remove_file(out.join(path))))?;
+    let folders: HashSet<&str> = kept.iter().flat_map(|p| ancestors(p)).collect();
     let mut stale: Vec<&String> = previous
         .dirs
         .iter()
@@ -313,32 +522,6 @@ fn remove_if_exists(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
-}
-
-/// Makes the folders `dirs` under `root` with `make`, a level at a time
-/// so each comes after its parent, each level in parallel: a site has
-/// about a folder per page, and making one is a slow system call.
-fn create_folders(root: &Path, dirs: &[&str], make: fn(&Path) -> io::Result<()>) -> io::Result<()> {
-    let mut levels: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for dir in dirs {
-        levels
-            .entry(dir.matches('/').count())
-            .or_default()
-            .push(dir);
-    }
-    levels
-        .values()
-        .try_for_each(|level| level.par_iter().try_for_each(|dir| make(&root.join(dir))))
-}
-
-fn write_tree(files: &SiteFiles, root: &Path) -> io::Result<()> {
-    fs::create_dir_all(root)?;
-    let dirs: Vec<&str> = folders(files).into_iter().collect();
-    create_folders(root, &dirs, |dir| fs::create_dir(dir))?;
-    files
-        .par_iter()
-        .try_for_each(|(path, bytes)| fs::write(root.join(path), bytes.as_slice()))?;
-    fs::write(root.join(MARKER), MARKER_TEXT)
 }
 
 #[cfg(test)]

@@ -136,6 +136,14 @@ impl Cache {
     }
 }
 
+/// Where the build command sends each page as soon as it is rendered
+/// (the output folder's [`crate::output::Writer`]), so that a big site's
+/// pages are never all in memory at once. Without one, pages are kept in
+/// [`Outcome::files`].
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: &[u8]);
+}
+
 /// What `serve` hooks into a cached build.
 pub struct Hooks<'a> {
     /// Gets the site's files but its search index as soon as they are
@@ -153,21 +161,31 @@ pub struct Hooks<'a> {
 /// are the same as a full build's; only the work differs.
 pub fn run_cached(input: &SiteInput, cache: &mut Cache, hooks: Hooks<'_>) -> Outcome {
     let progress = Progress::default();
-    run_inner(input, Mode::Build, |_| {}, cache, &progress, Some(hooks))
+    run_inner(
+        input,
+        Mode::Build,
+        |_| {},
+        cache,
+        &progress,
+        Some(hooks),
+        None,
+    )
 }
 
 /// Like [`run`], with settings from the command line applied over the
 /// playbook's own (`--base-url`).
 pub fn run_with(input: &SiteInput, mode: Mode, overrides: impl FnOnce(&mut Config)) -> Outcome {
-    run_reporting(input, mode, overrides, &Progress::default())
+    run_reporting(input, mode, overrides, &Progress::default(), None)
 }
 
-/// Like [`run_with`], telling `progress` how far it has got.
+/// Like [`run_with`], telling `progress` how far it has got, and giving
+/// each page to `sink`, if any, instead of keeping it in the outcome.
 pub fn run_reporting(
     input: &SiteInput,
     mode: Mode,
     overrides: impl FnOnce(&mut Config),
     progress: &Progress,
+    sink: Option<&dyn Sink>,
 ) -> Outcome {
     run_inner(
         input,
@@ -176,6 +194,7 @@ pub fn run_reporting(
         &mut Cache::default(),
         progress,
         None,
+        sink,
     )
 }
 
@@ -186,6 +205,7 @@ fn run_inner(
     cache: &mut Cache,
     progress: &Progress,
     hooks: Option<Hooks<'_>>,
+    sink: Option<&dyn Sink>,
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
@@ -208,6 +228,8 @@ fn run_inner(
             scope,
             &mut cache.render,
             progress,
+            // A build that has failed already writes nothing.
+            sink.filter(|_| !diags.has_errors()),
             &mut diags,
         )
     });

@@ -38,6 +38,8 @@ pub struct RenderedPage {
 /// The output of the render stage: every file of the site but the search index.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
+    /// The pages, unless a [`crate::pipeline::Sink`] took each as it was
+    /// rendered.
     pub pages: Vec<RenderedPage>,
     /// Per page (by id), its sections' plain text, for the search index;
     /// empty for pages not rendered.
@@ -161,6 +163,7 @@ pub fn render(
         scope,
         &mut RenderCache::default(),
         &progress,
+        None,
         diags,
     )
 }
@@ -173,6 +176,7 @@ pub fn render_cached(
     scope: Scope,
     cache: &mut RenderCache,
     progress: &crate::pipeline::Progress,
+    sink: Option<&dyn crate::pipeline::Sink>,
     diags: &mut Diagnostics,
 ) -> Rendered {
     let mut rendered = Rendered::default();
@@ -294,7 +298,13 @@ pub fn render_cached(
             progress
                 .done
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            finder.find(id)
+            let mut found = finder.find(id)?;
+            // Handed over, the page's HTML is not kept.
+            if let Some(sink) = sink {
+                sink.put(&found.page.path, &found.page.html);
+                found.page.html = Default::default();
+            }
+            Ok(found)
         })
         .collect();
     // The cache keeps exactly what this build used, if it keeps anything.
@@ -324,7 +334,9 @@ pub fn render_cached(
                         next.faces.insert(face_key, found.context_key);
                     }
                 }
-                rendered.pages.push(found.page);
+                if sink.is_none() {
+                    rendered.pages.push(found.page);
+                }
             }
             // One broken template fails every page that uses it: say it once.
             Err(d) if seen_errors.insert(d.message.clone()) => diags.push(*d),

@@ -116,6 +116,115 @@ fn failed_build_leaves_previous_output_untouched() {
     assert_eq!(read_tree(&out), before);
 }
 
+/// Every file and folder under `root`, hidden ones included.
+fn all_paths(root: &std::path::Path) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut dirs = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap()) {
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push((entry.path(), format!("{name}/")));
+            }
+            paths.push(name);
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// Pages are written as they are rendered. A page that fails to render
+/// fails the build after others were written: every one of them is taken
+/// back, over a previous site (updated in place) and into a fresh folder.
+#[test]
+fn a_page_that_fails_to_render_takes_back_the_pages_written_before_it() {
+    let site = copy_fixture("minimal");
+    let out = site.join("out");
+    let build = || {
+        run(altitude()
+            .arg("build")
+            .arg(site.path())
+            .arg("--out")
+            .arg(&out))
+    };
+    let ok = build();
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    let before = read_tree(&out);
+    let everything_before = all_paths(site.path());
+    // Changed pages, to be written; and a new page whose template fails
+    // only when that page is rendered.
+    let page = site.join("principles/own-the-outcome.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nA new closing line.\n")).unwrap();
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(
+        site.join("templates/broken.html"),
+        "<!DOCTYPE html><p>{{ no_such_thing.anywhere }}</p>",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("notes/zz-broken.md"),
+        "+++\ntemplate = \"broken\"\n+++\n# Broken\n\nText.\n",
+    )
+    .unwrap();
+    let failed = build();
+    assert_eq!(failed.status, 1, "{}", failed.stderr);
+    assert!(failed.stderr.contains("broken"), "{}", failed.stderr);
+    let after = read_tree(&out);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert!(after == before, "the previous site is as it was");
+    let mut expected = everything_before.clone();
+    expected.extend(["notes/zz-broken.md", "templates", "templates/broken.html"].map(String::from));
+    expected.sort();
+    assert_eq!(all_paths(site.path()), expected, "nothing is left over");
+
+    std::fs::remove_dir_all(&out).unwrap();
+    let failed = build();
+    assert_eq!(failed.status, 1, "{}", failed.stderr);
+    assert!(!out.exists(), "a fresh folder is not left half written");
+    expected.retain(|p| !p.starts_with("out"));
+    assert_eq!(all_paths(site.path()), expected, "nothing is left over");
+}
+
+/// A site whose new shape does not fit over the previous one in place (a
+/// file that becomes a folder) is written again, whole: its pages were
+/// handed to the writer as they were rendered, and are built once more.
+#[test]
+fn a_site_that_changes_shape_is_written_whole() {
+    let site = copy_fixture("minimal");
+    let outputs = TempDir::new("reshape");
+    let out = outputs.join("out");
+    let build = |out: &std::path::Path| {
+        run(altitude()
+            .arg("build")
+            .arg(site.path())
+            .arg("--out")
+            .arg(out))
+    };
+    std::fs::create_dir_all(site.join("static")).unwrap();
+    std::fs::write(site.join("static/guide"), "a file").unwrap();
+    let ok = build(&out);
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    assert!(out.join("guide").is_file());
+    std::fs::remove_file(site.join("static/guide")).unwrap();
+    std::fs::write(site.join("guide.md"), "# Guide\n\nNow a page.\n").unwrap();
+    let again = build(&out);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert!(out.join("guide/index.html").is_file());
+    let fresh = outputs.join("fresh");
+    let whole = build(&fresh);
+    assert_eq!(whole.status, 0, "{}", whole.stderr);
+    let (updated, whole) = (read_tree(&out), read_tree(&fresh));
+    assert_eq!(
+        updated.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    assert!(updated == whole, "the files differ");
+}
+
 #[test]
 fn bad_input_build_leaves_previous_output_byte_identical() {
     let good = copy_fixture("minimal");
