@@ -110,7 +110,7 @@ pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
 pub struct Cache {
     render: render::RenderCache,
     load: content::LoadCache,
-    autolinks: links::AutolinkCache,
+    links: links::ResolveCache,
     index: index::IndexCache,
 }
 
@@ -120,7 +120,7 @@ impl Cache {
         Cache {
             render: render::RenderCache::keeping(),
             load: content::LoadCache::keeping(),
-            autolinks: links::AutolinkCache::keeping(),
+            links: links::ResolveCache::keeping(),
             index: index::IndexCache::keeping(),
         }
     }
@@ -214,7 +214,7 @@ fn run_inner(
     overrides(&mut loaded.config);
     progress.enter("resolve");
     let resolved = timings.time("resolve", || {
-        links::resolve_cached(&loaded, &mut cache.autolinks, &mut diags)
+        links::resolve_cached(&loaded, &mut cache.links, &mut diags)
     });
     let scope = match mode {
         Mode::Build => render::Scope::All,

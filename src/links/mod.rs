@@ -10,6 +10,7 @@ mod names;
 mod paths;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -131,17 +132,116 @@ impl Resolved {
 const MAX_RELATED: usize = 5;
 
 pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
-    resolve_cached(loaded, &mut AutolinkCache::default(), diags)
+    resolve_cached(loaded, &mut ResolveCache::default(), diags)
+}
+
+/// What one resolve keeps for the next (`serve`): the table of names and
+/// each page's link targets, both under the [`world_key`] they were made
+/// in, and each page's auto-links. A save that changes no page's names,
+/// paths or headings resolves only the links of the pages it changed.
+#[derive(Default)]
+pub struct ResolveCache {
+    autolinks: AutolinkCache,
+    /// The names, with what building them reported, and their world key.
+    names: Option<(u128, Arc<Names>, Diagnostics)>,
+    /// A page's targets and what resolving them reported.
+    targets: crate::key::Kept<(Vec<Target>, Diagnostics)>,
+}
+
+impl ResolveCache {
+    /// A cache that keeps each resolve's work for the next.
+    pub fn keeping() -> ResolveCache {
+        ResolveCache {
+            autolinks: AutolinkCache::keeping(),
+            names: None,
+            targets: crate::key::Kept::keeping(),
+        }
+    }
+
+    fn keeps(&self) -> bool {
+        self.targets.keeps()
+    }
+
+    /// The names of the site whose world key is `world`: kept, or built.
+    fn names(
+        &mut self,
+        world: u128,
+        build: impl FnOnce(&mut Diagnostics) -> Names,
+        diags: &mut Diagnostics,
+    ) -> Arc<Names> {
+        let (names, found) = match self.names.take() {
+            Some((key, names, found)) if key == world => (names, found),
+            _ => {
+                let mut found = Diagnostics::default();
+                (Arc::new(build(&mut found)), found)
+            }
+        };
+        diags.extend(found.clone());
+        if self.keeps() {
+            self.names = Some((world, names.clone(), found));
+        }
+        names
+    }
+}
+
+/// Everything resolving a link reads besides the linking page's own
+/// text: every page's path, address, title, kind, layer, file, names,
+/// extension and headings; the redirects and hidden pages; the assets; the
+/// link check's level. While it is the same, a page whose text is the same
+/// has the same targets and the same problems, and the names are the same.
+fn world_key(loaded: &Loaded) -> u128 {
+    let mut key = crate::key::Key::new();
+    for page in &loaded.pages {
+        key.add(&page.path)
+            .add(&page.url)
+            .add(&page.title)
+            .add(&page.title_span)
+            .add(page.kind as u8)
+            .add(page.layer)
+            .add(page.file)
+            .add(page.extends.as_ref().map(|e| (&e.value, &e.span)));
+        for alias in page.concept.iter().flat_map(|c| &c.aliases) {
+            key.add(&alias.value).add(&alias.span);
+        }
+        key.add(page.headings.len());
+        for h in page.headings.iter() {
+            key.add(&h.id).add(&h.text);
+        }
+    }
+    for r in &loaded.redirects {
+        key.add(&r.from_path).add(&r.from_title).add(&r.to_path);
+    }
+    for h in &loaded.hidden {
+        key.add(&h.path).add(&h.names);
+    }
+    for a in &loaded.assets {
+        key.add(&a.path);
+    }
+    key.add(loaded.config.links.level as u8);
+    key.finish()
+}
+
+/// A page's links' key: the world they are resolved in, and the page.
+fn links_key(world: u128, id: PageId, page: &Page) -> u128 {
+    let mut key = crate::key::Key::new();
+    key.add(world)
+        .add(id)
+        .add(page.text_key)
+        .add(page.body_start)
+        .add(page.links.len());
+    key.finish()
 }
 
 /// Like [`resolve`], reusing the auto-links `cache` holds from the previous
 /// build and leaving there this build's (`serve`).
 pub fn resolve_cached(
     loaded: &Loaded,
-    cache: &mut AutolinkCache,
+    cache: &mut ResolveCache,
     diags: &mut Diagnostics,
 ) -> Resolved {
     let pages = &loaded.pages;
+    // A one-off resolve keeps nothing: no key to compute.
+    let world = if cache.keeps() { world_key(loaded) } else { 0 };
     let extension_of = extension_targets(pages, diags);
     let owner: Vec<PageId> = (0..pages.len())
         .map(|id| extension_of[id].unwrap_or(id))
@@ -155,17 +255,23 @@ pub fn resolve_cached(
     for list in &mut extensions {
         list.sort_by_key(|&e| (pages[e].layer, pages[e].path.clone()));
     }
-    let names = Names::build(loaded, &extension_of, diags);
+    let names = cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
     let level = loaded.config.links.level;
     let assets: std::collections::HashSet<&str> =
         loaded.assets.iter().map(|a| a.path.as_str()).collect();
 
     // Each page's links in parallel, each with its own diagnostics, which
     // are reported in page order.
-    let per_page: Vec<(Vec<Target>, Diagnostics)> = pages
+    let keep = cache.keeps();
+    let kept = &cache.targets;
+    let per_page: Vec<(u128, (Vec<Target>, Diagnostics))> = pages
         .par_iter()
         .enumerate()
         .map(|(id, page)| {
+            let key = if keep { links_key(world, id, page) } else { 0 };
+            if let Some(done) = kept.get(key) {
+                return (key, done.clone());
+            }
             let resolver = LinkResolver {
                 pages,
                 names: &names,
@@ -187,11 +293,14 @@ pub fn resolve_cached(
                     other => other,
                 })
                 .collect();
-            (page_targets, found)
+            (key, (page_targets, found))
         })
         .collect();
+    cache
+        .targets
+        .keep_only(per_page.iter().map(|(key, done)| (*key, done)));
     let mut targets = Vec::with_capacity(pages.len());
-    for (page_targets, found) in per_page {
+    for (_, (page_targets, found)) in per_page {
         targets.push(page_targets);
         diags.extend(found);
     }
@@ -203,7 +312,7 @@ pub fn resolve_cached(
         &owner,
         &targets,
         |page| page.autolink.unwrap_or(autolink_default),
-        cache,
+        &mut cache.autolinks,
     );
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
