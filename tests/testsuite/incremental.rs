@@ -370,3 +370,38 @@ fn incremental_rebuilds_see_every_edit_on_disk() {
     let html = check(&mut cache, "longer");
     assert!(html.contains("A closing line."));
 }
+
+/// A page's links are kept while nothing they can reach changed. Renaming
+/// only the heading another page links to must break that link, though
+/// the linking page is untouched; naming it back must mend it.
+#[test]
+fn a_link_breaks_when_only_its_target_heading_changes() {
+    let mut source = load_fixture("links");
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let errors = |outcome: &pipeline::Outcome| {
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == altitude::diag::Severity::Error)
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = run_cached(&SiteInput::over(Arc::new(source.clone())), &mut cache);
+    assert!(errors(&first.0).is_empty(), "{:?}", errors(&first.0));
+    for (heading, broken) in [("## Installing", true), ("## Setup", false)] {
+        source.insert("guide/index.md", format!("# Guide\n\n{heading}\n"));
+        let input = SiteInput::over(Arc::new(source.clone()));
+        let incremental = run_cached(&input, &mut cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert_eq!(errors(&incremental.0), errors(&full), "{heading}");
+        assert_eq!(
+            errors(&full).iter().any(|e| e.contains("no heading `Setup`")),
+            broken,
+            "{heading}: {:?}",
+            errors(&full)
+        );
+        if !broken {
+            assert_same_site(&incremental, &full, heading);
+        }
+    }
+}
