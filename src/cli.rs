@@ -255,19 +255,18 @@ fn build(args: BuildArgs) -> i32 {
     }
     let written = Instant::now();
     progress.enter("write");
-    let mut files = writer.count() + outcome.files.len();
-    let mut write_result = finish_writing(writer, &outcome.files);
+    let (mut files, mut write_result) = write_the_rest(writer, &outcome);
     if let Err(output::WriteError::Reshaped) = write_result {
         // Rare (a file became a folder, or a name changed only by case):
-        // the pages were handed over and are gone, so build them again
-        // into a fresh folder.
-        write_result = output::Writer::fresh(&out)
-            .map_err(output::WriteError::Io)
-            .and_then(|writer| {
-                outcome = run_build(&input, &args, &progress, &writer);
-                files = writer.count() + outcome.files.len();
-                finish_writing(writer, &outcome.files)
-            });
+        // the pages went to the writer as they were rendered, so the site
+        // is built again, into a fresh folder.
+        match build_fresh(&input, &args, &progress, &out) {
+            Ok((again, given, result)) => (outcome, files, write_result) = (again, given, result),
+            Err(status) => {
+                line.stop();
+                return status;
+            }
+        }
     }
     line.stop();
     if let Err(e) = write_result {
@@ -314,13 +313,36 @@ fn run_build(
 }
 
 /// Writes the files the build kept (all but the pages) and puts the site
-/// in place.
-fn finish_writing(
+/// in place; with the number of files the site has.
+fn write_the_rest(
     writer: output::Writer,
-    rest: &pipeline::SiteFiles,
-) -> Result<(), output::WriteError> {
-    writer.put_all(rest);
-    writer.finish()
+    outcome: &pipeline::Outcome,
+) -> (usize, Result<(), output::WriteError>) {
+    writer.put_all(&outcome.files);
+    (writer.files_given(), writer.finish())
+}
+
+/// The build again, written whole into a fresh folder. Its problems were
+/// reported by the first build; problems only this one finds mean the
+/// sources changed in between, and nothing is written.
+type Rebuilt = (pipeline::Outcome, usize, Result<(), output::WriteError>);
+fn build_fresh(
+    input: &SiteInput,
+    args: &BuildArgs,
+    progress: &pipeline::Progress,
+    out: &Path,
+) -> Result<Rebuilt, i32> {
+    let writer = output::Writer::fresh(out).map_err(|e| cannot_write(out, &e))?;
+    let outcome = run_build(input, args, progress, &writer);
+    if outcome.diagnostics.has_errors() {
+        eprintln!(
+            "error: the playbook changed while it was being built; the previous output in `{}` is untouched\nhelp: build again",
+            out.display()
+        );
+        return Err(EXIT_CONTENT);
+    }
+    let (given, result) = write_the_rest(writer, &outcome);
+    Ok((outcome, given, result))
 }
 
 fn cannot_write(out: &Path, e: &dyn std::fmt::Display) -> i32 {

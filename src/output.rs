@@ -1,4 +1,10 @@
-//! Stage 5, write: the in-memory site → an output folder.
+//! Stage 5, write: the site → an output folder.
+//!
+//! The build hands each page to a [`Writer`] as soon as it is rendered, so
+//! a big site's pages are never all in memory (a 10,000-page site's HTML is
+//! about 180 MB); the files the later stages make follow at the end.
+//! Nothing shows in the output folder until [`Writer::finish`], and a
+//! writer dropped unfinished (a failed build) takes back all it wrote.
 //!
 //! A first build writes the site to a fresh folder beside the target and
 //! renames it into place: all or nothing. A rebuild over a previous build's
@@ -10,7 +16,10 @@
 //! whole new files, never a half-written one.) Why not always
 //! swap whole folders: unlinking the previous site's tens of thousands of
 //! files cost more than the rest of a 10,000-page build, and a web server
-//! serving the folder would see every file replaced on every build.
+//! serving the folder would see every file replaced on every build. A site
+//! that no longer fits over the previous one in place (a file became a
+//! folder, or a name changed only by case) is refused with
+//! [`WriteError::Reshaped`], and the build writes it again, whole.
 //!
 //! Altitude only ever replaces or updates a folder that carries its marker.
 
@@ -92,34 +101,31 @@ fn is_empty_dir(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Writes `files` to `out` (see the module docs).
-pub fn write_site(files: &SiteFiles, out: &Path) -> io::Result<()> {
+/// Writes `files`, the whole site, to `out` (see the module docs).
+#[cfg(test)]
+fn write_site(files: &SiteFiles, out: &Path) -> io::Result<()> {
     let writer = match Writer::open(out)? {
         // Known in advance not to fit: no need to try.
         w if w.previous().is_some_and(|p| !p.can_take(files)) => Writer::fresh(out)?,
         w => w,
     };
     writer.put_all(files);
-    writer.finish().map_err(WriteError::into_io)
+    writer.finish().map_err(|e| match e {
+        WriteError::Io(e) => e,
+        reshaped => io::Error::other(reshaped.to_string()),
+    })
 }
 
-/// Why [`Writer::finish`] did not put the site in place. The previous
-/// site is as it was either way.
+/// Why [`Writer::finish`] did not put the site in place.
 #[derive(Debug)]
 pub enum WriteError {
+    /// A write failed. The previous site is as it was, unless the failure
+    /// came while the new files were being renamed in: then some are.
     Io(io::Error),
     /// The new site does not fit over the previous one in place (see
-    /// [`Listing::fits`]): write it again with [`Writer::fresh`].
+    /// [`Listing::fits`]); the previous site is as it was. Write it again
+    /// with [`Writer::fresh`].
     Reshaped,
-}
-
-impl WriteError {
-    fn into_io(self) -> io::Error {
-        match self {
-            WriteError::Io(e) => e,
-            WriteError::Reshaped => io::Error::other("the site could not be updated in place"),
-        }
-    }
 }
 
 impl std::fmt::Display for WriteError {
@@ -133,7 +139,8 @@ impl std::fmt::Display for WriteError {
 
 /// How a [`Writer`] puts the site in place.
 enum Way {
-    /// Into a fresh folder beside `out`, renamed over it at the end.
+    /// Into a fresh folder beside `out`, made with the first file and
+    /// renamed over `out` at the end.
     Fresh { staging: PathBuf },
     /// Into the previous build's folder: changed files under temporary
     /// names, renamed in at the end.
@@ -151,14 +158,14 @@ enum Fate {
 
 /// An output folder being written, a file at a time, from any thread: the
 /// build hands each page over as soon as it is rendered, so a big site's
-/// pages are never all in memory. Nothing is visible in `out` until
-/// [`Writer::finish`]; a writer dropped unfinished (a failed build) takes
-/// back everything it wrote.
+/// pages are never all in memory. Until [`Writer::finish`], `out` shows
+/// nothing new but hidden temporary files; a writer dropped unfinished (a
+/// failed build) takes back everything it wrote.
 pub struct Writer {
     out: PathBuf,
     way: Way,
     /// Every file given, with what became of it.
-    files: Mutex<Vec<(String, Fate)>>,
+    files: Mutex<HashMap<String, Fate>>,
     /// In place: the folders this writer made, to take back on failure.
     made_dirs: Mutex<BTreeSet<String>>,
     /// The first write that failed.
@@ -185,7 +192,6 @@ impl Writer {
         let out = absolute(out);
         let staging = beside(&out, "new");
         remove_if_exists(&staging)?;
-        fs::create_dir_all(&staging)?;
         Ok(Writer::new(out, Way::Fresh { staging }))
     }
 
@@ -193,7 +199,7 @@ impl Writer {
         Writer {
             out,
             way,
-            files: Mutex::new(Vec::new()),
+            files: Mutex::new(HashMap::new()),
             made_dirs: Mutex::new(BTreeSet::new()),
             failure: Mutex::new(None),
             reshaped: AtomicBool::new(false),
@@ -201,6 +207,7 @@ impl Writer {
         }
     }
 
+    #[cfg(test)]
     fn previous(&self) -> Option<&Listing> {
         match &self.way {
             Way::InPlace { previous } => Some(previous),
@@ -209,21 +216,30 @@ impl Writer {
     }
 
     /// Writes one file of the site (see [`Writer::finish`] for when it
-    /// shows). A failure is kept for `finish` to report.
+    /// shows). A failure is kept for `finish` to report. A path given
+    /// twice keeps the first file: a page wins over a static file at the
+    /// same address, as in the site the build assembles in memory.
     pub fn put(&self, path: &str, bytes: &[u8]) {
-        if lock(&self.failure).is_some() || self.reshaped.load(Ordering::Relaxed) {
+        if lock(&self.failure).is_some()
+            || self.reshaped.load(Ordering::Relaxed)
+            || lock(&self.files).contains_key(path)
+        {
             return;
         }
         match self.put_file(path, bytes) {
-            Ok(fate) => lock(&self.files).push((path.to_string(), fate)),
+            Ok(Some(fate)) => {
+                lock(&self.files).insert(path.to_string(), fate);
+            }
+            Ok(None) => self.reshaped.store(true, Ordering::Relaxed),
             Err(e) => {
-                lock(&self.failure).get_or_insert(e);
+                let named = io::Error::new(e.kind(), format!("{path}: {e}"));
+                lock(&self.failure).get_or_insert(named);
             }
         }
     }
 
     /// How many files it has been given.
-    pub fn count(&self) -> usize {
+    pub fn files_given(&self) -> usize {
         lock(&self.files).len()
     }
 
@@ -234,73 +250,71 @@ impl Writer {
             .for_each(|(path, bytes)| self.put(path, bytes));
     }
 
-    fn put_file(&self, path: &str, bytes: &[u8]) -> io::Result<Fate> {
+    /// Writes the file; `None` if it does not fit over the previous site.
+    fn put_file(&self, path: &str, bytes: &[u8]) -> io::Result<Option<Fate>> {
+        let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         match &self.way {
             Way::Fresh { staging } => {
-                if let Some((dir, _)) = path.rsplit_once('/') {
-                    fs::create_dir_all(staging.join(dir))?;
-                }
+                fs::create_dir_all(staging.join(folder))?;
                 fs::write(staging.join(path), bytes)?;
-                Ok(Fate::Written)
+                Ok(Some(Fate::Written))
             }
             Way::InPlace { previous } => {
                 if !previous.fits(path) {
-                    self.reshaped.store(true, Ordering::Relaxed);
-                    return Ok(Fate::Held);
+                    return Ok(None);
                 }
                 if previous.files.contains(path) && holds(&self.out.join(path), bytes) {
-                    return Ok(Fate::Held);
+                    return Ok(Some(Fate::Held));
                 }
-                self.make_parents(path, previous)?;
-                fs::write(self.out.join(temp_name(path)), bytes)?;
-                Ok(Fate::Written)
+                self.make_parents(folder, previous)?;
+                let temp = self.out.join(temp_name(path));
+                if let Err(e) = fs::write(&temp, bytes) {
+                    // Half written, perhaps: not left behind.
+                    let _ = fs::remove_file(&temp);
+                    return Err(e);
+                }
+                Ok(Some(Fate::Written))
             }
         }
     }
 
-    /// In place: the folders `path` needs that the previous site lacks,
-    /// noted so a failure can take them back.
-    fn make_parents(&self, path: &str, previous: &Listing) -> io::Result<()> {
-        let Some((dir, _)) = path.rsplit_once('/') else {
-            return Ok(());
-        };
-        if previous.dirs.contains(dir) {
+    /// In place: makes `folder` and those above it that the previous site
+    /// lacks, noting them so a failure can take them back.
+    fn make_parents(&self, folder: &str, previous: &Listing) -> io::Result<()> {
+        if folder.is_empty() || previous.dirs.contains(folder) {
             return Ok(());
         }
-        let mut made = lock(&self.made_dirs);
-        for new in std::iter::once(dir)
-            .chain(ancestors(dir))
-            .filter(|d| !previous.dirs.contains(*d))
-        {
-            made.insert(new.to_string());
-        }
-        fs::create_dir_all(self.out.join(dir))
+        lock(&self.made_dirs).extend(
+            std::iter::once(folder)
+                .chain(ancestors(folder))
+                .filter(|d| !previous.dirs.contains(*d))
+                .map(str::to_string),
+        );
+        fs::create_dir_all(self.out.join(folder))
     }
 
-    /// Puts the site in place: all of it, or, on any failure, none of it.
+    /// Puts the site in place. On a failure before the renames, none of it
+    /// shows (dropping the writer takes it back); see [`WriteError`].
     pub fn finish(mut self) -> Result<(), WriteError> {
-        self.finished = true;
         if let Some(e) = lock(&self.failure).take() {
-            self.take_back();
             return Err(WriteError::Io(e));
         }
         if self.reshaped.load(Ordering::Relaxed) {
-            self.take_back();
             return Err(WriteError::Reshaped);
         }
-        let result = match &self.way {
+        match &self.way {
             Way::Fresh { staging } => self.swap_in(staging),
             Way::InPlace { previous } => self.rename_in(previous),
-        };
-        if result.is_err() {
-            self.take_back();
         }
-        result.map_err(WriteError::Io)
+        .map_err(WriteError::Io)?;
+        self.finished = true;
+        Ok(())
     }
 
     /// Renames the fresh folder over `out`, keeping the previous site until
     /// the new one is in place.
     fn swap_in(&self, staging: &Path) -> io::Result<()> {
+        fs::create_dir_all(staging)?;
         fs::write(staging.join(MARKER), MARKER_TEXT)?;
         let out = &self.out;
         if !out.exists() {
@@ -323,17 +337,17 @@ impl Writer {
         let files = lock(&self.files);
         files
             .par_iter()
-            .filter(|(_, fate)| *fate == Fate::Written)
+            .filter(|(_, fate)| **fate == Fate::Written)
             .try_for_each(|(path, _)| {
                 fs::rename(self.out.join(temp_name(path)), self.out.join(path))
             })?;
-        let kept: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        let kept: HashSet<&str> = files.keys().map(String::as_str).collect();
         remove_stale(&kept, &self.out, previous)?;
         fs::write(self.out.join(MARKER), MARKER_TEXT)
     }
 
     /// Removes everything this writer wrote: the previous site is left as
-    /// it was.
+    /// it was (but for files already renamed in, if renaming failed).
     fn take_back(&self) {
         match &self.way {
             Way::Fresh { staging } => {
@@ -432,7 +446,8 @@ impl Listing {
     /// Whether the new site fits over this one without turning a file into
     /// a folder or back, or renaming one only by case (on a file system
     /// that ignores case, deleting the old name would delete the new file);
-    /// when it does not, the site is swapped in whole.
+    /// when it does not, the site is written whole into a fresh folder.
+    #[cfg(test)]
     fn can_take(&self, files: &SiteFiles) -> bool {
         files.keys().all(|path| self.fits(path))
     }

@@ -2,8 +2,10 @@
 //!
 //! Each stage is a function from the previous stage's output to its own, all
 //! adding to one list of diagnostics. `check` stops after render; `build`
-//! also assembles the files of the site. Writing to disk is the caller's
-//! choice (`output::write_site`), so `serve` can keep the site in memory.
+//! also assembles the files of the site. Where they go is the caller's
+//! choice: the build command gives each page to the output folder's
+//! writer (a [`Sink`]) as it is rendered, and `serve` keeps the site in
+//! memory.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -87,7 +89,8 @@ pub type SiteFiles = BTreeMap<String, Bytes>;
 
 /// Everything a run produced.
 pub struct Outcome {
-    /// Output path → bytes. Empty in check mode or when errors were found.
+    /// Output path → bytes. Empty in check mode or when errors were found;
+    /// without the pages when a [`Sink`] took them.
     pub files: SiteFiles,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
@@ -233,13 +236,13 @@ fn run_inner(
             &mut diags,
         )
     });
-    let mut superseded = false;
+    let mut stopped = false;
     let files = if mode == Mode::Build && !diags.has_errors() {
         let sections = std::mem::take(&mut rendered.sections);
         let body_keys = rendered.body_keys.take();
         let mut files = assemble(rendered);
         let never = || false;
-        let wanted: &(dyn Fn() -> bool + Sync) = match hooks {
+        let superseded: &(dyn Fn() -> bool + Sync) = match hooks {
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
                 hooks.superseded
@@ -252,7 +255,7 @@ fn run_inner(
                 sections,
                 body_keys: body_keys.as_deref(),
             };
-            index::files(&loaded, &resolved, texts, &mut cache.index, wanted)
+            index::files(&loaded, &resolved, texts, &mut cache.index, superseded)
         });
         match search {
             Some(search) => files.extend(
@@ -260,7 +263,7 @@ fn run_inner(
                     .into_iter()
                     .map(|(path, bytes)| (path, Bytes::new(bytes))),
             ),
-            None => superseded = true,
+            None => stopped = true,
         }
         files
     } else {
@@ -273,7 +276,7 @@ fn run_inner(
         timings,
         loaded,
         resolved,
-        superseded,
+        superseded: stopped,
     }
 }
 

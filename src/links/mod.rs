@@ -195,11 +195,17 @@ fn world_key(loaded: &Loaded) -> u128 {
         key.add(&page.path)
             .add(&page.url)
             .add(&page.title)
-            .add(&page.title_span)
             .add(page.kind as u8)
             .add(page.layer)
             .add(page.file)
-            .add(page.extends.as_ref().map(|e| (&e.value, &e.span)));
+            .add(&page.defined_in)
+            .add(page.extends.as_ref().map(|e| &e.value));
+        // Where a concept's names are written is in the problems they can
+        // have (a name two concepts use); other pages' spans are not read,
+        // so an edit above a page's title changes nothing here.
+        if page.kind == PageKind::Concept {
+            key.add(&page.title_span);
+        }
         for alias in page.concept.iter().flat_map(|c| &c.aliases) {
             key.add(&alias.value).add(&alias.span);
         }

@@ -280,6 +280,7 @@ pub fn render_cached(
     progress
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
+    progress.done.store(0, std::sync::atomic::Ordering::Relaxed);
     let finder = Finder {
         loaded,
         resolved,
@@ -299,8 +300,10 @@ pub fn render_cached(
                 .done
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut found = finder.find(id)?;
-            // Handed over, the page's HTML is not kept.
+            // Handed over, the page's HTML is not kept (a build that keeps
+            // pages for the next, `serve`, has no sink).
             if let Some(sink) = sink {
+                debug_assert!(!cache.keep, "a sink with a keeping cache");
                 sink.put(&found.page.path, &found.page.html);
                 found.page.html = Default::default();
             }

@@ -174,6 +174,7 @@ fn build_once(
         };
         site.fail(report);
     } else if outcome.superseded {
+        site.stopped();
         eprintln!(
             "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",
             outcome.loaded.pages.len(),

@@ -140,6 +140,12 @@ impl Site {
         Self::broadcast(state, event);
     }
 
+    /// A build that a newer change stopped before its search index: its
+    /// pages are shown already; it counts as a build.
+    pub fn stopped(&self) {
+        self.lock().builds += 1;
+    }
+
     /// A failed build: keep the files, tell every open page why.
     pub fn fail(&self, report: String) {
         let mut state = self.lock();

@@ -132,8 +132,11 @@ impl Watcher {
         // however slowly its files follow.
         let mut new_folder = false;
         loop {
+            // Given `idle`, what is left of it (irrelevant events, such as
+            // a `.git` folder being written, do not make it last longer).
+            let left = idle.map(|idle| idle.saturating_sub(waiting.elapsed()));
             let wait = match started {
-                None => idle.map_or(RECHECK, |idle| idle.min(RECHECK)),
+                None => left.map_or(RECHECK, |left| left.min(RECHECK)),
                 Some(_) if new_folder || batch.len() > BURST => QUIET_BURST,
                 Some(_) => QUIET_SAVE,
             };
@@ -159,14 +162,14 @@ impl Watcher {
                         batch.push(root);
                         started.get_or_insert_with(Instant::now);
                     }
-                    let given_up = idle.is_some_and(|idle| waiting.elapsed() >= idle);
-                    if started.is_some() || given_up {
+                    if started.is_some() {
                         break;
                     }
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            if started.is_some_and(|s| s.elapsed() > MAX_WAIT) {
+            let given_up = started.is_none() && left.is_some_and(|left| left.is_zero());
+            if given_up || started.is_some_and(|s| s.elapsed() > MAX_WAIT) {
                 break;
             }
         }

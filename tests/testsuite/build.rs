@@ -133,11 +133,12 @@ fn all_paths(root: &std::path::Path) -> Vec<String> {
     paths
 }
 
-/// Pages are written as they are rendered. A page that fails to render
-/// fails the build after others were written: every one of them is taken
-/// back, over a previous site (updated in place) and into a fresh folder.
+/// Pages are written as they are rendered. A template that fails after
+/// every page was written (the 404 page is rendered after them) fails the
+/// build: every page written is taken back, over a previous site (updated
+/// in place) and into a fresh folder.
 #[test]
-fn a_page_that_fails_to_render_takes_back_the_pages_written_before_it() {
+fn a_build_that_fails_after_its_pages_takes_them_back() {
     let site = copy_fixture("minimal");
     let out = site.join("out");
     let build = || {
@@ -151,25 +152,21 @@ fn a_page_that_fails_to_render_takes_back_the_pages_written_before_it() {
     assert_eq!(ok.status, 0, "{}", ok.stderr);
     let before = read_tree(&out);
     let everything_before = all_paths(site.path());
-    // Changed pages, to be written; and a new page whose template fails
-    // only when that page is rendered.
+    // A changed page, to be written; and a new page, in a new folder.
     let page = site.join("principles/own-the-outcome.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, format!("{text}\nA new closing line.\n")).unwrap();
+    std::fs::create_dir_all(site.join("fresh-notes")).unwrap();
+    std::fs::write(site.join("fresh-notes/new.md"), "# New\n\nText.\n").unwrap();
     std::fs::create_dir_all(site.join("templates")).unwrap();
     std::fs::write(
-        site.join("templates/broken.html"),
+        site.join("templates/404.html"),
         "<!DOCTYPE html><p>{{ no_such_thing.anywhere }}</p>",
-    )
-    .unwrap();
-    std::fs::write(
-        site.join("notes/zz-broken.md"),
-        "+++\ntemplate = \"broken\"\n+++\n# Broken\n\nText.\n",
     )
     .unwrap();
     let failed = build();
     assert_eq!(failed.status, 1, "{}", failed.stderr);
-    assert!(failed.stderr.contains("broken"), "{}", failed.stderr);
+    assert!(failed.stderr.contains("404.html"), "{}", failed.stderr);
     let after = read_tree(&out);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
@@ -177,7 +174,15 @@ fn a_page_that_fails_to_render_takes_back_the_pages_written_before_it() {
     );
     assert!(after == before, "the previous site is as it was");
     let mut expected = everything_before.clone();
-    expected.extend(["notes/zz-broken.md", "templates", "templates/broken.html"].map(String::from));
+    expected.extend(
+        [
+            "fresh-notes",
+            "fresh-notes/new.md",
+            "templates",
+            "templates/404.html",
+        ]
+        .map(String::from),
+    );
     expected.sort();
     assert_eq!(all_paths(site.path()), expected, "nothing is left over");
 
@@ -223,6 +228,20 @@ fn a_site_that_changes_shape_is_written_whole() {
         whole.keys().collect::<Vec<_>>()
     );
     assert!(updated == whole, "the files differ");
+    // Nothing but the two sites: no folder or temporary file left over.
+    let mut expected: Vec<String> = ["out", "fresh"]
+        .iter()
+        .flat_map(|site| {
+            let root = outputs.join(site);
+            std::iter::once(site.to_string()).chain(
+                all_paths(&root)
+                    .into_iter()
+                    .map(move |p| format!("{site}/{p}")),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(all_paths(outputs.path()), expected);
 }
 
 #[test]

@@ -47,18 +47,24 @@ fn run_cached(
     (outcome, shown)
 }
 
-/// A cached build that a newer change overtakes as soon as it has shown
-/// its pages: it shows them, and stops before its search index.
+/// A cached build that a newer change overtakes once it has shown its
+/// pages, at the `stop_at`th time the index stage asks (0: before it
+/// starts; 1: after it has analysed and scored every page, and kept that
+/// for the next build): it shows the pages and stops before its search
+/// files.
 fn run_superseded(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
     full: &pipeline::Outcome,
+    stop_at: usize,
     step: &str,
 ) {
     let mut shown = pipeline::SiteFiles::new();
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let superseded = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= stop_at;
     let hooks = pipeline::Hooks {
         show: &mut |pages| shown = pages.clone(),
-        superseded: &|| true,
+        superseded: &superseded,
     };
     let stopped = pipeline::run_cached(input, cache, hooks);
     if full.diagnostics.has_errors() {
@@ -206,9 +212,17 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         let input = SiteInput::over(Arc::new(source.clone()));
         let full = pipeline::run(&input, Mode::Build);
         // Every third edit is overtaken by the next save first, which
-        // finds nothing new: the build after it must still be whole.
+        // finds nothing new: the build after it must still be whole, whether
+        // the stopped one stopped before its index stage or halfway.
         if step % 3 == 0 {
-            run_superseded(&input, &mut cache, &full, &format!("step {step} ({what})"));
+            let stop_at = step % 2;
+            run_superseded(
+                &input,
+                &mut cache,
+                &full,
+                stop_at,
+                &format!("step {step} ({what})"),
+            );
         }
         let incremental = run_cached(&input, &mut cache);
         reused += cache.reused();
@@ -395,7 +409,9 @@ fn a_link_breaks_when_only_its_target_heading_changes() {
         let full = pipeline::run(&input, Mode::Build);
         assert_eq!(errors(&incremental.0), errors(&full), "{heading}");
         assert_eq!(
-            errors(&full).iter().any(|e| e.contains("no heading `Setup`")),
+            errors(&full)
+                .iter()
+                .any(|e| e.contains("no heading `Setup`")),
             broken,
             "{heading}: {:?}",
             errors(&full)

@@ -146,9 +146,10 @@ fn a_burst_of_500_files_is_one_rebuild() {
     assert_eq!(status(server.port)["builds"].as_u64().unwrap(), after);
 }
 
-/// Saves faster than the site is rebuilt: a build that a newer save
-/// overtakes stops before its search index, so the index that is served in
-/// the end is the last save's, and the page shows that save.
+/// Saves in quick succession, of which the next may stop a build before
+/// its search index (`incremental.rs` checks the stopped builds
+/// themselves): the index served in the end is the last save's, and so is
+/// the page.
 #[test]
 fn the_search_index_follows_the_last_of_quick_saves() {
     let site = copy_fixture("minimal");
