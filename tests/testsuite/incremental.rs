@@ -38,27 +38,18 @@ fn run_cached(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
 ) -> (pipeline::Outcome, pipeline::SiteFiles) {
-    let mut shown = pipeline::SiteFiles::new();
-    let hooks = pipeline::Hooks {
-        show: &mut |pages| shown = pages.clone(),
-        superseded: &|| false,
-    };
-    let outcome = pipeline::run_cached(input, cache, hooks);
-    (outcome, shown)
+    run_stopping(input, cache, usize::MAX)
 }
 
-/// A cached build that a newer change overtakes once it has shown its
-/// pages, at the `stop_at`th time the index stage asks (0: before it
-/// starts; 1: after it has analysed and scored every page, and kept that
-/// for the next build): it shows the pages and stops before its search
-/// files.
-fn run_superseded(
+/// A cached build that a newer change overtakes, if it gets that far, at
+/// the `stop_at`th time the index stage asks (0: before it starts; 1: after
+/// it has analysed and scored every page, and kept that for the next
+/// build); with the files it showed before its index stage.
+fn run_stopping(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
-    full: &pipeline::Outcome,
     stop_at: usize,
-    step: &str,
-) {
+) -> (pipeline::Outcome, pipeline::SiteFiles) {
     let mut shown = pipeline::SiteFiles::new();
     let asked = std::sync::atomic::AtomicUsize::new(0);
     let superseded = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= stop_at;
@@ -66,18 +57,32 @@ fn run_superseded(
         show: &mut |pages| shown = pages.clone(),
         superseded: &superseded,
     };
-    let stopped = pipeline::run_cached(input, cache, hooks);
+    let outcome = pipeline::run_cached(input, cache, hooks);
+    (outcome, shown)
+}
+
+/// A full build's files but its search index's.
+fn pages_of(full: &pipeline::Outcome) -> pipeline::SiteFiles {
+    full.files
+        .iter()
+        .filter(|(path, _)| !altitude::index::writes(path))
+        .map(|(path, bytes)| (path.clone(), bytes.clone()))
+        .collect()
+}
+
+/// A stopped build (see [`run_stopping`]) showed the pages and made
+/// nothing else.
+fn assert_stopped(
+    (stopped, shown): &(pipeline::Outcome, pipeline::SiteFiles),
+    full: &pipeline::Outcome,
+    step: &str,
+) {
     if full.diagnostics.has_errors() {
         return;
     }
     assert!(stopped.superseded, "{step}: the build did not stop");
-    let pages: pipeline::SiteFiles = full
-        .files
-        .iter()
-        .filter(|(path, _)| !altitude::index::writes(path))
-        .map(|(path, bytes)| (path.clone(), bytes.clone()))
-        .collect();
-    assert!(shown == pages, "{step}: the pages shown differ");
+    let pages = pages_of(full);
+    assert!(shown == &pages, "{step}: the pages shown differ");
     assert!(
         stopped.files == pages,
         "{step}: a stopped build has its pages only"
@@ -91,12 +96,7 @@ fn assert_same_site(
     full: &pipeline::Outcome,
     step: &str,
 ) {
-    let pages: pipeline::SiteFiles = full
-        .files
-        .iter()
-        .filter(|(path, _)| !altitude::index::writes(path))
-        .map(|(path, bytes)| (path.clone(), bytes.clone()))
-        .collect();
+    let pages = pages_of(full);
     assert!(shown == &pages, "{step}: the pages shown early differ");
     assert_eq!(
         incremental.files.keys().collect::<Vec<_>>(),
@@ -215,14 +215,8 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         // finds nothing new: the build after it must still be whole, whether
         // the stopped one stopped before its index stage or halfway.
         if step % 3 == 0 {
-            let stop_at = step % 2;
-            run_superseded(
-                &input,
-                &mut cache,
-                &full,
-                stop_at,
-                &format!("step {step} ({what})"),
-            );
+            let stopped = run_stopping(&input, &mut cache, step % 2);
+            assert_stopped(&stopped, &full, &format!("step {step} ({what})"));
         }
         let incremental = run_cached(&input, &mut cache);
         reused += cache.reused();
