@@ -158,6 +158,9 @@ pub struct Hooks<'a> {
     /// index stage: an index that the next build replaces at once is not
     /// worth making, and the next build would wait for it.
     pub superseded: &'a (dyn Fn() -> bool + Sync),
+    /// Where the index stage runs, if not on every core: `serve` gives it
+    /// one thread, so that the other serves and draws the pages just shown.
+    pub index_pool: Option<&'a rayon::ThreadPool>,
 }
 
 /// A build that reuses what the previous one made (`serve`). The files
@@ -242,12 +245,12 @@ fn run_inner(
         let body_keys = rendered.body_keys.take();
         let mut files = assemble(rendered);
         let never = || false;
-        let superseded: &(dyn Fn() -> bool + Sync) = match hooks {
+        let (superseded, pool): (&(dyn Fn() -> bool + Sync), _) = match hooks {
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
-                hooks.superseded
+                (hooks.superseded, hooks.index_pool)
             }
-            None => &never,
+            None => (&never, None),
         };
         progress.enter("index");
         let search = timings.time("index", || {
@@ -255,7 +258,11 @@ fn run_inner(
                 sections,
                 body_keys: body_keys.as_deref(),
             };
-            index::files(&loaded, &resolved, texts, &mut cache.index, superseded)
+            let index = || index::files(&loaded, &resolved, texts, &mut cache.index, superseded);
+            match pool {
+                Some(pool) => pool.install(index),
+                None => index(),
+            }
         });
         match search {
             Some(search) => files.extend(

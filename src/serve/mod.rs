@@ -54,8 +54,22 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         }
     };
     let mut cache = pipeline::Cache::keeping();
+    // The search index is made after the pages are shown, while the open
+    // pages fetch them: on one thread, leaving the others to the server
+    // and the browser. (Its word counting runs no faster on two.)
+    let index_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "altitude-index".into())
+        .build()
+        .ok();
+    let serving = Serving {
+        input: &input,
+        site: &site,
+        options: &options,
+        index_pool: index_pool.as_ref(),
+    };
     let never = || false;
-    let first = build_once(&input, &site, &mut cache, &options, "start", &never);
+    let first = serving.build(&mut cache, "start", &never);
     let mut roots = first.roots;
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -98,7 +112,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             changed => describe_change(changed),
         };
         let pending = watcher.pending();
-        let built = build_once(&input, &site, &mut cache, &options, &reason, &pending);
+        let built = serving.build(&mut cache, &reason, &pending);
         index_owed = built.superseded;
         if built.roots != roots {
             roots = built.roots;
@@ -142,65 +156,80 @@ struct Built {
     superseded: bool,
 }
 
-/// Builds, publishes the result and reports it. `superseded` tells the
-/// build that a newer change is waiting.
-fn build_once(
-    input: &SiteInput,
-    site: &Site,
-    cache: &mut pipeline::Cache,
-    options: &Options,
-    reason: &str,
-    superseded: &(dyn Fn() -> bool + Sync),
-) -> Built {
-    let color = options.color;
-    let started = Instant::now();
-    // The pages are shown as soon as they are made, with the search index
-    // of the last build until this one's is ready.
-    let hooks = pipeline::Hooks {
-        show: &mut |pages| site.show_pages(pages.clone()),
-        superseded,
-    };
-    let mut outcome = pipeline::run_cached(input, cache, hooks);
-    let sources = &outcome.loaded.sources;
-    let shown = (!outcome.diagnostics.is_empty())
-        .then(|| diag::render_human(&outcome.diagnostics, sources, color));
-    eprint!("{}", shown.as_deref().unwrap_or_default());
-    if outcome.diagnostics.has_errors() {
-        eprintln!("altitude: build failed ({reason}); still serving the last good build");
-        // The page overlay has no colours: the same text without them.
-        let report = match shown {
-            Some(text) if !color => text,
-            _ => diag::render_human(&outcome.diagnostics, sources, false),
+/// What every build of a session shares.
+struct Serving<'a> {
+    input: &'a SiteInput,
+    site: &'a Site,
+    options: &'a Options,
+    index_pool: Option<&'a rayon::ThreadPool>,
+}
+
+impl Serving<'_> {
+    /// Builds, publishes the result and reports it. `superseded` tells the
+    /// build that a newer change is waiting.
+    fn build(
+        &self,
+        cache: &mut pipeline::Cache,
+        reason: &str,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Built {
+        let Serving {
+            input,
+            site,
+            options,
+            index_pool,
+        } = *self;
+        let color = options.color;
+        let started = Instant::now();
+        // The pages are shown as soon as they are made, with the search index
+        // of the last build until this one's is ready.
+        let hooks = pipeline::Hooks {
+            show: &mut |pages| site.show_pages(pages.clone()),
+            superseded,
+            index_pool,
         };
-        site.fail(report);
-    } else if outcome.superseded {
-        site.stopped();
-        eprintln!(
+        let mut outcome = pipeline::run_cached(input, cache, hooks);
+        let sources = &outcome.loaded.sources;
+        let shown = (!outcome.diagnostics.is_empty())
+            .then(|| diag::render_human(&outcome.diagnostics, sources, color));
+        eprint!("{}", shown.as_deref().unwrap_or_default());
+        if outcome.diagnostics.has_errors() {
+            eprintln!("altitude: build failed ({reason}); still serving the last good build");
+            // The page overlay has no colours: the same text without them.
+            let report = match shown {
+                Some(text) if !color => text,
+                _ => diag::render_human(&outcome.diagnostics, sources, false),
+            };
+            site.fail(report);
+        } else if outcome.superseded {
+            site.stopped();
+            eprintln!(
             "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",
             outcome.loaded.pages.len(),
             started.elapsed().as_millis(),
         );
-    } else {
-        let files = std::mem::take(&mut outcome.files);
-        eprintln!(
-            "altitude: built {} pages in {} ms, {} re-rendered ({reason})",
-            outcome.loaded.pages.len(),
-            started.elapsed().as_millis(),
-            cache.rendered()
-        );
-        let published = Instant::now();
-        site.publish(files);
-        outcome
-            .timings
-            .stages
-            .push(("publish", published.elapsed()));
-    }
-    if options.timings {
-        eprintln!("altitude: stages: {}", outcome.timings);
-    }
-    Built {
-        roots: roots_of(&outcome),
-        superseded: outcome.superseded,
+        } else {
+            let files = std::mem::take(&mut outcome.files);
+            eprintln!(
+                "altitude: built {} pages in {} ms, {} re-rendered ({reason})",
+                outcome.loaded.pages.len(),
+                started.elapsed().as_millis(),
+                cache.rendered()
+            );
+            let published = Instant::now();
+            site.publish(files);
+            outcome
+                .timings
+                .stages
+                .push(("publish", published.elapsed()));
+        }
+        if options.timings {
+            eprintln!("altitude: stages: {}", outcome.timings);
+        }
+        Built {
+            roots: roots_of(&outcome),
+            superseded: outcome.superseded,
+        }
     }
 }
 

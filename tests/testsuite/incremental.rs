@@ -56,6 +56,7 @@ fn run_stopping(
     let hooks = pipeline::Hooks {
         show: &mut |pages| shown = pages.clone(),
         superseded: &superseded,
+        index_pool: None,
     };
     let outcome = pipeline::run_cached(input, cache, hooks);
     (outcome, shown)
