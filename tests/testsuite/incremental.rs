@@ -416,3 +416,65 @@ fn a_link_breaks_when_only_its_target_heading_changes() {
         }
     }
 }
+
+/// `serve` tells a build which files its watcher saw change; the build
+/// then lists and stamps only those, and takes every other file from the
+/// last build's reads. Edits, a new file, a deleted one, and a new folder
+/// (which the listing cannot be updated with: everything is listed again)
+/// must each give a full build's site.
+#[test]
+fn a_build_told_what_changed_sees_every_change() {
+    use altitude::content::Changes;
+    let site = copy_fixture("links");
+    // Reads are kept only of files settled for two seconds.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(
+        site.path().to_path_buf(),
+        Vec::new(),
+    )));
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let check = |cache: &mut pipeline::Cache, changed: Changes, step: &str| {
+        cache.note_changes(changed);
+        let incremental = run_cached(&input, cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert!(
+            !full.diagnostics.has_errors(),
+            "{step}: {:?}",
+            full.diagnostics
+        );
+        assert_same_site(&incremental, &full, step);
+        full
+    };
+    check(&mut cache, Changes::Unknown, "first build");
+    check(&mut cache, Changes::Paths(Vec::new()), "nothing changed");
+    let page = site.join("principles/weekly-review.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{original}\nA ZEBRA line.\n")).unwrap();
+    let full = check(&mut cache, Changes::Paths(vec![page.clone()]), "edited");
+    let html = String::from_utf8_lossy(&full.files["principles/weekly-review/index.html"]);
+    assert!(html.contains("ZEBRA"));
+    let added = site.join("guide/added.md");
+    std::fs::write(&added, "# Added\n\nNew.\n").unwrap();
+    let full = check(&mut cache, Changes::Paths(vec![added.clone()]), "added");
+    assert!(full.files.contains_key("guide/added/index.html"));
+    std::fs::remove_file(&added).unwrap();
+    let full = check(&mut cache, Changes::Paths(vec![added]), "deleted");
+    assert!(!full.files.contains_key("guide/added/index.html"));
+    let folder = site.join("more");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("page.md"), "# More\n\nText.\n").unwrap();
+    let full = check(&mut cache, Changes::Paths(vec![folder]), "new folder");
+    assert!(full.files.contains_key("more/page/index.html"));
+    // A settled file the watcher does not name is taken from the last
+    // read, unasked: what the watcher says is trusted (the event of the
+    // next save corrects it). This shows the build took that path.
+    let guide = site.join("guide/index.md");
+    let guide_text = std::fs::read_to_string(&guide).unwrap();
+    std::fs::write(&guide, format!("{guide_text}\nA YACHT line.\n")).unwrap();
+    cache.note_changes(Changes::Paths(Vec::new()));
+    let (trusted, _) = run_cached(&input, &mut cache);
+    let html = String::from_utf8_lossy(&trusted.files["guide/index.html"]);
+    assert!(!html.contains("YACHT"), "the unnamed file was read again");
+    let full = check(&mut cache, Changes::Paths(vec![guide]), "named at last");
+    assert!(String::from_utf8_lossy(&full.files["guide/index.html"]).contains("YACHT"));
+}
