@@ -337,32 +337,49 @@ fn incremental_rebuilds_equal_full_builds_with_a_company_layer() {
     }
 }
 
+/// The links fixture copied to disk and left to settle (files changed two
+/// seconds ago or more are settled: their reads are kept for the next
+/// build), with a site input over it.
+fn settled_links_on_disk() -> (TempDir, SiteInput) {
+    let site = copy_fixture("links");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(
+        site.path().to_path_buf(),
+        Vec::new(),
+    )));
+    (site, input)
+}
+
+/// A cached build of `input`, checked against a full build without
+/// errors; the full build.
+fn cached_equals_full(
+    input: &SiteInput,
+    cache: &mut pipeline::Cache,
+    step: &str,
+) -> pipeline::Outcome {
+    let incremental = run_cached(input, cache);
+    let full = pipeline::run(input, Mode::Build);
+    assert!(
+        !full.diagnostics.has_errors(),
+        "{step}: {:?}",
+        full.diagnostics
+    );
+    assert_same_site(&incremental, &full, step);
+    full
+}
+
 /// Edits on disk, as an editor makes them: `serve` takes a file it read
 /// before from that read while the file's stamp (size, inode, times) is
 /// unchanged. An edit that keeps the size, and an edit made again within
 /// the same second, must still be seen.
 #[test]
 fn incremental_rebuilds_see_every_edit_on_disk() {
-    let site = copy_fixture("links");
-    // Files changed two seconds ago or more are settled: their reads are
-    // kept for the next build.
-    std::thread::sleep(std::time::Duration::from_millis(2100));
-    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(
-        site.path().to_path_buf(),
-        Vec::new(),
-    )));
+    let (site, input) = settled_links_on_disk();
     let mut cache = altitude::pipeline::Cache::keeping();
     let page = site.join("principles/weekly-review.md");
     let original = std::fs::read_to_string(&page).unwrap();
     let check = |cache: &mut pipeline::Cache, step: &str| {
-        let incremental = run_cached(&input, cache);
-        let full = pipeline::run(&input, Mode::Build);
-        assert!(
-            !full.diagnostics.has_errors(),
-            "{step}: {:?}",
-            full.diagnostics
-        );
-        assert_same_site(&incremental, &full, step);
+        let full = cached_equals_full(&input, cache, step);
         String::from_utf8_lossy(&full.files["principles/weekly-review/index.html"]).into_owned()
     };
     check(&mut cache, "first build");
@@ -425,25 +442,11 @@ fn a_link_breaks_when_only_its_target_heading_changes() {
 #[test]
 fn a_build_told_what_changed_sees_every_change() {
     use altitude::content::Changes;
-    let site = copy_fixture("links");
-    // Reads are kept only of files settled for two seconds.
-    std::thread::sleep(std::time::Duration::from_millis(2100));
-    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(
-        site.path().to_path_buf(),
-        Vec::new(),
-    )));
+    let (site, input) = settled_links_on_disk();
     let mut cache = altitude::pipeline::Cache::keeping();
     let check = |cache: &mut pipeline::Cache, changed: Changes, step: &str| {
         cache.note_changes(changed);
-        let incremental = run_cached(&input, cache);
-        let full = pipeline::run(&input, Mode::Build);
-        assert!(
-            !full.diagnostics.has_errors(),
-            "{step}: {:?}",
-            full.diagnostics
-        );
-        assert_same_site(&incremental, &full, step);
-        full
+        cached_equals_full(&input, cache, step)
     };
     check(&mut cache, Changes::Unknown, "first build");
     check(&mut cache, Changes::Paths(Vec::new()), "nothing changed");
