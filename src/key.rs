@@ -55,8 +55,8 @@ impl std::io::Write for Key {
 }
 
 /// The key of a text, in one pass: a page's text is in several keys, and
-/// hashing it once, whole, is several times faster than feeding it to a
-/// [`Key`].
+/// hashing it once, whole, spares copying all of it into each [`Key`]'s
+/// buffer and hashing it again.
 pub(crate) fn text_key(text: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }

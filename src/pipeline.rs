@@ -128,13 +128,6 @@ impl Cache {
         }
     }
 
-    /// What changed since the last build, as `serve`'s watcher saw it: the
-    /// next build lists and stamps only those files (see
-    /// `content::listing`).
-    pub fn note_changes(&mut self, changes: content::Changes) {
-        self.load.note_changes(changes);
-    }
-
     /// Pages the last build rendered afresh.
     pub fn rendered(&self) -> usize {
         self.render.rendered

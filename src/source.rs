@@ -28,12 +28,6 @@ pub trait Source: Send + Sync {
     fn stamp(&self, _rel: &str) -> Option<Stamp> {
         None
     }
-    /// Whether [`Source::list`] would list the file `rel` now, for sources
-    /// that can say without listing everything: `serve` keeps a listing
-    /// and asks only about the paths its watcher saw change.
-    fn lists(&self, _rel: &str) -> Option<bool> {
-        None
-    }
 }
 
 /// What tells a file on disk changed without reading it, as git's index
@@ -265,27 +259,6 @@ impl Source for FsSource {
         std::fs::metadata(self.root.join(rel))
             .ok()
             .and_then(|m| Stamp::of(&m))
-    }
-
-    /// As [`FsSource::walk`] judges an entry: not in a skipped folder, and
-    /// a file, or a link to one, or a link that leads nowhere.
-    fn lists(&self, rel: &str) -> Option<bool> {
-        if rel.split('/').any(skipped_name) {
-            return Some(false);
-        }
-        // Folders to skip (a build's output) are judged by their canonical
-        // path: not worth it for one file; list everything.
-        if !self.skip.is_empty() {
-            return None;
-        }
-        let path = self.root.join(rel);
-        Some(match std::fs::symlink_metadata(&path) {
-            Err(_) => false,
-            Ok(meta) if meta.file_type().is_symlink() => {
-                std::fs::metadata(&path).map_or(true, |target| target.is_file())
-            }
-            Ok(meta) => meta.is_file(),
-        })
     }
 }
 

@@ -7,7 +7,6 @@
 
 mod history;
 mod layers;
-mod listing;
 pub mod meta;
 mod overlay;
 pub mod page;
@@ -32,8 +31,6 @@ pub use page::{
 pub use history::HistoryCache;
 pub use layers::LayerInfo;
 pub(crate) use layers::STACK_KEYS;
-pub use listing::Changes;
-use listing::Listed;
 use reads::{Content, ReadCache};
 
 /// Everything a build reads: the theme, the playbook the command was given
@@ -180,16 +177,13 @@ impl ParseCache {
     }
 }
 
-/// What one load keeps for the next (`serve`): the files it read, each
-/// folder's listing, the pages it parsed, and each layer's git dates; and
-/// what changed since, as `serve`'s watcher saw it.
+/// What one load keeps for the next (`serve`): the files it read, the
+/// pages it parsed, and each layer's git dates.
 #[derive(Default)]
 pub struct LoadCache {
     reads: ReadCache,
-    listings: std::collections::HashMap<std::path::PathBuf, Listed>,
     parsed: ParseCache,
     history: HistoryCache,
-    changes: Changes,
 }
 
 impl LoadCache {
@@ -198,13 +192,8 @@ impl LoadCache {
         LoadCache {
             reads: ReadCache::keeping(),
             parsed: ParseCache::keeping(),
-            ..LoadCache::default()
+            history: HistoryCache::default(),
         }
-    }
-
-    /// What changed since the last load; the next load trusts it, once.
-    pub fn note_changes(&mut self, changes: Changes) {
-        self.changes = changes;
     }
 }
 
@@ -227,28 +216,15 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
             edit_url: l.edit_url.clone(),
         })
         .collect();
-    let changes = std::mem::take(&mut cache.changes);
-    let mut listings = std::mem::take(&mut cache.listings);
     let mut read = |source: &dyn Source, layer: usize, ignore: &[String]| {
-        let folder = Folder {
+        read_all(
             source,
             layer,
             ignore,
-        };
-        let root = source.disk_root().map(std::path::Path::to_path_buf);
-        let last = root.as_ref().and_then(|r| listings.remove(r));
-        let (files, listed) = read_all(
-            folder,
-            last,
-            &changes,
             &cache.reads,
             &mut loaded.sources,
             diags,
-        );
-        if let (Some(root), true) = (root, cache.reads.keeps()) {
-            cache.listings.insert(root, listed);
-        }
-        files
+        )
     };
     let theme = read(input.theme.as_ref(), usize::MAX, &[]);
     let mut files = Vec::new();
@@ -445,77 +421,37 @@ fn dedupe_layers(loaded: &mut Loaded) {
         .retain(|p| p.extends.is_some() || top_layer.get(&p.url) == Some(&p.layer));
 }
 
-/// A layer's folder, as the load reads it.
-#[derive(Clone, Copy)]
-struct Folder<'a> {
-    source: &'a dyn Source,
-    layer: usize,
-    ignore: &'a [String],
-}
-
 /// Every file of a layer not ignored, each with the key its read may be
-/// kept under for the next build (see `reads`); and the folder's listing,
-/// for the next build to update (see `listing`). A file that did not
-/// change since a read that was kept is taken from that read.
+/// kept under for the next build (see `reads`).
 fn read_all(
-    folder: Folder<'_>,
-    last: Option<Listed>,
-    changes: &Changes,
+    source: &dyn Source,
+    layer: usize,
+    ignore: &[String],
     cache: &ReadCache,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> (Vec<RawFile>, Listed) {
-    let Folder {
-        source,
-        layer,
-        ignore,
-    } = folder;
-    let updated = match (source.disk_root(), last, changes) {
-        (Some(root), Some(last), Changes::Paths(paths)) if cache.keeps() => {
-            listing::update(last, source, root, paths)
+) -> Vec<RawFile> {
+    let paths = match source.list() {
+        Ok(paths) => paths
+            .into_iter()
+            .filter(|p| p != "playbook.toml" && !layers::ignored(ignore, p))
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::ReadError,
+                format!("cannot read folder `{}`: {e}", source.display_root()),
+            ));
+            return Vec::new();
         }
-        _ => None,
-    };
-    let (mut listed, changed) = match updated {
-        Some((listed, changed)) => (listed, Some(changed)),
-        None => match source.list() {
-            Ok(paths) => (Listed::new(paths), None),
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    Code::ReadError,
-                    format!("cannot read folder `{}`: {e}", source.display_root()),
-                ));
-                return (Vec::new(), Listed::default());
-            }
-        },
-    };
-    let paths: Vec<&String> = listed
-        .files()
-        .filter(|p| *p != "playbook.toml" && !layers::ignored(ignore, p))
-        .collect();
-    let unchanged = |path: &str| -> Option<(u128, &Content)> {
-        if changed.as_ref()?.contains(path) {
-            return None;
-        }
-        let key = listed.kept_key(path)?;
-        Some((key, cache.get(key)?))
     };
     let results: Vec<_> = paths
         .into_par_iter()
         .map(|path| {
-            if let Some((key, content)) = unchanged(path) {
-                return (path.clone(), Ok(content.clone()), Some(key));
-            }
-            let as_text = matches!(role(path), Role::Page | Role::Template(_));
-            let (bytes, key) = reads::read(source, path, as_text, cache);
-            (path.clone(), bytes, key)
+            let as_text = matches!(role(&path), Role::Page | Role::Template(_));
+            let (bytes, key) = reads::read(source, &path, as_text, cache);
+            (path, bytes, key)
         })
         .collect();
-    listed.set_kept(
-        results
-            .iter()
-            .filter_map(|(path, _, key)| Some((path, (*key)?))),
-    );
     let mut files = Vec::new();
     for (path, bytes, kept_as) in results {
         match bytes {
@@ -545,7 +481,7 @@ fn read_all(
             }
         }
     }
-    (files, listed)
+    files
 }
 
 const PAGE_KEYS: &[&str] = &[

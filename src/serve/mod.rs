@@ -112,7 +112,6 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             changed => describe_change(changed),
         };
         let pending = watcher.pending();
-        cache.note_changes(watcher.take_changes());
         let built = serving.build(&mut cache, &reason, &pending);
         index_owed = built.superseded;
         if built.roots != roots {

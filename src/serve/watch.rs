@@ -15,8 +15,6 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
-use crate::content::Changes;
-
 /// How long the folders must be quiet before a batch ends: short after an
 /// editor's save (a few events), longer once a burst shows (a checkout).
 const QUIET_SAVE: Duration = Duration::from_millis(5);
@@ -39,9 +37,6 @@ pub(crate) struct Watcher {
     /// happens, while a build may still be running; cleared when a batch
     /// is handed out.
     pending: Arc<AtomicBool>,
-    /// Every path changed since the changes were last taken, for the load
-    /// stage to update its listings with (see `content::listing`).
-    touched: Arc<Mutex<Changes>>,
 }
 
 impl Watcher {
@@ -49,12 +44,11 @@ impl Watcher {
         let (tx, events) = channel();
         let pending = Arc::new(AtomicBool::new(false));
         let shared_roots = Arc::new(Mutex::new(Vec::new()));
-        let touched = Arc::new(Mutex::new(Changes::Unknown));
-        let (flag, judged_by, noted) = (pending.clone(), shared_roots.clone(), touched.clone());
+        let (flag, judged_by) = (pending.clone(), shared_roots.clone());
         let inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            note_change(&mut lock(&noted), &event);
             if let Ok(e) = &event {
-                if !relevant(&lock(&judged_by), e).is_empty() {
+                let roots = judged_by.lock().unwrap_or_else(|e| e.into_inner());
+                if !relevant(&roots, e).is_empty() {
                     flag.store(true, Ordering::Release);
                 }
             }
@@ -66,19 +60,14 @@ impl Watcher {
             roots: Vec::new(),
             shared_roots,
             pending,
-            touched,
         };
         watcher.set_roots(roots);
         Ok(watcher)
     }
 
     fn shared_roots(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
-        lock(&self.shared_roots)
-    }
-
-    /// The changes since they were last taken; from now on, none.
-    pub fn take_changes(&mut self) -> Changes {
-        std::mem::replace(&mut lock(&self.touched), Changes::Paths(Vec::new()))
+        // Only ever replaced whole: a panic elsewhere cannot leave it torn.
+        self.shared_roots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether a change has happened since the last batch was handed out,
@@ -97,8 +86,6 @@ impl Watcher {
             }
         }
         *self.shared_roots() = roots.clone();
-        // A folder newly watched has no listing to update.
-        *lock(&self.touched) = Changes::Unknown;
         let old = std::mem::take(&mut self.roots);
         self.roots = roots
             .into_iter()
@@ -195,48 +182,12 @@ impl Watcher {
     fn reappeared(&mut self) -> Option<PathBuf> {
         let before: Vec<bool> = self.roots.iter().map(|(_, w)| *w).collect();
         self.rewatch();
-        let back = self
-            .roots
+        self.roots
             .iter()
             .zip(before)
             .find(|((_, now), was)| *now && !was)
-            .map(|((root, _), _)| root.clone());
-        if back.is_some() {
-            // Its files changed unseen.
-            *lock(&self.touched) = Changes::Unknown;
-        }
-        back
+            .map(|((root, _), _)| root.clone())
     }
-}
-
-/// Notes the paths `event` changed; an event a listing cannot be updated
-/// with (a folder made or removed, a lost event) makes the changes unknown.
-fn note_change(changes: &mut Changes, event: &notify::Result<notify::Event>) {
-    use notify::event::{CreateKind, RemoveKind};
-    let Changes::Paths(paths) = changes else {
-        return;
-    };
-    match event {
-        Ok(e) if matches!(e.kind, EventKind::Access(_)) => {}
-        Ok(e)
-            if !e.need_rescan()
-                && matches!(
-                    e.kind,
-                    EventKind::Create(CreateKind::File)
-                        | EventKind::Remove(RemoveKind::File)
-                        | EventKind::Modify(_)
-                ) =>
-        {
-            paths.extend(e.paths.iter().cloned())
-        }
-        _ => *changes = Changes::Unknown,
-    }
-}
-
-/// A lock whose data is always whole: each update is one assignment or
-/// one extend, so a panic elsewhere cannot leave it torn.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The paths of `event` the build reads.
@@ -280,43 +231,6 @@ pub(crate) fn read_by_build(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_listing_is_updated_with_file_events_only() {
-        use notify::event::{AccessKind, CreateKind, DataChange, ModifyKind, RemoveKind};
-        let event = |kind, path: &str| Ok(notify::Event::new(kind).add_path(PathBuf::from(path)));
-        let mut changes = Changes::Paths(Vec::new());
-        note_change(
-            &mut changes,
-            &event(EventKind::Access(AccessKind::Any), "/p/a.md"),
-        );
-        let edit = EventKind::Modify(ModifyKind::Data(DataChange::Any));
-        note_change(&mut changes, &event(edit, "/p/a.md"));
-        note_change(
-            &mut changes,
-            &event(EventKind::Create(CreateKind::File), "/p/b.md"),
-        );
-        note_change(
-            &mut changes,
-            &event(EventKind::Remove(RemoveKind::File), "/p/c.md"),
-        );
-        match &changes {
-            Changes::Paths(paths) => {
-                assert_eq!(paths, &["/p/a.md", "/p/b.md", "/p/c.md"].map(PathBuf::from))
-            }
-            Changes::Unknown => panic!("file events are known changes"),
-        }
-        for unknown in [
-            event(EventKind::Create(CreateKind::Folder), "/p/new"),
-            event(EventKind::Remove(RemoveKind::Folder), "/p/old"),
-            event(EventKind::Other, "/p"),
-            Err(notify::Error::generic("lost")),
-        ] {
-            let mut changes = Changes::Paths(Vec::new());
-            note_change(&mut changes, &unknown);
-            assert!(matches!(changes, Changes::Unknown), "{unknown:?}");
-        }
-    }
 
     #[test]
     fn editor_droppings_do_not_count() {
