@@ -1,19 +1,14 @@
 //! The generated corpora every bench uses, written once under
-//! `target/bench-corpus/<pages>` and reused by later runs and other benches.
+//! `target/bench-corpus/g<generation>/<pages>` and reused by later runs and other benches.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::corpus::Corpus;
 
 /// The corpus of `pages` pages (seed 42) and the folder it is written in.
 pub fn corpus(pages: usize) -> (Corpus, PathBuf) {
     let corpus = Corpus::generate(pages, 42);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!(
-            "target/bench-corpus/g{}",
-            crate::corpus::GENERATION
-        ))
-        .join(pages.to_string());
+    let dir = crate::corpus::folder(&pages.to_string());
     if !dir.join("company/playbook.toml").is_file() {
         let _ = std::fs::remove_dir_all(&dir);
         eprintln!("generating {pages} pages in {} …", dir.display());

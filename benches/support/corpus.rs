@@ -83,6 +83,14 @@ const ALIAS_ENDS: &[&str] = &["loop", "gap", "map", "debt", "check"];
 /// `target/bench-corpus` are then generated afresh.
 pub const GENERATION: u32 = 2;
 
+/// Where this generation's corpus called `name` is written, under
+/// `target/bench-corpus`.
+pub fn folder(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-corpus/g{GENERATION}"))
+        .join(name)
+}
+
 fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut words = Vec::with_capacity(size);

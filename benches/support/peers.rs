@@ -152,12 +152,7 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
         let Some(&(_, ours)) = altitude_ms.iter().find(|(n, _)| *n == size) else {
             continue;
         };
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!(
-                "target/bench-corpus/g{}",
-                crate::corpus::GENERATION
-            ))
-            .join(format!("{name}-{size}"));
+        let dir = crate::corpus::folder(&format!("{name}-{size}"));
         if !dir.exists() {
             writer(&generate(size), &dir);
         }

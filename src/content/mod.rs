@@ -145,7 +145,7 @@ fn role(path: &str) -> Role<'_> {
 }
 
 /// Each page file as parsed by the previous build (`serve`), keyed by
-/// everything `parse_page` reads, so a save re-parses only what changed.
+/// everything `parse_keyed` reads, so a save re-parses only what changed.
 pub type ParseCache = crate::key::Kept<Parsed>;
 
 type Parsed = (Option<Page>, Vec<Diagnostic>);
@@ -156,19 +156,18 @@ impl ParseCache {
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
             .map(|(file, layer, path, text)| {
+                // The text is hashed once: for this key and for the page's.
+                let text_key = crate::key::text_key(&text);
                 let key = if keep {
                     let mut key = crate::key::Key::new();
-                    key.add(file)
-                        .add(layer)
-                        .add(&path)
-                        .add(crate::key::text_key(&text));
+                    key.add(file).add(layer).add(&path).add(text_key);
                     key.finish()
                 } else {
                     0
                 };
                 match self.get(key) {
                     Some(done) => (key, done.clone()),
-                    None => (key, parse_page(file, layer, path, text)),
+                    None => (key, parse_keyed(file, layer, path, (text, text_key))),
                 }
             })
             .collect();
@@ -595,11 +594,25 @@ fn split_front_matter(text: &str) -> Result<Option<FrontMatter>, (Fence, Range<u
     Err((fence, 0..3))
 }
 
+/// A page parsed from its file's text (the tests' way in).
+#[cfg(test)]
 fn parse_page(
     file: FileId,
     layer: usize,
     path: String,
     text: Arc<str>,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let text_key = crate::key::text_key(&text);
+    parse_keyed(file, layer, path, (text, text_key))
+}
+
+/// A page parsed from its file's text, given with its key
+/// (`key::text_key`).
+fn parse_keyed(
+    file: FileId,
+    layer: usize,
+    path: String,
+    (text, text_key): (Arc<str>, u128),
 ) -> (Option<Page>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (table, body_start, fm_span) = match split_front_matter(&text) {
@@ -710,7 +723,7 @@ fn parse_page(
         autolink,
         principle,
         concept,
-        text_key: crate::key::text_key(&text),
+        text_key,
         text,
         body_start,
         headings: scan.headings.into(),

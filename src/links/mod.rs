@@ -21,7 +21,7 @@ pub use autolink::{AutoLink, AutolinkCache};
 pub use names::Names;
 
 /// Where a link goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Page {
         page: PageId,
@@ -135,15 +135,17 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> Resolved {
     resolve_cached(loaded, &mut ResolveCache::default(), diags)
 }
 
-/// What one resolve keeps for the next (`serve`): the table of names and
-/// each page's link targets, both under the [`world_key`] they were made
-/// in, and each page's auto-links. A save that changes no page's names,
-/// paths or headings resolves only the links of the pages it changed.
+/// What one resolve keeps for the next (`serve`): the table of names, the
+/// auto-linker made from it, and each page's link targets, all under the
+/// [`world_key`] they were made in; and each page's auto-links. A save
+/// that changes no page's names, paths or headings resolves only the links
+/// of the pages it changed.
 #[derive(Default)]
 pub struct ResolveCache {
     autolinks: AutolinkCache,
-    /// The names, with what building them reported, and their world key.
-    names: Option<(u128, Arc<Names>, Diagnostics)>,
+    /// The names and their auto-linker, what building the names reported,
+    /// and their world key.
+    names: Option<(u128, Named, Diagnostics)>,
     /// A page's targets and what resolving them reported.
     targets: crate::key::Kept<(Vec<Target>, Diagnostics)>,
 }
@@ -162,27 +164,33 @@ impl ResolveCache {
         self.targets.keeps()
     }
 
-    /// The names of the site whose world key is `world`: kept, or built.
+    /// The names of the site whose world key is `world`, and their
+    /// auto-linker: kept, or built.
     fn names(
         &mut self,
         world: u128,
         build: impl FnOnce(&mut Diagnostics) -> Names,
         diags: &mut Diagnostics,
-    ) -> Arc<Names> {
-        let (names, found) = match self.names.take() {
-            Some((key, names, found)) if key == world => (names, found),
+    ) -> Named {
+        let (named, found) = match self.names.take() {
+            Some((key, named, found)) if key == world => (named, found),
             _ => {
                 let mut found = Diagnostics::default();
-                (Arc::new(build(&mut found)), found)
+                let names = build(&mut found);
+                let linker = autolink::AutoLinker::new(&names);
+                ((Arc::new(names), Arc::new(linker)), found)
             }
         };
         diags.extend(found.clone());
         if self.keeps() {
-            self.names = Some((world, names.clone(), found));
+            self.names = Some((world, named.clone(), found));
         }
-        names
+        named
     }
 }
+
+/// The table of names, and the auto-linker made from it.
+type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 
 /// Everything resolving a link reads besides the linking page's own
 /// text: every page's path, address, title, kind, layer, file, names,
@@ -261,7 +269,7 @@ pub fn resolve_cached(
     for list in &mut extensions {
         list.sort_by_key(|&e| (pages[e].layer, pages[e].path.clone()));
     }
-    let names = cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
+    let (names, linker) = cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
     let level = loaded.config.links.level;
     let assets: std::collections::HashSet<&str> =
         loaded.assets.iter().map(|a| a.path.as_str()).collect();
@@ -311,7 +319,6 @@ pub fn resolve_cached(
         diags.extend(found);
     }
 
-    let linker = autolink::AutoLinker::new(&names);
     let autolink_default = loaded.config.links.autolink;
     let autolinks = linker.find_all(
         pages,

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::content::{Loaded, Page, PageId};
 use crate::key::Key;
-use crate::links::{Resolved, Target};
+use crate::links::Resolved;
 
 /// The face of the site `loaded` and `resolved` describe, under templates
 /// with key `templates`.
@@ -96,17 +96,7 @@ fn page_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
     }
     let mut key = Key::new();
     add_page(&mut key, &loaded.pages[id]);
-    let targets = of(&r.targets, id);
-    key.add(targets.len());
-    for t in targets {
-        match t {
-            Target::Page { page, anchor } => key.add(0u8).add(page).add(anchor),
-            Target::Asset(path) => key.add(1u8).add(path),
-            Target::External => key.add(2u8),
-            Target::Broken => key.add(3u8),
-            Target::Hidden => key.add(4u8),
-        };
-    }
+    key.add(of(&r.targets, id));
     add_values(
         &mut key,
         of(&r.autolinks, id).iter().map(|a| (a.concept, &a.context)),

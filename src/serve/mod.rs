@@ -13,7 +13,7 @@ mod watch;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::content::SiteInput;
 use crate::diag;
@@ -32,9 +32,6 @@ pub struct Options {
 
 const DEFAULT_PORT: u16 = 4000;
 const WORKERS: usize = 8;
-/// After a build that a newer change stopped short of its search index,
-/// how long to wait for that change before making the index anyway.
-const INDEX_OWED_WAIT: Duration = Duration::from_millis(200);
 
 /// Runs until the process is stopped. Returns an exit status only when it
 /// cannot start.
@@ -69,8 +66,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         index_pool: index_pool.as_ref(),
     };
     let never = || false;
-    let first = serving.build(&mut cache, "start", &never);
-    let mut roots = first.roots;
+    let mut roots = serving.build(&mut cache, "start", &never);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
@@ -103,19 +99,18 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     if options.open {
         open_browser(&url);
     }
-    let mut index_owed = false;
     loop {
-        let changed = watcher.next_batch(index_owed.then_some(INDEX_OWED_WAIT));
-        let reason = match changed.as_slice() {
-            [] if index_owed => "the search index".to_string(),
-            [] => continue,
-            changed => describe_change(changed),
-        };
+        let changed = watcher.next_batch();
+        if changed.is_empty() {
+            continue;
+        }
+        let reason = describe_change(&changed);
+        // A build a newer change stops short of its search index is
+        // followed by that change's batch, whose build makes the index.
         let pending = watcher.pending();
-        let built = serving.build(&mut cache, &reason, &pending);
-        index_owed = built.superseded;
-        if built.roots != roots {
-            roots = built.roots;
+        let new_roots = serving.build(&mut cache, &reason, &pending);
+        if new_roots != roots {
+            roots = new_roots;
             watcher.set_roots(roots.clone());
         }
     }
@@ -148,14 +143,6 @@ fn bind(options: &Options) -> Result<tiny_http::Server, String> {
     })
 }
 
-/// What a build tells the loop.
-struct Built {
-    /// The folders to watch: the layers, as this build found them.
-    roots: Vec<PathBuf>,
-    /// A newer change stopped the build before its search index.
-    superseded: bool,
-}
-
 /// What every build of a session shares.
 struct Serving<'a> {
     input: &'a SiteInput,
@@ -165,14 +152,15 @@ struct Serving<'a> {
 }
 
 impl Serving<'_> {
-    /// Builds, publishes the result and reports it. `superseded` tells the
-    /// build that a newer change is waiting.
+    /// Builds, publishes the result and reports it, and returns the
+    /// folders to watch (the layers, as this build found them).
+    /// `superseded` tells the build that a newer change is waiting.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
-    ) -> Built {
+    ) -> Vec<PathBuf> {
         let Serving {
             input,
             site,
@@ -204,10 +192,10 @@ impl Serving<'_> {
         } else if outcome.superseded {
             site.stopped();
             eprintln!(
-            "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",
-            outcome.loaded.pages.len(),
-            started.elapsed().as_millis(),
-        );
+                "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",
+                outcome.loaded.pages.len(),
+                started.elapsed().as_millis(),
+            );
         } else {
             let files = std::mem::take(&mut outcome.files);
             eprintln!(
@@ -226,10 +214,7 @@ impl Serving<'_> {
         if options.timings {
             eprintln!("altitude: stages: {}", outcome.timings);
         }
-        Built {
-            roots: roots_of(&outcome),
-            superseded: outcome.superseded,
-        }
+        roots_of(&outcome)
     }
 }
 

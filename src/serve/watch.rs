@@ -26,16 +26,24 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// How often a folder that disappeared is looked for again.
 const RECHECK: Duration = Duration::from_millis(400);
 
+/// An event as the handler judged it, once: its kind (none for an error
+/// the watcher reported) and the paths in it the build reads.
+struct Noted {
+    kind: Option<EventKind>,
+    relevant: Vec<PathBuf>,
+}
+
 pub(crate) struct Watcher {
     inner: notify::RecommendedWatcher,
-    events: Receiver<notify::Result<notify::Event>>,
+    events: Receiver<Noted>,
     /// Each watched folder, and whether a watch is in place on it now.
     roots: Vec<(PathBuf, bool)>,
     /// The folders, as the event handler judges paths by them.
     shared_roots: Arc<Mutex<Vec<PathBuf>>>,
     /// Set by the event handler as soon as a change the build cares about
     /// happens, while a build may still be running; cleared when a batch
-    /// is handed out.
+    /// is handed out. It is set only with sending that change, so a build
+    /// it stops is always followed by a batch, whose build does the rest.
     pending: Arc<AtomicBool>,
 }
 
@@ -46,13 +54,20 @@ impl Watcher {
         let shared_roots = Arc::new(Mutex::new(Vec::new()));
         let (flag, judged_by) = (pending.clone(), shared_roots.clone());
         let inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(e) = &event {
-                let roots = judged_by.lock().unwrap_or_else(|e| e.into_inner());
-                if !relevant(&roots, e).is_empty() {
-                    flag.store(true, Ordering::Release);
-                }
+            let noted = match &event {
+                Ok(e) => Noted {
+                    kind: Some(e.kind),
+                    relevant: relevant(&lock(&judged_by), e),
+                },
+                Err(_) => Noted {
+                    kind: None,
+                    relevant: Vec::new(),
+                },
+            };
+            if !noted.relevant.is_empty() {
+                flag.store(true, Ordering::Release);
             }
-            let _ = tx.send(event);
+            let _ = tx.send(noted);
         })?;
         let mut watcher = Watcher {
             inner,
@@ -63,11 +78,6 @@ impl Watcher {
         };
         watcher.set_roots(roots);
         Ok(watcher)
-    }
-
-    fn shared_roots(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
-        // Only ever replaced whole: a panic elsewhere cannot leave it torn.
-        self.shared_roots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether a change has happened since the last batch was handed out,
@@ -85,7 +95,7 @@ impl Watcher {
                 let _ = self.inner.unwatch(root);
             }
         }
-        *self.shared_roots() = roots.clone();
+        *lock(&self.shared_roots) = roots.clone();
         let old = std::mem::take(&mut self.roots);
         self.roots = roots
             .into_iter()
@@ -114,49 +124,42 @@ impl Watcher {
     }
 
     /// Blocks until a batch of changes the build cares about has settled,
-    /// and returns the paths that changed; or, given `idle`, returns none
-    /// once that long has passed without a change.
-    pub fn next_batch(&mut self, idle: Option<Duration>) -> Vec<PathBuf> {
-        let batch = self.collect_batch(idle);
+    /// and returns the paths that changed.
+    pub fn next_batch(&mut self) -> Vec<PathBuf> {
+        let batch = self.collect_batch();
         // Changes from now on are the next batch's: a build they arrive
         // during is superseded.
         self.pending.store(false, Ordering::Release);
         batch
     }
 
-    fn collect_batch(&mut self, idle: Option<Duration>) -> Vec<PathBuf> {
-        let waiting = Instant::now();
+    fn collect_batch(&mut self) -> Vec<PathBuf> {
         let mut batch: Vec<PathBuf> = Vec::new();
         let mut started: Option<Instant> = None;
         // A new folder starts a burst (a checkout, an unpacked archive),
         // however slowly its files follow.
         let mut new_folder = false;
         loop {
-            // Given `idle`, what is left of it (irrelevant events, such as
-            // a `.git` folder being written, do not make it last longer).
-            let left = idle.map(|idle| idle.saturating_sub(waiting.elapsed()));
             let wait = match started {
-                None => left.map_or(RECHECK, |left| left.min(RECHECK)),
+                None => RECHECK,
                 Some(_) if new_folder || batch.len() > BURST => QUIET_BURST,
                 Some(_) => QUIET_SAVE,
             };
             match self.events.recv_timeout(wait) {
-                Ok(Ok(event)) => {
+                Ok(noted) => {
                     new_folder |= matches!(
-                        event.kind,
-                        EventKind::Create(notify::event::CreateKind::Folder)
+                        noted.kind,
+                        Some(EventKind::Create(notify::event::CreateKind::Folder))
                     );
-                    let relevant = relevant(&self.shared_roots(), &event);
-                    if !relevant.is_empty() {
+                    if !noted.relevant.is_empty() {
                         started.get_or_insert_with(Instant::now);
-                        batch.extend(relevant);
+                        batch.extend(noted.relevant);
                     }
                     // A whole folder removed: its watch is gone with it.
-                    if matches!(event.kind, EventKind::Remove(_)) {
+                    if matches!(noted.kind, Some(EventKind::Remove(_))) {
                         self.rewatch();
                     }
                 }
-                Ok(Err(_)) => {}
                 Err(RecvTimeoutError::Timeout) => {
                     if let Some(root) = self.reappeared() {
                         batch.push(root);
@@ -168,8 +171,7 @@ impl Watcher {
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            let given_up = started.is_none() && left.is_some_and(|left| left.is_zero());
-            if given_up || started.is_some_and(|s| s.elapsed() > MAX_WAIT) {
+            if started.is_some_and(|s| s.elapsed() > MAX_WAIT) {
                 break;
             }
         }
@@ -188,6 +190,12 @@ impl Watcher {
             .find(|((_, now), was)| *now && !was)
             .map(|((root, _), _)| root.clone())
     }
+}
+
+/// A lock whose data is always whole: the roots are only ever replaced
+/// whole, so a panic elsewhere cannot leave them torn.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The paths of `event` the build reads.
