@@ -13,7 +13,8 @@ pub mod page;
 mod reads;
 mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -410,14 +411,21 @@ fn dedupe_layers(loaded: &mut Loaded) {
     keep_last(&mut loaded.assets, |a| a.path.clone());
     // Pages by URL, so a layer's `README.md` replaces a lower `index.md`.
     // Within one layer, two files with one URL are a collision, reported next.
-    let mut top_layer: BTreeMap<String, usize> = BTreeMap::new();
+    let mut top_layer: HashMap<&str, usize> = HashMap::with_capacity(loaded.pages.len());
     for page in loaded.pages.iter().filter(|p| p.extends.is_none()) {
-        let layer = top_layer.entry(page.url.clone()).or_insert(page.layer);
+        let layer = top_layer.entry(&page.url).or_insert(page.layer);
         *layer = (*layer).max(page.layer);
     }
-    loaded
+    let kept: Vec<bool> = loaded
         .pages
-        .retain(|p| p.extends.is_some() || top_layer.get(&p.url) == Some(&p.layer));
+        .iter()
+        .map(|p| p.extends.is_some() || top_layer.get(p.url.as_str()) == Some(&p.layer))
+        .collect();
+    if kept.iter().all(|&k| k) {
+        return;
+    }
+    let mut kept = kept.into_iter();
+    loaded.pages.retain(|_| kept.next().unwrap_or(true));
 }
 
 /// Every file of a layer not ignored, each with the key its read may be
@@ -933,11 +941,20 @@ pub(crate) fn title_case(name: &str) -> String {
 }
 
 fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
-    let mut by_url: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    let mut first: HashMap<&str, &Page> = HashMap::with_capacity(pages.len());
+    let mut clashes: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
     for page in pages.iter().filter(|p| p.extends.is_none()) {
-        by_url.entry(&page.url).or_default().push(page);
+        match first.entry(&page.url) {
+            Entry::Vacant(slot) => {
+                slot.insert(page);
+            }
+            Entry::Occupied(seen) => clashes
+                .entry(&page.url)
+                .or_insert_with(|| vec![*seen.get()])
+                .push(page),
+        }
     }
-    for (url, clash) in by_url {
+    for (url, clash) in clashes {
         let [first, rest @ ..] = clash.as_slice() else {
             continue;
         };

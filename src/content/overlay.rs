@@ -2,7 +2,7 @@
 //! replace pages that live at another path, and give folders without an
 //! index page a generated listing (as a GitHub-style handbook expects).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::layers::Layer;
@@ -108,19 +108,23 @@ fn lower_paths(pages: &[Page], layer: usize) -> Vec<String> {
 /// generated section page listing them, so links to the folder resolve and
 /// the reader can browse it.
 pub(super) fn add_folder_listings(loaded: &mut Loaded) {
-    let existing: BTreeSet<&str> = loaded.pages.iter().map(|p| p.url.as_str()).collect();
-    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    // Each folder with the top layer of the pages under it: folders are
+    // few, pages many, so each folder's index is looked for once.
+    let mut folders: HashMap<&str, usize> = HashMap::new();
     for page in loaded.pages.iter().filter(|p| p.extends.is_none()) {
         let mut path = page.path.as_str();
         while let Some(i) = path.rfind('/') {
             path = &path[..i];
-            let folder = format!("{path}/index.md");
-            if !existing.contains(url_for(&folder).as_str()) {
-                let layer = missing.entry(folder).or_insert(page.layer);
-                *layer = (*layer).max(page.layer);
-            }
+            let layer = folders.entry(path).or_insert(page.layer);
+            *layer = (*layer).max(page.layer);
         }
     }
+    let existing: HashSet<&str> = loaded.pages.iter().map(|p| p.url.as_str()).collect();
+    let missing: BTreeMap<String, usize> = folders
+        .into_iter()
+        .map(|(path, layer)| (format!("{path}/index.md"), layer))
+        .filter(|(folder, _)| !existing.contains(url_for(folder).as_str()))
+        .collect();
     for (path, layer) in missing {
         let name = format!("{path} (generated listing)");
         let file = loaded.sources.add(name, Arc::from(""));

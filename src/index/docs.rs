@@ -13,21 +13,37 @@ use crate::render::{SectionText, Sections};
 pub struct SectionDoc {
     pub page: PageId,
     pub section: Arc<SectionText>,
+    /// The document as the index files show it (its anchor, heading and
+    /// snippet, as JSON): made when the page is analysed, so `serve` keeps
+    /// it with the analysis instead of writing every document's row again
+    /// on every save.
+    pub(crate) row: Arc<str>,
+}
+
+impl SectionDoc {
+    fn new(page: PageId, section: Arc<SectionText>) -> SectionDoc {
+        let row = super::encode::doc_row(&section).into();
+        SectionDoc { page, section, row }
+    }
 }
 
 /// A page's sections as documents. The render stage split them, from the
 /// events it rendered the page from; this adds the page they belong to.
-pub(crate) fn sections(id: PageId, texts: Sections) -> Vec<SectionDoc> {
-    let mut docs: Vec<SectionDoc> = texts
-        .into_iter()
-        .map(|section| SectionDoc { page: id, section })
-        .collect();
+/// `lead_anchor` is where the lead section (the text before the first
+/// heading) lands, when not at the top of the page.
+pub(crate) fn sections(id: PageId, texts: Sections, lead_anchor: Option<&str>) -> Vec<SectionDoc> {
+    let mut texts = texts;
     // Every page has its lead document, even one rendered without text.
-    if docs.is_empty() {
-        docs.push(SectionDoc {
-            page: id,
-            section: Arc::default(),
-        });
+    if texts.is_empty() {
+        texts.push(Arc::default());
     }
-    docs
+    texts
+        .into_iter()
+        .map(|mut section| {
+            if let (None, Some(anchor)) = (&section.anchor, lead_anchor) {
+                Arc::make_mut(&mut section).anchor = Some(anchor.to_string());
+            }
+            SectionDoc::new(id, section)
+        })
+        .collect()
 }

@@ -16,6 +16,7 @@ use super::Index;
 use crate::config::UrlStyle;
 use crate::content::Page;
 use crate::render::urls::link_url;
+use crate::render::SectionText;
 
 type FastHash = foldhash::fast::FixedState;
 
@@ -128,15 +129,14 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// What every shard shows of pages and documents, as JSON rows prepared
-/// once: a document can appear in many shards.
+/// What every shard shows of pages, as JSON rows prepared once: a page
+/// can appear in many shards. (Documents carry their own rows.)
 struct Shown {
     pages: Vec<String>,
-    docs: Vec<String>,
 }
 
 impl Shown {
-    fn new(index: &Index, info: &PageInfo<'_>) -> Shown {
+    fn new(info: &PageInfo<'_>) -> Shown {
         Shown {
             pages: info
                 .pages
@@ -146,17 +146,14 @@ impl Shown {
                     format!("[{}]", json_strs(&[&url, &p.title, p.kind.name()]))
                 })
                 .collect(),
-            docs: index
-                .docs
-                .par_iter()
-                .map(|d| {
-                    let s = &d.section;
-                    let anchor = s.anchor.as_deref().unwrap_or("");
-                    json_strs(&[anchor, &s.heading, &snippet(&s.body)])
-                })
-                .collect(),
         }
     }
+}
+
+/// A document's row in the shards: `"anchor","heading","snippet"`.
+pub(super) fn doc_row(section: &SectionText) -> String {
+    let anchor = section.anchor.as_deref().unwrap_or("");
+    json_strs(&[anchor, &section.heading, &snippet(&section.body)])
 }
 
 /// The client followed by the manifest.
@@ -183,7 +180,13 @@ pub(crate) fn encode(
         SHARD_POSTINGS
     };
     let quantised = quantise(index, keep);
-    let shown = Shown::new(index, info);
+    if superseded() {
+        return None;
+    }
+    let shown = Shown::new(info);
+    if superseded() {
+        return None;
+    }
     let mut files = BTreeMap::new();
     let all_terms: Vec<&str> = quantised.keys().copied().collect();
     let mut single_text = String::new();
@@ -413,7 +416,7 @@ fn shard_json<'a>(
                     json.pages.push(&shown.pages[page_id]);
                     json.pages.len() - 1
                 });
-                json.docs.push((page, &shown.docs[doc as usize]));
+                json.docs.push((page, &index.docs[doc as usize].row));
                 json.docs.len() - 1
             });
             kept.push((local as u32, score));
@@ -470,11 +473,12 @@ fn decode_postings(text: &str) -> Vec<(u32, u8)> {
 
 /// The start of a section's text, cut at a word boundary.
 fn snippet(body: &str) -> String {
-    if body.chars().count() <= SNIPPET_CHARS {
+    // Only as far into the body as the snippet goes: bodies can be long.
+    let Some((end, _)) = body.char_indices().nth(SNIPPET_CHARS) else {
         return body.to_string();
-    }
-    let cut: String = body.chars().take(SNIPPET_CHARS).collect();
-    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    };
+    let cut = &body[..end];
+    let at_word = cut.rfind(' ').map_or(cut, |i| &cut[..i]);
     format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
 }
 

@@ -99,7 +99,7 @@ pub fn files(
     if superseded() {
         return None;
     }
-    let index = build(loaded, resolved, texts, cache);
+    let index = build_unless(loaded, resolved, texts, cache, superseded)?;
     if superseded() {
         return None;
     }
@@ -189,12 +189,27 @@ type Chunk = (Vec<(usize, Analysed)>, Vec<String>, Vec<(String, u32)>);
 
 /// The index of the output pages. The documents take the sections' text
 /// over rather than copy it.
+#[cfg(test)]
 pub fn build(
     loaded: &Loaded,
     resolved: &Resolved,
     texts: Texts<'_>,
     cache: &mut IndexCache,
 ) -> Index {
+    let never = || false;
+    build_unless(loaded, resolved, texts, cache, &never).unwrap_or_default()
+}
+
+/// [`build`], or `None` when `superseded` says, once the pages are
+/// analysed (and kept for the next build), that the index is no longer
+/// wanted: scoring every page is the longest step.
+fn build_unless(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    texts: Texts<'_>,
+    cache: &mut IndexCache,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<Index> {
     let Texts {
         mut sections,
         body_keys,
@@ -238,7 +253,10 @@ pub fn build(
     if let Some(keys) = keys {
         cache.pages.keep_only(keys.into_iter().zip(&analysed));
     }
-    let index = assemble(analysed, &cache.vocabulary);
+    if superseded() {
+        return None;
+    }
+    let index = assemble(analysed, &cache.vocabulary, superseded)?;
     // The vocabulary only grows (every word half typed while saving on
     // the fly is in it), and scoring sizes its tables by it: once it is
     // mostly words no page uses, the next build analyses afresh.
@@ -247,7 +265,7 @@ pub fn build(
     {
         *cache = IndexCache::keeping();
     }
-    index
+    Some(index)
 }
 
 /// Stems a `serve` session's vocabulary may hold beyond twice those in use.
@@ -320,9 +338,13 @@ fn analyse(
 }
 
 /// The index of the analysed pages, in order.
-fn assemble(pages: Vec<Arc<Analysed>>, vocabulary: &Vocabulary) -> Index {
+fn assemble(
+    pages: Vec<Arc<Analysed>>,
+    vocabulary: &Vocabulary,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<Index> {
     let terms: Vec<&DocTerms> = pages.iter().flat_map(|p| &p.terms).collect();
-    let by_number = score(&terms, vocabulary.stems.len());
+    let by_number = score(&terms, vocabulary.stems.len(), superseded)?;
     drop(terms);
     let mut used = vec![false; vocabulary.surfaces.len()];
     for &word in pages.iter().flat_map(|p| &p.surfaces) {
@@ -353,11 +375,11 @@ fn assemble(pages: Vec<Arc<Analysed>>, vocabulary: &Vocabulary) -> Index {
             Err(kept) => kept.docs.clone(),
         })
         .collect();
-    Index {
+    Some(Index {
         docs,
         postings,
         surfaces,
-    }
+    })
 }
 
 /// A page's sections, its extensions' included, with their terms counted.
@@ -377,16 +399,12 @@ fn page_documents(
         .shown(id)
         .zip(texts)
         .flat_map(|(p, texts)| {
-            let mut sections = docs::sections(id, texts);
             // An extension's opening text sits under its own section heading.
-            if p != id {
+            let anchor = (p != id).then(|| {
                 let layer = loaded.layers.get(loaded.pages[p].layer);
-                let anchor = crate::content::extension_anchor(layer.map_or("", |l| &l.name));
-                for doc in sections.iter_mut().filter(|d| d.section.anchor.is_none()) {
-                    Arc::make_mut(&mut doc.section).anchor = Some(anchor.clone());
-                }
-            }
-            sections
+                crate::content::extension_anchor(layer.map_or("", |l| &l.name))
+            });
+            docs::sections(id, texts, anchor.as_deref())
         })
         .collect();
     let terms = docs
@@ -466,8 +484,13 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
 /// saturated on its own, then the fields are added with their weights. A
 /// title hit is therefore worth several body hits, however long the body:
 /// a query for a concept's name finds the concept first. Returns, per term
-/// number, its documents in order with their scores.
-fn score(docs: &[&DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
+/// number, its documents in order with their scores; `None` when
+/// `superseded` says, halfway, that they are no longer wanted.
+fn score(
+    docs: &[&DocTerms],
+    terms: usize,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Vec<(u32, f32)>>> {
     let n = docs.len().max(1) as f32;
     let mut average = [0f32; 4];
     let mut df = vec![0usize; terms];
@@ -488,6 +511,9 @@ fn score(docs: &[&DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
                 .collect()
         })
         .collect();
+    if superseded() {
+        return None;
+    }
     // Documents are visited in order, so each list comes out sorted.
     let mut by_term: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
     for (d, (doc, scores)) in docs.iter().zip(&scores).enumerate() {
@@ -502,7 +528,7 @@ fn score(docs: &[&DocTerms], terms: usize) -> Vec<Vec<(u32, f32)>> {
             *s *= idf;
         }
     });
-    by_term
+    Some(by_term)
 }
 
 /// One term's score in one document, before its rarity is counted.

@@ -7,7 +7,7 @@
 //! templates themselves. Equal keys give equal output, so an incremental
 //! build is byte for byte a full one; only the work differs. Building every
 //! context to key it is most of a rebuild of a big site, so a page is first
-//! looked up by a cheaper key: the site's face and its own bodies (see
+//! looked up by a cheaper key: its face and its own bodies (see
 //! `render::face`).
 
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ pub struct RenderCache {
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
     /// Rendered sidebars.
     pub(crate) sidebars: super::nav::Sidebars,
-    /// A page's key by the site's face (see `render::face`) → its key in
+    /// A page's key by its face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
     pub(crate) faces: HashMap<u128, u128>,
     /// The templates as last compiled, by their key: a save that changed

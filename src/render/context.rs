@@ -188,14 +188,12 @@ impl<'a> ContextBuilder<'a> {
         for (i, &id) in resolved.reading_order.iter().enumerate() {
             position[id] = Some(i);
         }
-        let map_page =
-            (0..loaded.pages.len()).find(|&i| loaded.pages[i].template.as_deref() == Some("map"));
         ContextBuilder {
             loaded,
             resolved,
             nav,
             position,
-            map_page,
+            map_page: map_page(loaded),
         }
     }
 
@@ -733,6 +731,11 @@ impl<'a> ContextBuilder<'a> {
             &edges,
         )
     }
+}
+
+/// The concept map: the first page with `template = "map"`.
+pub(super) fn map_page(loaded: &Loaded) -> Option<PageId> {
+    (0..loaded.pages.len()).find(|&i| loaded.pages[i].template.as_deref() == Some("map"))
 }
 
 /// The 404 page is served at any depth, so its links start from the path of

@@ -1,49 +1,182 @@
-//! The site's face: everything a page's template context reads except the
-//! pages' bodies. `serve` keys each page by the face, its template, its id
-//! and its own bodies' keys, so after a save that changed one page's prose
-//! (the common case) it finds every other page without building its context.
+//! Each page's face: everything its template context reads except the
+//! pages' bodies. `serve` keys each page by its face, its template and its
+//! bodies' keys, so after a save it finds every page the save did not reach
+//! without building its context.
+//!
+//! A face is made of parts hashed once per build: the site's (templates,
+//! settings, layers), the page's own (its front matter, headings and
+//! everything the resolve stage found for it), its sidebar's key, and the
+//! shown part of each page its context reads of (a link target's title and
+//! summary, a backlink's title, a neighbour's title, ...). So a save that
+//! changes a sentence a backlink quotes reaches the page it links to, not
+//! the whole site. The home page and the concept map list every page: their
+//! face holds every page's own part.
 //!
 //! The pages' byte spans are left out on purpose: an edit shifts every span
 //! after it, and no context shows one. Each list is hashed with its length
 //! and each optional part with its presence, so no two faces feed the hash
 //! the same bytes. Whatever else a context reads must be here; in
 //! debug builds every page found this way is checked against its full
-//! context key, so a field missed here fails the incremental tests.
+//! context key, so a part missed here fails the incremental tests.
 
+use std::collections::HashMap;
 use std::hash::Hash;
 
 use rayon::prelude::*;
 
-use crate::content::{Loaded, Page, PageId};
+use crate::content::{Loaded, Page, PageId, PageKind};
 use crate::key::Key;
-use crate::links::Resolved;
+use crate::links::{Resolved, Target};
 
-/// The face of the site `loaded` and `resolved` describe, under templates
-/// with key `templates`.
-pub(super) fn key(loaded: &Loaded, resolved: &Resolved, templates: u128) -> u128 {
-    let mut key = Key::new();
-    key.add(templates).add(&loaded.config);
-    key.add(loaded.layers.len()).add(loaded.pages.len());
-    for layer in &loaded.layers {
-        key.add(&layer.name).add(&layer.edit_url);
-    }
-    // Each page's part is hashed on its own, in parallel: a big site's
-    // face is hashed on every save.
-    let pages: Vec<u128> = (0..loaded.pages.len())
-        .into_par_iter()
-        .map(|id| page_part(loaded, resolved, id))
-        .collect();
-    key.add(&pages);
-    add_site(&mut key, resolved);
-    key.finish()
+/// The parts faces are made of, for one build.
+pub(super) struct Faces {
+    /// Templates, settings, layers, and which page is the concept map.
+    site: u128,
+    /// Each page's own part: the page and what the resolve stage found
+    /// for it.
+    own: Vec<u128>,
+    /// Each page's shown part: what other pages' contexts read of it.
+    shown: Vec<u128>,
+    /// Every page's own part and the site's lists, for the pages that
+    /// list every principle and concept.
+    whole: u128,
+    /// Each page's place in the reading order.
+    position: Vec<Option<usize>>,
+    /// Each section's index page, by the section's key.
+    section_index: HashMap<String, PageId>,
+    map_page: Option<PageId>,
 }
 
-/// A page's key when its face is `face`: its template, and the keys of the
-/// bodies it shows (its own, then its extensions').
-pub(super) fn page_key(face: u128, template: &str, id: PageId, bodies: &[u128]) -> u128 {
-    let mut key = Key::new();
-    key.add(face).add(template).add(id).add(bodies);
-    key.finish()
+impl Faces {
+    /// The parts of the site `loaded` and `resolved` describe, under
+    /// templates with key `templates`.
+    pub(super) fn new(loaded: &Loaded, resolved: &Resolved, templates: u128) -> Faces {
+        let map_page = super::context::map_page(loaded);
+        let mut site = Key::new();
+        site.add(templates).add(&loaded.config);
+        site.add(loaded.layers.len());
+        for layer in &loaded.layers {
+            site.add(&layer.name).add(&layer.edit_url);
+        }
+        site.add(map_page.map(|m| &loaded.pages[m].url));
+        // Each page's parts are hashed on their own, in parallel: a big
+        // site's parts are hashed on every save.
+        let (own, shown): (Vec<u128>, Vec<u128>) = (0..loaded.pages.len())
+            .into_par_iter()
+            .map(|id| {
+                let shown = shown_part(loaded, resolved, id);
+                (own_part(loaded, resolved, id, shown), shown)
+            })
+            .unzip();
+        let mut whole = Key::new();
+        whole.add(&own);
+        add_lists(&mut whole, resolved);
+        let mut position = vec![None; loaded.pages.len()];
+        for (n, &id) in resolved.reading_order.iter().enumerate() {
+            position[id] = Some(n);
+        }
+        let section_index = resolved
+            .sections
+            .iter()
+            .filter_map(|s| Some((s.key.clone(), s.index?)))
+            .collect();
+        Faces {
+            site: site.finish(),
+            own,
+            shown,
+            whole: whole.finish(),
+            position,
+            section_index,
+            map_page,
+        }
+    }
+
+    /// Page `id`'s key by its face, when it is rendered with `template`
+    /// under a sidebar of key `sidebar`, showing bodies of keys `bodies`
+    /// (its own, then its extensions').
+    pub(super) fn page_key(
+        &self,
+        loaded: &Loaded,
+        resolved: &Resolved,
+        id: PageId,
+        template: &str,
+        sidebar: u128,
+        bodies: &[u128],
+    ) -> u128 {
+        let mut key = Key::new();
+        key.add(self.site)
+            .add(template)
+            .add(id)
+            .add(bodies)
+            .add(sidebar)
+            .add(self.own[id]);
+        // An extension's links are previewed on the page it extends.
+        for &e in &resolved.extensions[id] {
+            key.add(self.own[e]);
+        }
+        let mut count = 0usize;
+        for_each_read(self, loaded, resolved, id, |p| {
+            key.add(p).add(self.shown[p]);
+            count += 1;
+        });
+        key.add(count);
+        let lists_all =
+            matches!(loaded.pages[id].kind, PageKind::Home) || Some(id) == self.map_page;
+        if lists_all {
+            key.add(self.whole);
+        }
+        key.finish()
+    }
+}
+
+/// Calls `read` with each page whose shown part page `id`'s context reads,
+/// as `render::context` does: breadcrumbs, neighbours, concepts, related
+/// pages, backlinks and the concepts of their pages (the local map), the
+/// section's listing, and the link targets previewed.
+fn for_each_read(
+    faces: &Faces,
+    loaded: &Loaded,
+    r: &Resolved,
+    id: PageId,
+    mut read: impl FnMut(PageId),
+) {
+    r.home.into_iter().for_each(&mut read);
+    let section = loaded.pages[id].section();
+    faces
+        .section_index
+        .get(section)
+        .copied()
+        .into_iter()
+        .for_each(&mut read);
+    if let Some(n) = faces.position[id] {
+        let before = n.checked_sub(1).and_then(|b| r.reading_order.get(b));
+        before
+            .into_iter()
+            .chain(r.reading_order.get(n + 1))
+            .copied()
+            .for_each(&mut read);
+    }
+    r.concepts[id].iter().copied().for_each(&mut read);
+    for related in &r.related[id] {
+        read(related.page);
+        related.shared.iter().copied().for_each(&mut read);
+    }
+    for backlink in &r.backlinks[id] {
+        read(backlink.from);
+        r.concepts[backlink.from]
+            .iter()
+            .copied()
+            .for_each(&mut read);
+    }
+    r.children[id].iter().copied().for_each(&mut read);
+    for p in r.shown(id) {
+        for t in &r.targets[p] {
+            if let Target::Page { page, .. } = t {
+                read(*page);
+            }
+        }
+        r.autolinks[p].iter().for_each(|a| read(a.concept));
+    }
 }
 
 fn add_page(key: &mut Key, page: &Page) {
@@ -89,13 +222,14 @@ fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
     key.add(count);
 }
 
-/// Page `id`, and what the resolve stage found for it.
-fn page_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
+/// Page `id` (its shown part, `shown`), and what the resolve stage found
+/// for it.
+fn own_part(loaded: &Loaded, r: &Resolved, id: PageId, shown: u128) -> u128 {
     fn of<T>(lists: &[Vec<T>], id: PageId) -> &[T] {
         lists.get(id).map_or(&[], Vec::as_slice)
     }
     let mut key = Key::new();
-    add_page(&mut key, &loaded.pages[id]);
+    key.add(shown);
     key.add(of(&r.targets, id));
     add_values(
         &mut key,
@@ -113,28 +247,25 @@ fn page_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
         &mut key,
         of(&r.related, id).iter().map(|x| (x.page, &x.shared)),
     );
-    key.add(of(&r.concepts, id))
-        .add(of(&r.extensions, id))
+    key.add(of(&r.extensions, id))
         .add(of(&r.children, id))
         .add(r.owner.get(id));
     key.finish()
 }
 
-/// The resolve stage's lists that are not per page, and the lengths of
-/// those that are.
-fn add_site(key: &mut Key, r: &Resolved) {
-    key.add(r.targets.len())
-        .add(r.autolinks.len())
-        .add(r.backlinks.len())
-        .add(r.related.len())
-        .add(r.concepts.len())
-        .add(r.extensions.len())
-        .add(r.children.len())
-        .add(r.owner.len());
-    key.add(r.sections.len());
-    for s in &r.sections {
-        key.add(&s.key).add(s.index).add(&s.pages);
-    }
+/// What other pages' contexts read of page `id`: the page (its title, URL,
+/// kind, summary, definition), and its concepts (a concept's local map
+/// shows those of the pages that use it).
+fn shown_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
+    let mut key = Key::new();
+    add_page(&mut key, &loaded.pages[id]);
+    key.add(r.concepts.get(id).map_or(&[][..], Vec::as_slice));
+    key.finish()
+}
+
+/// The resolve stage's site-wide lists, which the home page and the
+/// concept map show.
+fn add_lists(key: &mut Key, r: &Resolved) {
     key.add(r.home)
         .add(&r.reading_order)
         .add(&r.principles)

@@ -55,7 +55,7 @@ pub struct Rendered {
 /// A page as the render stage found it: the keys it is cached under, and
 /// whether it came from the cache.
 struct Found {
-    /// Its key by the site's face (see [`face`]), when the cache keeps pages.
+    /// Its key by its face (see [`face`]), when the cache keeps pages.
     face_key: Option<u128>,
     /// Its key by its whole template context.
     context_key: u128,
@@ -63,7 +63,7 @@ struct Found {
     page: RenderedPage,
 }
 
-/// Finds each page's HTML: in the cache by the site's face, else by its
+/// Finds each page's HTML: in the cache by its face, else by its
 /// whole context, else by rendering it.
 struct Finder<'a> {
     loaded: &'a Loaded,
@@ -74,16 +74,26 @@ struct Finder<'a> {
     bodies: &'a [Arc<Body>],
     body_keys: &'a [u128],
     templates: u128,
-    face: Option<u128>,
+    faces: Option<face::Faces>,
+    nav: &'a nav::NavCache,
 }
 
 impl Finder<'_> {
     fn find(&self, id: PageId) -> Result<Found, Box<Diagnostic>> {
         let template = template_for(self.loaded, id);
         let shown_bodies: Vec<u128> = self.resolved.shown(id).map(|p| self.body_keys[p]).collect();
-        let face_key = self
-            .face
-            .map(|f| face::page_key(f, &template, id, &shown_bodies));
+        let face_key = self.faces.as_ref().map(|faces| {
+            let page = &self.loaded.pages[id];
+            let sidebar = self.nav.key(id, &urls::root_prefix(&page.url));
+            faces.page_key(
+                self.loaded,
+                self.resolved,
+                id,
+                &template,
+                sidebar,
+                &shown_bodies,
+            )
+        });
         let known = face_key
             .and_then(|k| self.cache.faces.get(&k))
             .and_then(|&key| Some((key, self.cache.pages.get(&key)?.clone())));
@@ -290,8 +300,11 @@ pub fn render_cached(
         bodies: &bodies,
         body_keys: &body_keys,
         templates,
-        // Only a cache that keeps pages needs the face (see `face`).
-        face: cache.keep.then(|| face::key(loaded, resolved, templates)),
+        // Only a cache that keeps pages needs faces (see `face`).
+        faces: cache
+            .keep
+            .then(|| face::Faces::new(loaded, resolved, templates)),
+        nav: &nav,
     };
     let results: Vec<Result<Found, Box<Diagnostic>>> = to_render
         .into_par_iter()

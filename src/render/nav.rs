@@ -139,6 +139,15 @@ impl NavCache {
         }
     }
 
+    /// The key of the sidebar [`NavCache::for_page`] gives page `current`
+    /// shown at depth `root` (0 when it has none).
+    pub fn key(&self, current: PageId, root: &str) -> u128 {
+        let place = self.place(Some(current));
+        self.html
+            .get(&(place, root.to_string()))
+            .map_or(0, |(key, _)| *key)
+    }
+
     /// Each sidebar with its key, to keep for the next build.
     pub fn rendered(&self) -> impl Iterator<Item = (u128, &String)> {
         self.html.values().map(|(key, html)| (*key, html))

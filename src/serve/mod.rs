@@ -214,7 +214,13 @@ impl Serving<'_> {
         if options.timings {
             eprintln!("altitude: stages: {}", outcome.timings);
         }
-        roots_of(&outcome)
+        let roots = roots_of(&outcome);
+        // A big site's pages take a while to free: not on the way to the
+        // next build.
+        let _ = std::thread::Builder::new()
+            .name("altitude-free".into())
+            .spawn(move || drop(outcome));
+        roots
     }
 }
 

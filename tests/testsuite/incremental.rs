@@ -42,9 +42,10 @@ fn run_cached(
 }
 
 /// A cached build that a newer change overtakes, if it gets that far, at
-/// the `stop_at`th time the index stage asks (0: before it starts; 1: after
-/// it has analysed and scored every page, and kept that for the next
-/// build); with the files it showed before its index stage.
+/// the `stop_at`th time the index stage asks (0: before it starts; 1: once
+/// it has analysed every page, and kept that for the next build; 2: once it
+/// has scored them; 3 and on: while it encodes); with the files it showed
+/// before its index stage.
 fn run_stopping(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
@@ -214,9 +215,9 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         let full = pipeline::run(&input, Mode::Build);
         // Every third edit is overtaken by the next save first, which
         // finds nothing new: the build after it must still be whole, whether
-        // the stopped one stopped before its index stage or halfway.
+        // the stopped one stopped before its index stage or partway.
         if step % 3 == 0 {
-            let stopped = run_stopping(&input, &mut cache, step % 2);
+            let stopped = run_stopping(&input, &mut cache, (step / 3) % 5);
             assert_stopped(&stopped, &full, &format!("step {step} ({what})"));
         }
         let incremental = run_cached(&input, &mut cache);
@@ -432,4 +433,144 @@ fn a_link_breaks_when_only_its_target_heading_changes() {
             assert_same_site(&incremental, &full, heading);
         }
     }
+}
+
+/// A generated playbook of several sections with its company layer, as
+/// two in-memory layers. Broken links only warn, so that retitled pages
+/// leave a site to compare.
+fn generated_layers() -> (MemSource, MemSource) {
+    let corpus = crate::corpus::Corpus::generate(160, 5);
+    let mut base = MemSource::new("base/");
+    for (path, text) in &corpus.pages {
+        base.insert(path, text);
+    }
+    let settings = text(&base, "playbook.toml") + "[links]\nlevel = \"warn\"\n";
+    base.insert("playbook.toml", settings);
+    let mut corp = MemSource::new("company/");
+    for (path, text) in &corpus.layer {
+        corp.insert(path, text);
+    }
+    corp.insert("playbook.toml", "name = \"Company\"\n");
+    (base, corp)
+}
+
+/// The value of `field = "…"` in a page's front matter.
+fn front_matter_value(text: &str, field: &str) -> Option<String> {
+    let start = text.find(&format!("{field} = \""))? + field.len() + 4;
+    let end = text[start..].find('"')?;
+    Some(text[start..start + end].to_string())
+}
+
+/// One random edit to a page anywhere in a generated playbook: what other
+/// pages show of it changes (title, summary, definition, a sentence a
+/// backlink quotes, its place in the reading order), or it links across
+/// sections, or pages come and go.
+fn cross_section_edit(
+    rng: &mut Rng,
+    base: &mut MemSource,
+    corp: &mut MemSource,
+    step: usize,
+) -> String {
+    let all = pages(base);
+    // Concepts half the time: they are shown on the most other pages.
+    let concepts: Vec<&String> = all.iter().filter(|p| p.starts_with("concepts/")).collect();
+    let page = match rng.below(2) {
+        0 => concepts[rng.below(concepts.len())].clone(),
+        _ => all[rng.below(all.len())].clone(),
+    };
+    let t = text(base, &page);
+    let title_of = |rng: &mut Rng| {
+        let other = &all[rng.below(all.len())];
+        front_matter_value(&text(base, other), "title").unwrap_or_default()
+    };
+    let (changed, what) = match rng.below(9) {
+        0 => (
+            t.replacen("title = \"", &format!("title = \"Step {step} "), 1),
+            "title",
+        ),
+        1 => (
+            t.replacen("summary = \"", &format!("summary = \"Step {step} "), 1),
+            "summary",
+        ),
+        2 => (
+            t.replacen(
+                "definition = \"",
+                &format!("definition = \"Step {step} "),
+                1,
+            ),
+            "definition",
+        ),
+        3 => (
+            t.replacen(" See ", &format!(" At step {step} see "), 1),
+            "a sentence with a link",
+        ),
+        4 => {
+            let title = title_of(rng);
+            (
+                format!("{t}\nStep {step} relies on [[{title}]].\n"),
+                "a link",
+            )
+        }
+        5 => (
+            t.replacen("order = ", &format!("order = {}", rng.below(300)), 1),
+            "order",
+        ),
+        6 => {
+            let section = page.split('/').next().unwrap_or("extra");
+            let new = format!("{section}/new-{step}.md");
+            base.insert(
+                &new,
+                format!("# New page {step}\n\nIt links to [[{}]].\n", all[0]),
+            );
+            return format!("new page {new}");
+        }
+        7 => match all.iter().find(|p| p.contains("/new-")) {
+            Some(gone) => {
+                base.remove(gone);
+                return format!("deleted {gone}");
+            }
+            None => return "nothing to delete".into(),
+        },
+        _ => {
+            let extensions = pages(corp);
+            let extension = &extensions[rng.below(extensions.len())];
+            let title = title_of(rng);
+            let more = text(corp, extension) + &format!("\nStep {step} relies on [[{title}]].\n");
+            corp.insert(extension, more);
+            return format!("extension {extension}");
+        }
+    };
+    base.insert(&page, changed);
+    format!("{what} of {page}")
+}
+
+/// Each page is found by its face: what it shows of other pages must be
+/// in it. A generated playbook of several sections, where a page's sidebar
+/// lists neither the pages it links to nor those that link to it, checks
+/// that without the sidebar doing the work.
+#[test]
+fn incremental_rebuilds_equal_full_builds_across_sections() {
+    const STEPS: usize = 40;
+    let (mut base, mut corp) = generated_layers();
+    let mut rng = Rng::new(3);
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let mut reused = 0;
+    for step in 0..STEPS {
+        let what = cross_section_edit(&mut rng, &mut base, &mut corp, step);
+        let mut input = SiteInput::over(Arc::new(base.clone()));
+        input.extra = vec![Arc::new(corp.clone())];
+        let incremental = run_cached(&input, &mut cache);
+        reused += cache.reused();
+        let full = pipeline::run(&input, Mode::Build);
+        assert_eq!(
+            incremental
+                .0
+                .diagnostics
+                .count(altitude::diag::Severity::Error),
+            0,
+            "step {step} ({what})"
+        );
+        assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
+    }
+    assert!(reused > STEPS * 100, "the rebuilds reused pages: {reused}");
 }
