@@ -184,9 +184,6 @@ pub(crate) fn encode(
         return None;
     }
     let shown = Shown::new(info);
-    if superseded() {
-        return None;
-    }
     let mut files = BTreeMap::new();
     let all_terms: Vec<&str> = quantised.keys().copied().collect();
     let mut single_text = String::new();

@@ -200,9 +200,9 @@ pub fn build(
     build_unless(loaded, resolved, texts, cache, &never).unwrap_or_default()
 }
 
-/// [`build`], or `None` when `superseded` says, once the pages are
-/// analysed (and kept for the next build), that the index is no longer
-/// wanted: scoring every page is the longest step.
+/// The index of the output pages, or `None` when `superseded` says, once
+/// the pages are analysed (and kept for the next build) or halfway through
+/// scoring them, that the index is no longer wanted.
 fn build_unless(
     loaded: &Loaded,
     resolved: &Resolved,

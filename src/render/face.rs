@@ -115,7 +115,12 @@ impl Faces {
             key.add(self.own[e]);
         }
         let mut count = 0usize;
-        for_each_read(self, loaded, resolved, id, |p| {
+        // The pages read at fixed places, each hashed present or not; then
+        // the lists of pages read, as one counted list.
+        for p in self.fixed_reads(loaded, resolved, id) {
+            key.add(p.map(|p| (p, self.shown[p])));
+        }
+        for_each_read(resolved, id, |p| {
             key.add(p).add(self.shown[p]);
             count += 1;
         });
@@ -129,33 +134,27 @@ impl Faces {
     }
 }
 
-/// Calls `read` with each page whose shown part page `id`'s context reads,
-/// as `render::context` does: breadcrumbs, neighbours, concepts, related
-/// pages, backlinks and the concepts of their pages (the local map), the
-/// section's listing, and the link targets previewed.
-fn for_each_read(
-    faces: &Faces,
-    loaded: &Loaded,
-    r: &Resolved,
-    id: PageId,
-    mut read: impl FnMut(PageId),
-) {
-    r.home.into_iter().for_each(&mut read);
-    let section = loaded.pages[id].section();
-    faces
-        .section_index
-        .get(section)
-        .copied()
-        .into_iter()
-        .for_each(&mut read);
-    if let Some(n) = faces.position[id] {
-        let before = n.checked_sub(1).and_then(|b| r.reading_order.get(b));
-        before
-            .into_iter()
-            .chain(r.reading_order.get(n + 1))
-            .copied()
-            .for_each(&mut read);
+impl Faces {
+    /// The pages page `id`'s context reads at fixed places, as
+    /// `render::context` does: the breadcrumbs' home and section index,
+    /// and the previous and next pages in reading order.
+    fn fixed_reads(&self, loaded: &Loaded, r: &Resolved, id: PageId) -> [Option<PageId>; 4] {
+        let section = loaded.pages[id].section();
+        let index = self.section_index.get(section).copied();
+        let at = self.position[id];
+        let previous = at
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|n| r.reading_order.get(n));
+        let next = at.and_then(|n| r.reading_order.get(n + 1));
+        [r.home, index, previous.copied(), next.copied()]
     }
+}
+
+/// Calls `read` with each page in the lists of pages page `id`'s context
+/// reads, as `render::context` does: concepts, related pages, backlinks and
+/// the concepts of their pages (the local map), the section's listing, and
+/// the link targets previewed.
+fn for_each_read(r: &Resolved, id: PageId, mut read: impl FnMut(PageId)) {
     r.concepts[id].iter().copied().for_each(&mut read);
     for related in &r.related[id] {
         read(related.page);

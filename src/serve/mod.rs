@@ -59,11 +59,18 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         .thread_name(|_| "altitude-index".into())
         .build()
         .ok();
+    // A big site's pages take a while to free: one thread frees each
+    // build's outcome, off the way to the next build.
+    let (free, freed) = std::sync::mpsc::channel::<Outcome>();
+    let _ = std::thread::Builder::new()
+        .name("altitude-free".into())
+        .spawn(move || freed.into_iter().for_each(drop));
     let serving = Serving {
         input: &input,
         site: &site,
         options: &options,
         index_pool: index_pool.as_ref(),
+        free,
     };
     let never = || false;
     let mut roots = serving.build(&mut cache, "start", &never);
@@ -149,6 +156,8 @@ struct Serving<'a> {
     site: &'a Site,
     options: &'a Options,
     index_pool: Option<&'a rayon::ThreadPool>,
+    /// Where each build's outcome goes to be freed.
+    free: std::sync::mpsc::Sender<Outcome>,
 }
 
 impl Serving<'_> {
@@ -166,6 +175,7 @@ impl Serving<'_> {
             site,
             options,
             index_pool,
+            ..
         } = *self;
         let color = options.color;
         let started = Instant::now();
@@ -215,11 +225,8 @@ impl Serving<'_> {
             eprintln!("altitude: stages: {}", outcome.timings);
         }
         let roots = roots_of(&outcome);
-        // A big site's pages take a while to free: not on the way to the
-        // next build.
-        let _ = std::thread::Builder::new()
-            .name("altitude-free".into())
-            .spawn(move || drop(outcome));
+        // Without the freeing thread, the send fails and frees it here.
+        let _ = self.free.send(outcome);
         roots
     }
 }

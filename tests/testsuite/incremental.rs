@@ -43,9 +43,9 @@ fn run_cached(
 
 /// A cached build that a newer change overtakes, if it gets that far, at
 /// the `stop_at`th time the index stage asks (0: before it starts; 1: once
-/// it has analysed every page, and kept that for the next build; 2: once it
-/// has scored them; 3 and on: while it encodes); with the files it showed
-/// before its index stage.
+/// it has analysed every page, and kept that for the next build; 2: halfway
+/// through scoring them; 3 and on: before and while it encodes); with the
+/// files it showed before its index stage.
 fn run_stopping(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
