@@ -120,6 +120,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Points what pointed into file `from` into file `to` instead: the
+    /// same text, now under another id.
+    pub(crate) fn move_file(&mut self, from: FileId, to: FileId) {
+        let notes = self.related.iter_mut().map(|n| &mut n.location);
+        for location in self.location.iter_mut().chain(notes) {
+            if location.file == from {
+                location.file = to;
+            }
+        }
+    }
+
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic::new(Severity::Error, code, message)
     }

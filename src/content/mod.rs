@@ -159,15 +159,17 @@ impl ParseCache {
             .map(|(file, layer, path, text)| {
                 // The text is hashed once: for this key and for the page's.
                 let text_key = crate::key::text_key(&text);
+                // Not keyed by file id: a new file shifts the ids of the
+                // files after it, whose pages are the same.
                 let key = if keep {
                     let mut key = crate::key::Key::new();
-                    key.add(file).add(layer).add(&path).add(text_key);
+                    key.add(layer).add(&path).add(text_key);
                     key.finish()
                 } else {
                     0
                 };
                 match self.get(key) {
-                    Some(done) => (key, done.clone()),
+                    Some(done) => (key, in_file(done.clone(), file)),
                     None => (key, parse_keyed(file, layer, path, (text, text_key))),
                 }
             })
@@ -175,6 +177,26 @@ impl ParseCache {
         self.keep_only(parsed.iter().map(|(key, p)| (*key, p)));
         parsed.into_iter().map(|(_, p)| p).collect()
     }
+}
+
+/// A page parsed from a file that now has id `file`, and its diagnostics,
+/// pointing there.
+fn in_file((mut page, mut diags): Parsed, file: FileId) -> Parsed {
+    // Parsing a file reports problems in that file only.
+    let was = page.as_ref().map(|p| p.file).or_else(|| {
+        diags
+            .iter()
+            .find_map(|d| d.location.as_ref().map(|l| l.file))
+    });
+    if let Some(was) = was.filter(|&was| was != file) {
+        if let Some(page) = &mut page {
+            page.file = file;
+        }
+        for d in &mut diags {
+            d.move_file(was, file);
+        }
+    }
+    (page, diags)
 }
 
 /// What one load keeps for the next (`serve`): the files it read, the

@@ -225,6 +225,7 @@ fn build_unless(
             (id, texts)
         })
         .collect();
+    let ids: Vec<PageId> = pages.iter().map(|(id, _)| *id).collect();
     // A one-off build keeps nothing: no key to compute. Nor does a build
     // whose bodies were not keyed.
     let keys: Option<Vec<u128>> = body_keys.filter(|_| cache.pages.keeps()).map(|bodies| {
@@ -249,9 +250,14 @@ fn build_unless(
     for (slot, page) in analyse(loaded, resolved, misses, &mut cache.vocabulary) {
         analysed[slot] = Some(Arc::new(page));
     }
-    let analysed: Vec<Arc<Analysed>> = analysed.into_iter().flatten().collect();
+    let analysed: Vec<(PageId, Arc<Analysed>)> = ids
+        .into_iter()
+        .zip(analysed.into_iter().flatten())
+        .collect();
     if let Some(keys) = keys {
-        cache.pages.keep_only(keys.into_iter().zip(&analysed));
+        cache
+            .pages
+            .keep_only(keys.into_iter().zip(analysed.iter().map(|(_, a)| a)));
     }
     if superseded() {
         return None;
@@ -274,17 +280,19 @@ const VOCABULARY_SLACK: usize = 10_000;
 /// Everything a page's analysis is made from: its title and names, and
 /// each page it shows with its layer and the key of its body, which
 /// stands for the sections' text (the render stage's bodies are cached by
-/// the same key).
+/// the same key). Not its id: a new page shifts the ids after it, and the
+/// documents are given their page's id when the index is assembled.
 fn analysis_key(loaded: &Loaded, resolved: &Resolved, id: PageId, body_keys: &[u128]) -> u128 {
     let mut key = Key::new();
-    key.add(id)
-        .add(&loaded.pages[id].title)
+    key.add(&loaded.pages[id].title)
         .add(concept_names(loaded, resolved, id));
+    let mut shown = 0usize;
     for p in resolved.shown(id) {
-        key.add(p)
-            .add(loaded.layers.get(loaded.pages[p].layer).map(|l| &l.name))
+        key.add(loaded.layers.get(loaded.pages[p].layer).map(|l| &l.name))
             .add(body_keys.get(p));
+        shown += 1;
     }
+    key.add(shown);
     key.finish()
 }
 
@@ -339,15 +347,15 @@ fn analyse(
 
 /// The index of the analysed pages, in order.
 fn assemble(
-    pages: Vec<Arc<Analysed>>,
+    pages: Vec<(PageId, Arc<Analysed>)>,
     vocabulary: &Vocabulary,
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Option<Index> {
-    let terms: Vec<&DocTerms> = pages.iter().flat_map(|p| &p.terms).collect();
+    let terms: Vec<&DocTerms> = pages.iter().flat_map(|(_, p)| &p.terms).collect();
     let by_number = score(&terms, vocabulary.stems.len(), superseded)?;
     drop(terms);
     let mut used = vec![false; vocabulary.surfaces.len()];
-    for &word in pages.iter().flat_map(|p| &p.surfaces) {
+    for &word in pages.iter().flat_map(|(_, p)| &p.surfaces) {
         used[word as usize] = true;
     }
     let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -370,9 +378,13 @@ fn assemble(
     // sections' text.
     let docs = pages
         .into_iter()
-        .flat_map(|page| match Arc::try_unwrap(page) {
-            Ok(page) => page.docs,
-            Err(kept) => kept.docs.clone(),
+        .flat_map(|(id, page)| {
+            let docs = match Arc::try_unwrap(page) {
+                Ok(page) => page.docs,
+                Err(kept) => kept.docs.clone(),
+            };
+            docs.into_iter()
+                .map(move |doc| SectionDoc { page: id, ..doc })
         })
         .collect();
     Some(Index {

@@ -7,7 +7,7 @@
 //! only hands over plain prose spans), never on the concept's own page, and
 //! never for a concept the page already links to by hand.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -30,16 +30,30 @@ pub struct AutoLink {
 
 pub(crate) struct AutoLinker {
     automaton: Option<AhoCorasick>,
+    /// Each pattern's concept, as a slot: concepts are numbered by their
+    /// names, not by page id, so a page added or removed elsewhere (which
+    /// shifts page ids) leaves every page's auto-links as they were kept.
+    pattern_slots: Vec<u32>,
+    /// Each slot's concept page, in this build.
     concepts: Vec<PageId>,
-    /// The names and the concepts they stand for: what a page's auto-links
+    slot_of: HashMap<PageId, u32>,
+    /// The names and the slots they stand for: what a page's auto-links
     /// depend on besides the page itself.
     names_key: u128,
 }
 
-/// Each page's auto-links from the previous build (`serve`), by everything
+/// A mention found, with its concept as a slot (see [`AutoLinker`]).
+#[derive(Clone, Debug)]
+pub struct Mention {
+    span: Range<usize>,
+    slot: u32,
+    context: std::sync::Arc<str>,
+}
+
+/// Each page's mentions from the previous build (`serve`), by everything
 /// [`AutoLinker::find`] reads: scanning every page's prose for every name
 /// was most of resolving a big site, and a save changes one page.
-pub type AutolinkCache = Kept<Vec<AutoLink>>;
+pub type AutolinkCache = Kept<Vec<Mention>>;
 
 impl AutoLinker {
     pub fn new(names: &Names) -> AutoLinker {
@@ -54,14 +68,27 @@ impl AutoLinker {
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns.iter().map(|(name, _)| name))
             .ok();
+        // Slots in order of each concept's first pattern.
+        let mut slot_of: HashMap<PageId, u32> = HashMap::new();
+        let mut concepts = Vec::new();
         let mut names_key = Key::new();
-        for (name, id) in &patterns {
-            names_key.add(name).add(id);
-        }
+        let pattern_slots = patterns
+            .iter()
+            .map(|(name, id)| {
+                let slot = *slot_of.entry(*id).or_insert_with(|| {
+                    concepts.push(*id);
+                    concepts.len() as u32 - 1
+                });
+                names_key.add(name).add(slot);
+                slot
+            })
+            .collect();
         AutoLinker {
             automaton,
+            pattern_slots,
+            concepts,
+            slot_of,
             names_key: names_key.finish(),
-            concepts: patterns.iter().map(|(_, id)| *id).collect(),
         }
     }
 
@@ -77,73 +104,86 @@ impl AutoLinker {
         cache: &mut AutolinkCache,
     ) -> Vec<Vec<AutoLink>> {
         let keep = cache.keeps();
-        let found: Vec<(u128, Vec<AutoLink>)> = pages
+        let found: Vec<(u128, Vec<Mention>)> = pages
             .par_iter()
             .enumerate()
             .map(|(id, page)| {
                 if !enabled(page) {
                     return (0, Vec::new());
                 }
-                let key = if keep {
-                    self.page_key(owner[id], page, &targets[id])
-                } else {
-                    0
-                };
+                let done = self.linked_already(owner[id], &targets[id]);
+                let key = if keep { self.page_key(page, &done) } else { 0 };
                 match cache.get(key) {
-                    Some(links) => (key, links.clone()),
-                    None => (key, self.find(owner[id], page, &targets[id])),
+                    Some(mentions) => (key, mentions.clone()),
+                    None => (key, self.find(page, done)),
                 }
             })
             .collect();
-        cache.keep_only(found.iter().map(|(key, links)| (*key, links)));
-        found.into_iter().map(|(_, links)| links).collect()
+        cache.keep_only(found.iter().map(|(key, mentions)| (*key, mentions)));
+        found
+            .into_iter()
+            .map(|(_, mentions)| mentions.into_iter().map(|m| self.link(m)).collect())
+            .collect()
+    }
+
+    /// The concepts page `id` (with links to `targets`) does not auto-link:
+    /// itself, and those it links to by hand; in slot order.
+    fn linked_already(&self, id: PageId, targets: &[Target]) -> Vec<u32> {
+        let linked = targets.iter().filter_map(|t| match t {
+            Target::Page { page, .. } => Some(page),
+            _ => None,
+        });
+        let mut done: Vec<u32> = std::iter::once(&id)
+            .chain(linked)
+            .filter_map(|p| self.slot_of.get(p).copied())
+            .collect();
+        done.sort_unstable();
+        done.dedup();
+        done
     }
 
     /// Everything `find` reads for a page.
-    fn page_key(&self, id: PageId, page: &Page, targets: &[Target]) -> u128 {
+    fn page_key(&self, page: &Page, done: &[u32]) -> u128 {
         let mut key = Key::new();
         key.add(self.names_key)
-            .add(id)
             .add(page.text_key)
-            .add(&page.prose);
-        for t in targets {
-            if let Target::Page { page, .. } = t {
-                key.add(page);
-            }
-        }
+            .add(&page.prose)
+            .add(done);
         key.finish()
     }
 
-    /// The auto-links of one page, in text order.
-    pub fn find(&self, id: PageId, page: &Page, targets: &[Target]) -> Vec<AutoLink> {
+    /// The mentions in one page's prose of concepts not in `done`, in text
+    /// order.
+    fn find(&self, page: &Page, mut done: Vec<u32>) -> Vec<Mention> {
         let Some(automaton) = &self.automaton else {
             return Vec::new();
         };
-        let mut done: HashSet<PageId> = targets
-            .iter()
-            .filter_map(|t| match t {
-                Target::Page { page, .. } => Some(*page),
-                _ => None,
-            })
-            .collect();
-        done.insert(id);
         let mut found = Vec::new();
         for span in page.prose.iter() {
             let text = &page.text[span.clone()];
             for m in automaton.find_iter(text) {
-                let concept = self.concepts[m.pattern().as_usize()];
-                if done.contains(&concept) || !whole_words(text, m.start(), m.end()) {
+                let slot = self.pattern_slots[m.pattern().as_usize()];
+                if done.contains(&slot) || !whole_words(text, m.start(), m.end()) {
                     continue;
                 }
-                done.insert(concept);
-                found.push(AutoLink {
+                done.push(slot);
+                found.push(Mention {
                     span: span.start + m.start()..span.start + m.end(),
-                    concept,
+                    slot,
                     context: crate::markdown::sentence_around(text, m.start()).into(),
                 });
             }
         }
         found
+    }
+
+    /// A mention as a link to its concept's page in this build.
+    fn link(&self, mention: Mention) -> AutoLink {
+        AutoLink {
+            span: mention.span,
+            concept: self.concepts[mention.slot as usize],
+            context: mention.context,
+        }
     }
 }
 

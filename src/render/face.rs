@@ -13,7 +13,9 @@
 //! face holds every page's own part.
 //!
 //! The pages' byte spans are left out on purpose: an edit shifts every span
-//! after it, and no context shows one. Each list is hashed with its length
+//! after it, and no context shows one. For the same reason pages are named
+//! by identity (layer, path, URL), not by id: a new page shifts the ids of
+//! every page after it. Each list is hashed with its length
 //! and each optional part with its presence, so no two faces feed the hash
 //! the same bytes. Whatever else a context reads must be here; in
 //! debug builds every page found this way is checked against its full
@@ -40,6 +42,8 @@ pub(super) struct Faces {
     /// Every page's own part and the site's lists, for the pages that
     /// list every principle and concept.
     whole: u128,
+    /// Each page's identity (see [`identities`]).
+    ident: Vec<u128>,
     /// Each page's place in the reading order.
     position: Vec<Option<usize>>,
     /// Each section's index page, by the section's key.
@@ -59,18 +63,19 @@ impl Faces {
             site.add(&layer.name).add(&layer.edit_url);
         }
         site.add(map_page.map(|m| &loaded.pages[m].url));
+        let ident = identities(loaded);
         // Each page's parts are hashed on their own, in parallel: a big
         // site's parts are hashed on every save.
         let (own, shown): (Vec<u128>, Vec<u128>) = (0..loaded.pages.len())
             .into_par_iter()
             .map(|id| {
-                let shown = shown_part(loaded, resolved, id);
-                (own_part(loaded, resolved, id, shown), shown)
+                let shown = shown_part(loaded, resolved, &ident, id);
+                (own_part(loaded, resolved, &ident, id, shown), shown)
             })
             .unzip();
         let mut whole = Key::new();
         whole.add(&own);
-        add_lists(&mut whole, resolved);
+        add_lists(&mut whole, resolved, &ident);
         let mut position = vec![None; loaded.pages.len()];
         for (n, &id) in resolved.reading_order.iter().enumerate() {
             position[id] = Some(n);
@@ -85,6 +90,7 @@ impl Faces {
             own,
             shown,
             whole: whole.finish(),
+            ident,
             position,
             section_index,
             map_page,
@@ -106,7 +112,7 @@ impl Faces {
         let mut key = Key::new();
         key.add(self.site)
             .add(template)
-            .add(id)
+            .add(self.ident[id])
             .add(bodies)
             .add(sidebar)
             .add(self.own[id]);
@@ -118,10 +124,10 @@ impl Faces {
         // The pages read at fixed places, each hashed present or not; then
         // the lists of pages read, as one counted list.
         for p in self.fixed_reads(loaded, resolved, id) {
-            key.add(p.map(|p| (p, self.shown[p])));
+            key.add(p.map(|p| (self.ident[p], self.shown[p])));
         }
         for_each_read(resolved, id, |p| {
-            key.add(p).add(self.shown[p]);
+            key.add(self.ident[p]).add(self.shown[p]);
             count += 1;
         });
         key.add(count);
@@ -221,18 +227,53 @@ fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
     key.add(count);
 }
 
+/// Each page's identity, for keys that name pages: its layer, path and
+/// URL, not its id. Adding or removing a page shifts the ids of the pages
+/// after it, which changes nothing any of them shows.
+fn identities(loaded: &Loaded) -> Vec<u128> {
+    loaded
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut key = Key::new();
+            key.add(page.layer).add(&page.path).add(&page.url);
+            key.finish()
+        })
+        .collect()
+}
+
+/// `pages` by identity, counted.
+fn add_pages(key: &mut Key, ident: &[u128], pages: &[PageId]) {
+    add_values(key, pages.iter().map(|&p| ident[p]));
+}
+
+/// Where a link goes, with the page it goes to by identity.
+fn add_target(key: &mut Key, ident: &[u128], target: &Target) {
+    match target {
+        Target::Page { page, anchor } => key.add(0u8).add(ident[*page]).add(anchor),
+        Target::Asset(path) => key.add(1u8).add(path),
+        Target::External => key.add(2u8),
+        Target::Broken => key.add(3u8),
+        Target::Hidden => key.add(4u8),
+    };
+}
+
 /// Page `id` (its shown part, `shown`), and what the resolve stage found
 /// for it.
-fn own_part(loaded: &Loaded, r: &Resolved, id: PageId, shown: u128) -> u128 {
+fn own_part(loaded: &Loaded, r: &Resolved, ident: &[u128], id: PageId, shown: u128) -> u128 {
     fn of<T>(lists: &[Vec<T>], id: PageId) -> &[T] {
         lists.get(id).map_or(&[], Vec::as_slice)
     }
     let mut key = Key::new();
     key.add(shown);
-    key.add(of(&r.targets, id));
+    let targets = of(&r.targets, id);
+    targets.iter().for_each(|t| add_target(&mut key, ident, t));
+    key.add(targets.len());
     add_values(
         &mut key,
-        of(&r.autolinks, id).iter().map(|a| (a.concept, &a.context)),
+        of(&r.autolinks, id)
+            .iter()
+            .map(|a| (ident[a.concept], &a.context)),
     );
     // A backlink's sentence is another page's text: hashed as shown, so a
     // save that changes no sentence a backlink shows keeps the face.
@@ -240,33 +281,38 @@ fn own_part(loaded: &Loaded, r: &Resolved, id: PageId, shown: u128) -> u128 {
         &mut key,
         of(&r.backlinks, id)
             .iter()
-            .map(|b| (b.from, r.context(&loaded.pages, b))),
+            .map(|b| (ident[b.from], r.context(&loaded.pages, b))),
     );
-    add_values(
-        &mut key,
-        of(&r.related, id).iter().map(|x| (x.page, &x.shared)),
-    );
-    key.add(of(&r.extensions, id))
-        .add(of(&r.children, id))
-        .add(r.owner.get(id));
+    for related in of(&r.related, id) {
+        key.add(ident[related.page]);
+        add_pages(&mut key, ident, &related.shared);
+    }
+    key.add(of(&r.related, id).len());
+    add_pages(&mut key, ident, of(&r.extensions, id));
+    add_pages(&mut key, ident, of(&r.children, id));
+    key.add(r.owner.get(id).map(|&o| ident[o]));
     key.finish()
 }
 
 /// What other pages' contexts read of page `id`: the page (its title, URL,
 /// kind, summary, definition), and its concepts (a concept's local map
 /// shows those of the pages that use it).
-fn shown_part(loaded: &Loaded, r: &Resolved, id: PageId) -> u128 {
+fn shown_part(loaded: &Loaded, r: &Resolved, ident: &[u128], id: PageId) -> u128 {
     let mut key = Key::new();
     add_page(&mut key, &loaded.pages[id]);
-    key.add(r.concepts.get(id).map_or(&[][..], Vec::as_slice));
+    add_pages(
+        &mut key,
+        ident,
+        r.concepts.get(id).map_or(&[], Vec::as_slice),
+    );
     key.finish()
 }
 
 /// The resolve stage's site-wide lists, which the home page and the
 /// concept map show.
-fn add_lists(key: &mut Key, r: &Resolved) {
-    key.add(r.home)
-        .add(&r.reading_order)
-        .add(&r.principles)
-        .add(&r.concept_list);
+fn add_lists(key: &mut Key, r: &Resolved, ident: &[u128]) {
+    key.add(r.home.map(|h| ident[h]));
+    add_pages(key, ident, &r.reading_order);
+    add_pages(key, ident, &r.principles);
+    add_pages(key, ident, &r.concept_list);
 }

@@ -113,6 +113,15 @@ fn assert_same_site(
     }
 }
 
+/// The incremental build reported what the full build did, each problem
+/// at the same place in the same file.
+fn assert_same_diagnostics(incremental: &pipeline::Outcome, full: &pipeline::Outcome, step: &str) {
+    let shown = |o: &pipeline::Outcome| {
+        altitude::diag::render_human(&o.diagnostics, &o.loaded.sources, false)
+    };
+    assert_eq!(shown(incremental), shown(full), "{step}");
+}
+
 /// One random edit, described for the failure message.
 fn edit(rng: &mut Rng, source: &mut MemSource, step: usize) -> String {
     let all = pages(source);
@@ -230,6 +239,7 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
             full.diagnostics.count(altitude::diag::Severity::Error),
             "step {step} ({what})"
         );
+        assert_same_diagnostics(&incremental.0, &full, &format!("step {step} ({what})"));
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > 40, "the rebuilds reused pages: {reused}");
@@ -334,6 +344,7 @@ fn incremental_rebuilds_equal_full_builds_with_a_company_layer() {
             "step {step} ({what}): {:?}",
             full.diagnostics
         );
+        assert_same_diagnostics(&incremental.0, &full, &format!("step {step} ({what})"));
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
 }
@@ -451,6 +462,12 @@ fn generated_layers() -> (MemSource, MemSource) {
         corp.insert(path, text);
     }
     corp.insert("playbook.toml", "name = \"Company\"\n");
+    // A page with a problem in its front matter, after the sections new
+    // pages go in: its warning must still name it.
+    base.insert(
+        "section-9/zz-colour.md",
+        "+++\ntitle = \"Colour\"\ncolour = \"red\"\n+++\nPlain.\n",
+    );
     (base, corp)
 }
 
@@ -570,6 +587,7 @@ fn incremental_rebuilds_equal_full_builds_across_sections() {
             0,
             "step {step} ({what})"
         );
+        assert_same_diagnostics(&incremental.0, &full, &format!("step {step} ({what})"));
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > STEPS * 100, "the rebuilds reused pages: {reused}");
