@@ -163,6 +163,26 @@ pub struct Hooks<'a> {
     pub index_pool: Option<&'a rayon::ThreadPool>,
 }
 
+/// The site `files`, with new bytes for the static files among `changed`,
+/// when those are all that changed (see [`content::static_change`]) and
+/// the last build copied each of them; `None` when only a build can say.
+pub fn restyled(
+    layers: &[content::LayerInfo],
+    changed: &[std::path::PathBuf],
+    files: &SiteFiles,
+) -> Option<SiteFiles> {
+    let new = content::static_change::new_bytes(layers, changed)?;
+    let mut files = files.clone();
+    for (path, bytes) in new {
+        // The search client is shipped with the index's manifest.
+        if path == index::CLIENT || !files.contains_key(&path) {
+            return None;
+        }
+        files.insert(path, Bytes::new(bytes));
+    }
+    Some(files)
+}
+
 /// A build that reuses what the previous one made (`serve`). The files
 /// are the same as a full build's; only the work differs.
 pub fn run_cached(input: &SiteInput, cache: &mut Cache, hooks: Hooks<'_>) -> Outcome {

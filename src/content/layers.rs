@@ -43,6 +43,8 @@ pub struct LayerInfo {
     pub disk_root: Option<PathBuf>,
     /// The layer's `edit_url`: a URL with `{path}` for a page's source path.
     pub edit_url: Option<String>,
+    /// Patterns of its files that are not read (`ignore`).
+    pub ignore: Vec<String>,
 }
 
 /// Settings in a layer's `playbook.toml` that concern the stack.

@@ -11,6 +11,7 @@ pub mod meta;
 mod overlay;
 pub mod page;
 mod reads;
+pub mod static_change;
 mod yaml;
 
 use std::collections::hash_map::Entry;
@@ -236,6 +237,7 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
             root: l.source.display_root().to_string(),
             disk_root: l.source.disk_root().map(Into::into),
             edit_url: l.edit_url.clone(),
+            ignore: l.ignore.clone(),
         })
         .collect();
     let mut read = |source: &dyn Source, layer: usize, ignore: &[String]| {

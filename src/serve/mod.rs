@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::content::SiteInput;
+use crate::content::{LayerInfo, SiteInput};
 use crate::diag;
 use crate::pipeline::{self, Outcome};
 use site::Site;
@@ -73,7 +73,8 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         free,
     };
     let never = || false;
-    let mut roots = serving.build(&mut cache, "start", &never);
+    let mut layers = serving.build(&mut cache, "start", &never);
+    let mut roots = roots_of(&layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
@@ -112,10 +113,12 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
+        serving.show_restyled(&layers, &changed, &reason);
         // A build a newer change stops short of its search index is
         // followed by that change's batch, whose build makes the index.
         let pending = watcher.pending();
-        let new_roots = serving.build(&mut cache, &reason, &pending);
+        layers = serving.build(&mut cache, &reason, &pending);
+        let new_roots = roots_of(&layers);
         if new_roots != roots {
             roots = new_roots;
             watcher.set_roots(roots.clone());
@@ -161,15 +164,28 @@ struct Serving<'a> {
 }
 
 impl Serving<'_> {
+    /// A change of static files only, shown at once over the last good
+    /// site (see `content::static_change`); the build that follows
+    /// confirms it.
+    fn show_restyled(&self, layers: &[LayerInfo], changed: &[PathBuf], reason: &str) {
+        if self.site.status().failure.is_some() {
+            return;
+        }
+        if let Some(files) = pipeline::restyled(layers, changed, &self.site.files()) {
+            self.site.show_pages(files);
+            eprintln!("altitude: shown at once, before the build ({reason})");
+        }
+    }
+
     /// Builds, publishes the result and reports it, and returns the
-    /// folders to watch (the layers, as this build found them).
+    /// layers as this build found them (their folders are watched).
     /// `superseded` tells the build that a newer change is waiting.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
-    ) -> Vec<PathBuf> {
+    ) -> Vec<LayerInfo> {
         let Serving {
             input,
             site,
@@ -224,20 +240,15 @@ impl Serving<'_> {
         if options.timings {
             eprintln!("altitude: stages: {}", outcome.timings);
         }
-        let roots = roots_of(&outcome);
+        let layers = std::mem::take(&mut outcome.loaded.layers);
         // Without the freeing thread, the send fails and frees it here.
         let _ = self.free.send(outcome);
-        roots
+        layers
     }
 }
 
-fn roots_of(outcome: &Outcome) -> Vec<PathBuf> {
-    outcome
-        .loaded
-        .layers
-        .iter()
-        .filter_map(|l| l.disk_root.clone())
-        .collect()
+fn roots_of(layers: &[LayerInfo]) -> Vec<PathBuf> {
+    layers.iter().filter_map(|l| l.disk_root.clone()).collect()
 }
 
 fn describe_change(paths: &[PathBuf]) -> String {

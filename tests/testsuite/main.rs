@@ -11,6 +11,7 @@ mod diagnostics;
 mod incremental;
 mod layers;
 mod playbook;
+mod restyle;
 mod scale;
 mod serve;
 #[path = "../../benches/support/served.rs"]

@@ -334,3 +334,32 @@ fn timings_show_where_each_rebuild_goes() {
         );
     }
 }
+
+#[test]
+fn a_saved_stylesheet_is_shown_before_the_build() {
+    let site = copy_fixture("minimal");
+    let css = site.join("static/extra.css");
+    std::fs::create_dir_all(css.parent().unwrap()).unwrap();
+    std::fs::write(&css, "a { color: red }\n").unwrap();
+    let server = serve(site.path());
+    assert_eq!(
+        get(server.port, "/extra.css"),
+        (200, "a { color: red }\n".into())
+    );
+    let builds = status(server.port)["builds"].as_u64().unwrap();
+
+    std::fs::write(&css, "a { color: blue }\n").unwrap();
+    wait_for(Duration::from_secs(10), || {
+        (status(server.port)["builds"].as_u64().unwrap() > builds).then_some(())
+    })
+    .expect("the build after the save");
+    assert_eq!(get(server.port, "/extra.css").1, "a { color: blue }\n");
+    let lines = server.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("altitude: shown at once, before the build")),
+        "{lines:#?}"
+    );
+    assert!(status(server.port)["failure"].is_null());
+}
