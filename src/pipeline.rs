@@ -98,8 +98,12 @@ pub struct Outcome {
     pub resolved: Resolved,
     /// The build stopped before its search index, because a newer change
     /// was waiting (see [`Hooks::superseded`]): `files` holds the pages,
-    /// already shown, and no search files.
+    /// already shown, and no search files (none at all if `aborted`).
     pub superseded: bool,
+    /// The build stopped before it made the pages, because a newer change
+    /// was waiting: nothing was shown, `files` is empty and `resolved`
+    /// too; `loaded` and `diagnostics` are as far as it got.
+    pub aborted: bool,
 }
 
 pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
@@ -183,6 +187,48 @@ pub fn restyled(
     Some(files)
 }
 
+/// The page a save changed, rendered at once over the last build's site
+/// (`last`, whose page and auto-links it takes over), when the save changed
+/// its body alone (see `content::resave`) and nothing it shows of itself
+/// elsewhere on its page: its output path and HTML. The build that follows
+/// stays the judge; a randomized test checks that the two agree. `None`
+/// when only a build can say.
+pub fn provisional(
+    last: &mut Outcome,
+    cache: &Cache,
+    changed: &[std::path::PathBuf],
+) -> Option<(String, Bytes)> {
+    // An editor's temporary file, renamed over the page it saves, is in
+    // the same save, in the same folder.
+    let (temporary, saved): (Vec<_>, Vec<_>) = changed
+        .iter()
+        .partition(|p| content::resave::gone_unread(&last.loaded, p));
+    let [path] = saved[..] else {
+        return None;
+    };
+    if temporary.iter().any(|t| t.parent() != path.parent()) {
+        return None;
+    }
+    let (id, page) = content::resave::reparse(&last.loaded, path)?;
+    let resolved = &mut last.resolved;
+    // A page that links to itself quotes its own old text in its backlinks.
+    let quotes_itself = resolved.backlinks[id].iter().any(|b| b.from == id);
+    if resolved.owner[id] != id || quotes_itself {
+        return None;
+    }
+    let autolinks = cache
+        .links
+        .autolinks_of(&last.loaded, id, &page, &resolved.targets[id])?;
+    let concepts = |links: &[links::AutoLink]| links.iter().map(|a| a.concept).collect::<Vec<_>>();
+    if concepts(&autolinks) != concepts(&resolved.autolinks[id]) {
+        return None;
+    }
+    last.loaded.pages[id] = page;
+    resolved.autolinks[id] = autolinks;
+    let (path, html) = render::render_page(&last.loaded, resolved, &cache.render, id)?;
+    Some((path, Bytes::new(html.into_bytes())))
+}
+
 /// A build that reuses what the previous one made (`serve`). The files
 /// are the same as a full build's; only the work differs.
 pub fn run_cached(input: &SiteInput, cache: &mut Cache, hooks: Hooks<'_>) -> Outcome {
@@ -235,13 +281,23 @@ fn run_inner(
 ) -> Outcome {
     let mut diags = Diagnostics::default();
     let mut timings = Timings::default();
+    // Between stages, a build that a newer change supersedes stops: the
+    // next build makes everything (each stage's cache stays whole).
+    let superseded = hooks.as_ref().map(|h| h.superseded);
+    let overtaken = || superseded.is_some_and(|s| s());
     progress.enter("load");
     let mut loaded = timings.time("load", || content::load(input, &mut cache.load, &mut diags));
     overrides(&mut loaded.config);
+    if overtaken() {
+        return Outcome::aborted(loaded, diags, timings);
+    }
     progress.enter("resolve");
     let resolved = timings.time("resolve", || {
         links::resolve_cached(&loaded, &mut cache.links, &mut diags)
     });
+    if overtaken() {
+        return Outcome::aborted(loaded, diags, timings);
+    }
     let scope = match mode {
         Mode::Build => render::Scope::All,
         Mode::Check => render::Scope::OnePerTemplate,
@@ -304,6 +360,22 @@ fn run_inner(
         loaded,
         resolved,
         superseded: stopped,
+        aborted: false,
+    }
+}
+
+impl Outcome {
+    /// A build a newer change stopped before it made the pages.
+    fn aborted(loaded: Loaded, diagnostics: Diagnostics, timings: Timings) -> Outcome {
+        Outcome {
+            files: SiteFiles::new(),
+            diagnostics,
+            timings,
+            loaded,
+            resolved: Resolved::default(),
+            superseded: true,
+            aborted: true,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod meta;
 mod overlay;
 pub mod page;
 mod reads;
+pub(crate) mod resave;
 pub mod static_change;
 mod yaml;
 

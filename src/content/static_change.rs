@@ -16,16 +16,52 @@ use super::{role, LayerInfo, Role};
 /// paths, as the watcher reports them), when every one of them is a static
 /// file of a layer on disk that the last build copied; `None` otherwise.
 pub fn new_bytes(layers: &[LayerInfo], changed: &[PathBuf]) -> Option<Vec<(String, Vec<u8>)>> {
-    // Compared as the file system names them: a layer given as `.` and the
-    // watcher's absolute paths, or a folder reached through a link.
-    let roots: Vec<Option<PathBuf>> = layers
-        .iter()
-        .map(|l| l.disk_root.as_ref().and_then(|r| r.canonicalize().ok()))
-        .collect();
+    let roots = disk_roots(layers);
     changed
         .iter()
         .map(|path| new_bytes_of(layers, &roots, path))
         .collect()
+}
+
+/// Each layer's folder as the file system names it (none for a layer not
+/// on disk): a layer given as `.` is compared with the watcher's absolute
+/// paths, a folder reached through a link by where it is.
+pub(crate) fn disk_roots(layers: &[LayerInfo]) -> Vec<Option<PathBuf>> {
+    layers
+        .iter()
+        .map(|l| l.disk_root.as_ref().and_then(|r| r.canonicalize().ok()))
+        .collect()
+}
+
+/// A changed file, as the build reads it: its layer, its path in the layer
+/// and where it really is. `None` when it is not plainly one file of one
+/// layer that the build reads: gone, under no layer or under two, hidden,
+/// ignored, or the layer's settings.
+pub(crate) struct Located {
+    pub layer: usize,
+    pub rel: String,
+    pub real: PathBuf,
+}
+
+pub(crate) fn locate(layers: &[LayerInfo], path: &Path) -> Option<Located> {
+    locate_in(layers, &disk_roots(layers), path)
+}
+
+fn locate_in(layers: &[LayerInfo], roots: &[Option<PathBuf>], path: &Path) -> Option<Located> {
+    let real = path.canonicalize().ok()?;
+    let mut inside = roots.iter().enumerate().filter_map(|(at, root)| {
+        let rel = real.strip_prefix(root.as_ref()?).ok()?;
+        Some((at, rel.to_str()?.to_string()))
+    });
+    let (layer, rel) = inside.next()?;
+    if inside.next().is_some() {
+        return None;
+    }
+    let skipped = rel.split('/').any(crate::source::skipped_name);
+    if skipped || rel == "playbook.toml" || super::layers::ignored(&layers[layer].ignore, &rel) {
+        return None;
+    }
+    Some(Located { layer, rel, real })
 }
 
 fn new_bytes_of(
@@ -33,19 +69,11 @@ fn new_bytes_of(
     roots: &[Option<PathBuf>],
     path: &Path,
 ) -> Option<(String, Vec<u8>)> {
-    let real = path.canonicalize().ok()?;
-    let mut inside = roots.iter().enumerate().filter_map(|(at, root)| {
-        let rel = real.strip_prefix(root.as_ref()?).ok()?;
-        Some((at, rel.to_str()?.to_string()))
-    });
-    let (at, rel) = inside.next()?;
-    if inside.next().is_some() {
-        return None;
-    }
-    let skipped = rel.split('/').any(crate::source::skipped_name);
-    if skipped || rel == "playbook.toml" || super::layers::ignored(&layers[at].ignore, &rel) {
-        return None;
-    }
+    let Located {
+        layer: at,
+        rel,
+        real,
+    } = locate_in(layers, roots, path)?;
     let output = match role(&rel) {
         Role::Static(rest) => rest.to_string(),
         Role::Asset => rel.clone(),

@@ -126,6 +126,13 @@ impl AutoLinker {
             .collect()
     }
 
+    /// The auto-links of page `id`, with links to `targets`, as
+    /// [`AutoLinker::find_all`] finds them.
+    pub fn links_of(&self, id: PageId, page: &Page, targets: &[Target]) -> Vec<AutoLink> {
+        let found = self.find(page, self.linked_already(id, targets));
+        found.into_iter().map(|m| self.link(m)).collect()
+    }
+
     /// The concepts page `id` (with links to `targets`) does not auto-link:
     /// itself, and those it links to by hand; in slot order.
     fn linked_already(&self, id: PageId, targets: &[Target]) -> Vec<u32> {

@@ -189,6 +189,27 @@ impl ResolveCache {
     }
 }
 
+impl ResolveCache {
+    /// The auto-links of `page` (page `id` of the site the last resolve
+    /// kept, with links to `targets`), by the names that resolve kept;
+    /// `None` when it kept none.
+    pub(crate) fn autolinks_of(
+        &self,
+        loaded: &Loaded,
+        id: PageId,
+        page: &Page,
+        targets: &[Target],
+    ) -> Option<Vec<AutoLink>> {
+        let (_, (_, linker), _) = self.names.as_ref()?;
+        let enabled = page.autolink.unwrap_or(loaded.config.links.autolink);
+        Some(if enabled {
+            linker.links_of(id, page, targets)
+        } else {
+            Vec::new()
+        })
+    }
+}
+
 /// The table of names, and the auto-linker made from it.
 type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 

@@ -420,6 +420,36 @@ fn body_input<'a>(
     }
 }
 
+/// Page `id` alone, rendered as the render stage renders it, over the site
+/// `loaded` and `resolved`, with the templates and sidebars `cache` kept
+/// from the last build (`serve` shows a saved page this way before the
+/// build; see `pipeline::provisional`): its output path and HTML. `None`
+/// when the cache kept no templates, the page is not an output page or
+/// shows other pages' bodies, or rendering fails (the build reports why).
+pub(crate) fn render_page(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    cache: &RenderCache,
+    id: PageId,
+) -> Option<(String, String)> {
+    let (templates, tera) = cache.compiled.as_ref()?;
+    if !resolved.is_output(id) || !resolved.extensions[id].is_empty() {
+        return None;
+    }
+    let url = &loaded.pages[id].url;
+    let body = body::render_body_and_text(&body_input(loaded, resolved, id, url), false);
+    let none = Arc::new(Body::default());
+    let mut bodies: Vec<Arc<Body>> = (0..loaded.pages.len()).map(|_| none.clone()).collect();
+    bodies[id] = Arc::new(body);
+    let places = nav::places(resolved);
+    let keys = nav_keys(loaded, &places, &[id]);
+    let previous = (*templates, &cache.sidebars);
+    let nav = nav::NavCache::build(tera, loaded, resolved, places, keys, previous).ok()?;
+    let context = ContextBuilder::new(loaded, resolved, &nav).page_context(id, &bodies);
+    let html = render_template(tera, &template_for(loaded, id), &context, loaded, id).ok()?;
+    Some((urls::output_path(url), html))
+}
+
 /// Every template's name and text: a change to any may change any page.
 fn templates_key(loaded: &Loaded) -> u128 {
     let mut key = crate::key::Key::new();

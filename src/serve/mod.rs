@@ -73,8 +73,10 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         free,
     };
     let never = || false;
-    let mut layers = serving.build(&mut cache, "start", &never);
-    let mut roots = roots_of(&layers);
+    // The last build's site, kept until the next build is done: a saved
+    // page is shown over it before the build (`pipeline::provisional`).
+    let mut last = serving.build(&mut cache, "start", &never);
+    let mut roots = roots_of(&last.loaded.layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
         Ok(server) => server,
@@ -113,12 +115,21 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
-        serving.show_restyled(&layers, &changed, &reason);
+        serving.show_restyled(&last.loaded.layers, &changed, &reason);
+        serving.show_provisional(&mut last, &cache, &changed, &reason);
         // A build a newer change stops short of its search index is
         // followed by that change's batch, whose build makes the index.
         let pending = watcher.pending();
-        layers = serving.build(&mut cache, &reason, &pending);
-        let new_roots = roots_of(&layers);
+        let built = serving.build(&mut cache, &reason, &pending);
+        // A build stopped before its pages leaves the last site as it was.
+        let done = if built.aborted {
+            built
+        } else {
+            std::mem::replace(&mut last, built)
+        };
+        // Without the freeing thread, the send fails and frees it here.
+        let _ = serving.free.send(done);
+        let new_roots = roots_of(&last.loaded.layers);
         if new_roots != roots {
             roots = new_roots;
             watcher.set_roots(roots.clone());
@@ -177,15 +188,40 @@ impl Serving<'_> {
         }
     }
 
-    /// Builds, publishes the result and reports it, and returns the
-    /// layers as this build found them (their folders are watched).
-    /// `superseded` tells the build that a newer change is waiting.
+    /// A save that changed one page's body alone: that page shown at once
+    /// over the last build's site (see `pipeline::provisional`); the build
+    /// that follows confirms it.
+    fn show_provisional(
+        &self,
+        last: &mut Outcome,
+        cache: &pipeline::Cache,
+        changed: &[PathBuf],
+        reason: &str,
+    ) {
+        if self.site.status().failure.is_some() || last.diagnostics.has_errors() {
+            return;
+        }
+        let started = Instant::now();
+        if let Some((path, html)) = pipeline::provisional(last, cache, changed) {
+            let mut files = (*self.site.files()).clone();
+            files.insert(path, html);
+            self.site.show_pages(files);
+            eprintln!(
+                "altitude: the saved page shown in {} ms, before the build ({reason})",
+                started.elapsed().as_millis()
+            );
+        }
+    }
+
+    /// Builds, publishes the result and reports it, and returns what it
+    /// made but the files (its layers' folders are watched). `superseded`
+    /// tells the build that a newer change is waiting.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
-    ) -> Vec<LayerInfo> {
+    ) -> Outcome {
         let Serving {
             input,
             site,
@@ -203,6 +239,12 @@ impl Serving<'_> {
             index_pool,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
+        if outcome.aborted {
+            // Its problems, if any, are the next build's to report.
+            site.stopped();
+            eprintln!("altitude: a newer change came before the pages were made ({reason})");
+            return outcome;
+        }
         let sources = &outcome.loaded.sources;
         let shown = (!outcome.diagnostics.is_empty())
             .then(|| diag::render_human(&outcome.diagnostics, sources, color));
@@ -240,10 +282,8 @@ impl Serving<'_> {
         if options.timings {
             eprintln!("altitude: stages: {}", outcome.timings);
         }
-        let layers = std::mem::take(&mut outcome.loaded.layers);
-        // Without the freeing thread, the send fails and frees it here.
-        let _ = self.free.send(outcome);
-        layers
+        outcome.files = Default::default();
+        outcome
     }
 }
 

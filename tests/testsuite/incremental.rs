@@ -42,10 +42,11 @@ fn run_cached(
 }
 
 /// A cached build that a newer change overtakes, if it gets that far, at
-/// the `stop_at`th time the index stage asks (0: before it starts; 1: once
-/// it has analysed every page, and kept that for the next build; 2: halfway
-/// through scoring them; 3 and on: before and while it encodes); with the
-/// files it showed before its index stage.
+/// the `stop_at`th time it asks (0: once it has loaded the pages; 1: once
+/// it has resolved their links, both before it makes them; 2: before the
+/// index stage; 3: once it has analysed every page, and kept that for the
+/// next build; 4: halfway through scoring them; 5 and on: before and while
+/// it encodes); with the files it showed.
 fn run_stopping(
     input: &SiteInput,
     cache: &mut pipeline::Cache,
@@ -73,7 +74,7 @@ fn pages_of(full: &pipeline::Outcome) -> pipeline::SiteFiles {
 }
 
 /// A stopped build (see [`run_stopping`]) showed the pages and made
-/// nothing else.
+/// nothing else; or, stopped before it made them, showed nothing.
 fn assert_stopped(
     (stopped, shown): &(pipeline::Outcome, pipeline::SiteFiles),
     full: &pipeline::Outcome,
@@ -83,6 +84,13 @@ fn assert_stopped(
         return;
     }
     assert!(stopped.superseded, "{step}: the build did not stop");
+    if stopped.aborted {
+        assert!(
+            shown.is_empty() && stopped.files.is_empty(),
+            "{step}: a build stopped before its pages showed some"
+        );
+        return;
+    }
     let pages = pages_of(full);
     assert!(shown == &pages, "{step}: the pages shown differ");
     assert!(
@@ -226,7 +234,7 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         // finds nothing new: the build after it must still be whole, whether
         // the stopped one stopped before its index stage or partway.
         if step % 3 == 0 {
-            let stopped = run_stopping(&input, &mut cache, (step / 3) % 5);
+            let stopped = run_stopping(&input, &mut cache, (step / 3) % 7);
             assert_stopped(&stopped, &full, &format!("step {step} ({what})"));
         }
         let incremental = run_cached(&input, &mut cache);
@@ -591,4 +599,131 @@ fn incremental_rebuilds_equal_full_builds_across_sections() {
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > STEPS * 100, "the rebuilds reused pages: {reused}");
+}
+
+/// One random edit to a page of a generated playbook on disk: mostly to its
+/// prose only (a word, a sentence, a sentence with a link, a concept named
+/// in passing), sometimes to what more than its body shows (a heading, its
+/// summary, a new link). Returns the file and what was done.
+fn prose_edit(
+    rng: &mut Rng,
+    root: &std::path::Path,
+    pages: &[String],
+    concepts: &[String],
+    step: usize,
+) -> (std::path::PathBuf, String) {
+    let rel = &pages[rng.below(pages.len())];
+    let file = root.join(rel);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let body_at = text.rfind("+++\n").map_or(0, |at| at + 4);
+    let (front, body) = text.split_at(body_at);
+    let (body, what) = match rng.below(7) {
+        0 => (
+            body.replacen(" the ", &format!(" the step-{step} "), 1),
+            "a word",
+        ),
+        1 => (
+            format!("{body}\nStep {step} adds a sentence.\n"),
+            "a sentence",
+        ),
+        2 => (
+            body.replacen(" See ", &format!(" At step {step} see "), 1),
+            "a sentence with a link",
+        ),
+        3 => (
+            format!(
+                "{body}\nStep {step} works with {}.\n",
+                concepts[rng.below(concepts.len())]
+            ),
+            "a concept named",
+        ),
+        4 => (format!("{body}\n## Step {step}\n\nMore.\n"), "a heading"),
+        5 => (body.to_string(), "its summary"),
+        _ => (format!("{body}\nSee [[{}]].\n", pages[0]), "a new link"),
+    };
+    let front = match what {
+        "its summary" => front.replacen("summary = \"", &format!("summary = \"Step {step} "), 1),
+        _ => front.to_string(),
+    };
+    std::fs::write(&file, format!("{front}{body}")).unwrap();
+    (file, format!("{what} in {rel}"))
+}
+
+/// Random prose edits to the pages `pages` of the playbook `input` (on
+/// disk, its pages under `root`), each followed by the build: whenever
+/// `pipeline::provisional` shows the saved page before the build, it must
+/// be the very page the build makes. Returns how many were shown.
+fn provisional_agrees_with_build(
+    input: &SiteInput,
+    root: &std::path::Path,
+    pages: &[String],
+    concepts: &[String],
+    seed: u64,
+) -> usize {
+    let mut rng = Rng::new(seed);
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let (mut last, _) = run_cached(input, &mut cache);
+    let mut shown = 0;
+    for step in 0..30 {
+        let (file, what) = prose_edit(&mut rng, root, pages, concepts, step);
+        let provisional = pipeline::provisional(&mut last, &cache, &[file]);
+        let (built, _) = run_cached(input, &mut cache);
+        assert!(!built.diagnostics.has_errors(), "step {step} ({what})");
+        if let Some((path, html)) = provisional {
+            assert!(
+                built.files.get(&path) == Some(&html),
+                "step {step} ({what}): {path} shown before the build differs from the build's"
+            );
+            shown += 1;
+        }
+        last = built;
+    }
+    shown
+}
+
+/// A saved page is shown before the build when its body alone changed
+/// (`pipeline::provisional`): it must be the page the build that follows
+/// makes. On a generated playbook with a company layer, and on the bundled
+/// playbook (principles show their concepts and related principles), on
+/// disk as an author has them.
+#[test]
+fn a_page_shown_before_the_build_is_the_page_the_build_makes() {
+    let tmp = TempDir::new("provisional");
+    let corpus = crate::corpus::Corpus::generate(120, 13);
+    corpus.write(tmp.path()).expect("corpus written");
+    let top = tmp.join("company");
+    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(top, Vec::new())));
+    let pages: Vec<String> = corpus
+        .pages
+        .iter()
+        .map(|(path, _)| path.clone())
+        .filter(|p| p.ends_with(".md"))
+        .collect();
+    let aliases: Vec<String> = corpus.concepts.iter().map(|c| c.alias.clone()).collect();
+    let shown = provisional_agrees_with_build(&input, &tmp.join("base"), &pages, &aliases, 21);
+    assert!(
+        shown >= 10,
+        "generated: {shown} of 30 shown before the build"
+    );
+
+    let bundled = tmp.join("bundled");
+    copy_dir(&repo().join("playbook"), &bundled);
+    let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(
+        bundled.clone(),
+        Vec::new(),
+    )));
+    let pages: Vec<String> = read_tree(&bundled)
+        .into_keys()
+        .filter(|p| p.ends_with(".md") && !p.ends_with("index.md"))
+        .collect();
+    let concepts: Vec<String> = pages
+        .iter()
+        .filter(|p| p.starts_with("concepts/"))
+        .filter_map(|p| {
+            front_matter_value(&std::fs::read_to_string(bundled.join(p)).ok()?, "title")
+        })
+        .map(|t| t.to_lowercase())
+        .collect();
+    let shown = provisional_agrees_with_build(&input, &bundled, &pages, &concepts, 5);
+    assert!(shown >= 10, "bundled: {shown} of 30 shown before the build");
 }

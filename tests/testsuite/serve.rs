@@ -363,3 +363,25 @@ fn a_saved_stylesheet_is_shown_before_the_build() {
     );
     assert!(status(server.port)["failure"].is_null());
 }
+
+#[test]
+fn a_page_whose_prose_alone_changed_is_shown_before_the_build() {
+    let site = copy_fixture("minimal");
+    let server = serve(site.path());
+    let builds = status(server.port)["builds"].as_u64().unwrap();
+    let file = site.join("principles/own-the-outcome.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, original.replace("named owner", "PROSE ONLY")).unwrap();
+    wait_for(Duration::from_secs(10), || {
+        (status(server.port)["builds"].as_u64().unwrap() > builds).then_some(())
+    })
+    .expect("the build after the save");
+    assert!(get(server.port, PAGE).1.contains("PROSE ONLY"));
+    let lines = server.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("altitude: the saved page shown in")),
+        "{lines:#?}"
+    );
+}
