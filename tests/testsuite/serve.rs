@@ -349,19 +349,20 @@ fn a_saved_stylesheet_is_shown_before_the_build() {
     let builds = status(server.port)["builds"].as_u64().unwrap();
 
     std::fs::write(&css, "a { color: blue }\n").unwrap();
+    build_after_saying(&server, builds, "altitude: shown at once, before the build");
+    assert_eq!(get(server.port, "/extra.css").1, "a { color: blue }\n");
+    assert!(status(server.port)["failure"].is_null());
+}
+
+/// Waits for the build after the first `builds`, and checks that the
+/// server said `said` on the way.
+fn build_after_saying(server: &Served, builds: u64, said: &str) {
     wait_for(Duration::from_secs(10), || {
         (status(server.port)["builds"].as_u64().unwrap() > builds).then_some(())
     })
     .expect("the build after the save");
-    assert_eq!(get(server.port, "/extra.css").1, "a { color: blue }\n");
     let lines = server.lines();
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("altitude: shown at once, before the build")),
-        "{lines:#?}"
-    );
-    assert!(status(server.port)["failure"].is_null());
+    assert!(lines.iter().any(|l| l.starts_with(said)), "{lines:#?}");
 }
 
 #[test]
@@ -372,16 +373,6 @@ fn a_page_whose_prose_alone_changed_is_shown_before_the_build() {
     let file = site.join("principles/own-the-outcome.md");
     let original = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, original.replace("named owner", "PROSE ONLY")).unwrap();
-    wait_for(Duration::from_secs(10), || {
-        (status(server.port)["builds"].as_u64().unwrap() > builds).then_some(())
-    })
-    .expect("the build after the save");
+    build_after_saying(&server, builds, "altitude: the saved page shown in");
     assert!(get(server.port, PAGE).1.contains("PROSE ONLY"));
-    let lines = server.lines();
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("altitude: the saved page shown in")),
-        "{lines:#?}"
-    );
 }
