@@ -160,8 +160,13 @@ pub struct Hooks<'a> {
     pub show: &'a mut dyn FnMut(&SiteFiles),
     /// Whether a newer change is waiting. Asked before each step of the
     /// index stage: an index that the next build replaces at once is not
-    /// worth making, and the next build would wait for it.
+    /// worth making, and the next build would wait for it. And, if
+    /// `may_abort`, after load and after resolve: pages the next build
+    /// makes at once are not worth making either.
     pub superseded: &'a (dyn Fn() -> bool + Sync),
+    /// Whether the build may stop before it makes the pages: `serve` says
+    /// so only when its change is on show already (see `provisional`).
+    pub may_abort: bool,
     /// Where the index stage runs, if not on every core: `serve` gives it
     /// one thread, so that the other serves and draws the pages just shown.
     pub index_pool: Option<&'a rayon::ThreadPool>,
@@ -169,17 +174,25 @@ pub struct Hooks<'a> {
 
 /// The site `files`, with new bytes for the static files among `changed`,
 /// when those are all that changed (see [`content::static_change`]) and
-/// the last build copied each of them; `None` when only a build can say.
+/// the last build (`loaded`) copied each of them as it is; `None` when
+/// only a build can say.
 pub fn restyled(
-    layers: &[content::LayerInfo],
+    loaded: &Loaded,
     changed: &[std::path::PathBuf],
     files: &SiteFiles,
 ) -> Option<SiteFiles> {
-    let new = content::static_change::new_bytes(layers, changed)?;
+    let new = content::static_change::new_bytes(&loaded.layers, changed)?;
+    // Not a file the build writes itself over the asset: a page, the
+    // sitemap, the search client with the index's manifest.
+    let copied = |path: &str| {
+        loaded.assets.iter().any(|a| a.path == path)
+            && path != index::CLIENT
+            && !index::writes(path)
+            && !render::writes(loaded, path)
+    };
     let mut files = files.clone();
     for (path, bytes) in new {
-        // The search client is shipped with the index's manifest.
-        if path == index::CLIENT || !files.contains_key(&path) {
+        if !copied(&path) || !files.contains_key(&path) {
             return None;
         }
         files.insert(path, Bytes::new(bytes));
@@ -209,16 +222,16 @@ pub fn provisional(
     if temporary.iter().any(|t| t.parent() != path.parent()) {
         return None;
     }
-    let (id, page) = content::resave::reparse(&last.loaded, path)?;
-    let resolved = &mut last.resolved;
-    // A page that links to itself quotes its own old text in its backlinks.
-    let quotes_itself = resolved.backlinks[id].iter().any(|b| b.from == id);
-    if resolved.owner[id] != id || quotes_itself {
+    // A page's date comes from git, which a commit may have moved.
+    if last.loaded.config.last_updated.is_some() {
         return None;
     }
-    let autolinks = cache
-        .links
-        .autolinks_of(&last.loaded, id, &page, &resolved.targets[id])?;
+    let (id, page) = content::resave::reparse(&last.loaded, path)?;
+    let resolved = &mut last.resolved;
+    if resolved.owner[id] != id {
+        return None;
+    }
+    let autolinks = resolved.autolinks_of(&last.loaded, id, &page)?;
     let concepts = |links: &[links::AutoLink]| links.iter().map(|a| a.concept).collect::<Vec<_>>();
     if concepts(&autolinks) != concepts(&resolved.autolinks[id]) {
         return None;
@@ -283,7 +296,7 @@ fn run_inner(
     let mut timings = Timings::default();
     // Between stages, a build that a newer change supersedes stops: the
     // next build makes everything (each stage's cache stays whole).
-    let superseded = hooks.as_ref().map(|h| h.superseded);
+    let superseded = hooks.as_ref().filter(|h| h.may_abort).map(|h| h.superseded);
     let overtaken = || superseded.is_some_and(|s| s());
     progress.enter("load");
     let mut loaded = timings.time("load", || content::load(input, &mut cache.load, &mut diags));

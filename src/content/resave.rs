@@ -59,16 +59,25 @@ pub(crate) fn gone_unread(loaded: &Loaded, path: &Path) -> bool {
     }) else {
         return false;
     };
+    // Read by the build: the settings, a page (kept, hidden or replaced),
+    // a template or an asset, or a folder that held any of them.
+    let read = |path: &str| path == rel || path.starts_with(&format!("{rel}/"));
+    let settings = rel == "playbook.toml";
     let page = loaded
         .pages
         .iter()
-        .any(|p| p.layer == layer && p.path == rel);
-    let template = rel
-        .strip_prefix("templates/")
-        .is_some_and(|t| loaded.templates.iter().any(|x| x.name == t));
-    let output = rel.strip_prefix("static/").unwrap_or(&rel);
-    let asset = loaded.assets.iter().any(|a| a.path == output);
-    !(page || template || asset)
+        .any(|p| p.layer == layer && read(&p.path))
+        || loaded.hidden.iter().any(|h| read(&h.path))
+        || loaded.redirects.iter().any(|r| read(&r.from_path));
+    let template = loaded
+        .templates
+        .iter()
+        .any(|t| read(&format!("templates/{}", t.name)));
+    let asset = loaded
+        .assets
+        .iter()
+        .any(|a| read(&a.path) || read(&format!("static/{}", a.path)));
+    !(settings || page || template || asset)
 }
 
 /// Whether `new` differs from `old` only in its body's prose: every field

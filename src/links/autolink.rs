@@ -28,6 +28,7 @@ pub struct AutoLink {
     pub context: std::sync::Arc<str>,
 }
 
+#[derive(Debug)]
 pub(crate) struct AutoLinker {
     automaton: Option<AhoCorasick>,
     /// Each pattern's concept, as a slot: concepts are numbered by their

@@ -99,9 +99,29 @@ pub struct Resolved {
     pub owner: Vec<PageId>,
     /// Per page, the pages in the folder it is the index of, in order.
     pub children: Vec<Vec<PageId>>,
+    /// The auto-linker these links were found with: a saved page's are
+    /// found again with it (see `pipeline::provisional`).
+    pub(crate) linker: Option<Arc<autolink::AutoLinker>>,
 }
 
 impl Resolved {
+    /// The auto-links of `page`, as page `id` of the site `loaded` these
+    /// links were resolved over, with the same links, would have.
+    pub(crate) fn autolinks_of(
+        &self,
+        loaded: &Loaded,
+        id: PageId,
+        page: &Page,
+    ) -> Option<Vec<AutoLink>> {
+        let linker = self.linker.as_ref()?;
+        let enabled = page.autolink.unwrap_or(loaded.config.links.autolink);
+        Some(if enabled {
+            linker.links_of(id, page, self.targets.get(id)?)
+        } else {
+            Vec::new()
+        })
+    }
+
     /// Whether the page is written as a page of its own.
     pub fn is_output(&self, id: PageId) -> bool {
         self.owner.get(id) == Some(&id)
@@ -186,27 +206,6 @@ impl ResolveCache {
             self.names = Some((world, named.clone(), found));
         }
         named
-    }
-}
-
-impl ResolveCache {
-    /// The auto-links of `page` (page `id` of the site the last resolve
-    /// kept, with links to `targets`), by the names that resolve kept;
-    /// `None` when it kept none.
-    pub(crate) fn autolinks_of(
-        &self,
-        loaded: &Loaded,
-        id: PageId,
-        page: &Page,
-        targets: &[Target],
-    ) -> Option<Vec<AutoLink>> {
-        let (_, (_, linker), _) = self.names.as_ref()?;
-        let enabled = page.autolink.unwrap_or(loaded.config.links.autolink);
-        Some(if enabled {
-            linker.links_of(id, page, targets)
-        } else {
-            Vec::new()
-        })
     }
 }
 
@@ -380,6 +379,7 @@ pub fn resolve_cached(
         extensions,
         owner,
         children,
+        linker: Some(linker),
     }
 }
 

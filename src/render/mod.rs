@@ -394,10 +394,10 @@ pub fn render_cached(
     if all {
         rendered
             .files
-            .insert("sitemap.xml".into(), sitemap(loaded, resolved).into_bytes());
+            .insert(SITEMAP.into(), sitemap(loaded, resolved).into_bytes());
         rendered
             .files
-            .insert("robots.txt".into(), robots(loaded).into_bytes());
+            .insert(ROBOTS.into(), robots(loaded).into_bytes());
     }
     *cache = next;
     rendered
@@ -418,6 +418,27 @@ fn body_input<'a>(
         style: loaded.config.url_style,
         shown_at,
     }
+}
+
+const SITEMAP: &str = "sitemap.xml";
+const ROBOTS: &str = "robots.txt";
+
+/// Whether the render stage writes `path` itself, over any asset of that
+/// path: a page of `loaded`, the print edition, the 404 and search pages,
+/// the sitemap or the robots file.
+pub(crate) fn writes(loaded: &Loaded, path: &str) -> bool {
+    let special = [
+        urls::output_path(context::PRINT_URL),
+        "404.html".into(),
+        urls::output_path(context::SEARCH_URL),
+        SITEMAP.into(),
+        ROBOTS.into(),
+    ];
+    special.iter().any(|s| s == path)
+        || loaded
+            .pages
+            .iter()
+            .any(|p| urls::output_path(&p.url) == path)
 }
 
 /// Page `id` alone, rendered as the render stage renders it, over the site

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::content::{LayerInfo, SiteInput};
+use crate::content::{LayerInfo, Loaded, SiteInput};
 use crate::diag;
 use crate::pipeline::{self, Outcome};
 use site::Site;
@@ -75,7 +75,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     let never = || false;
     // The last build's site, kept until the next build is done: a saved
     // page is shown over it before the build (`pipeline::provisional`).
-    let mut last = serving.build(&mut cache, "start", &never);
+    let mut last = serving.build(&mut cache, "start", &never, false);
     let mut roots = roots_of(&last.loaded.layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -115,12 +115,16 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
-        serving.show_restyled(&last.loaded.layers, &changed, &reason);
-        serving.show_provisional(&mut last, &cache, &changed, &reason);
+        let shown = serving.show_restyled(&last.loaded, &changed, &reason)
+            || serving.show_provisional(&mut last, &cache, &changed, &reason);
         // A build a newer change stops short of its search index is
         // followed by that change's batch, whose build makes the index.
+        // It may stop before it makes the pages only if its change is on
+        // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
-        let built = serving.build(&mut cache, &reason, &pending);
+        let built = serving.build(&mut cache, &reason, &pending, shown);
+        // Its layers are the latest, even if it stopped early.
+        let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
         let done = if built.aborted {
             built
@@ -129,7 +133,6 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         };
         // Without the freeing thread, the send fails and frees it here.
         let _ = serving.free.send(done);
-        let new_roots = roots_of(&last.loaded.layers);
         if new_roots != roots {
             roots = new_roots;
             watcher.set_roots(roots.clone());
@@ -177,50 +180,56 @@ struct Serving<'a> {
 impl Serving<'_> {
     /// A change of static files only, shown at once over the last good
     /// site (see `content::static_change`); the build that follows
-    /// confirms it.
-    fn show_restyled(&self, layers: &[LayerInfo], changed: &[PathBuf], reason: &str) {
+    /// confirms it. Returns whether it was.
+    fn show_restyled(&self, loaded: &Loaded, changed: &[PathBuf], reason: &str) -> bool {
         if self.site.status().failure.is_some() {
-            return;
+            return false;
         }
-        if let Some(files) = pipeline::restyled(layers, changed, &self.site.files()) {
-            self.site.show_pages(files);
-            eprintln!("altitude: shown at once, before the build ({reason})");
-        }
+        let Some(files) = pipeline::restyled(loaded, changed, &self.site.files()) else {
+            return false;
+        };
+        self.site.show_pages(files);
+        eprintln!("altitude: shown at once, before the build ({reason})");
+        true
     }
 
     /// A save that changed one page's body alone: that page shown at once
     /// over the last build's site (see `pipeline::provisional`); the build
-    /// that follows confirms it.
+    /// that follows confirms it. Returns whether it was.
     fn show_provisional(
         &self,
         last: &mut Outcome,
         cache: &pipeline::Cache,
         changed: &[PathBuf],
         reason: &str,
-    ) {
+    ) -> bool {
         if self.site.status().failure.is_some() || last.diagnostics.has_errors() {
-            return;
+            return false;
         }
         let started = Instant::now();
-        if let Some((path, html)) = pipeline::provisional(last, cache, changed) {
-            let mut files = (*self.site.files()).clone();
-            files.insert(path, html);
-            self.site.show_pages(files);
-            eprintln!(
-                "altitude: the saved page shown in {} ms, before the build ({reason})",
-                started.elapsed().as_millis()
-            );
-        }
+        let Some((path, html)) = pipeline::provisional(last, cache, changed) else {
+            return false;
+        };
+        let mut files = (*self.site.files()).clone();
+        files.insert(path, html);
+        self.site.show_pages(files);
+        eprintln!(
+            "altitude: the saved page shown in {} ms, before the build ({reason})",
+            started.elapsed().as_millis()
+        );
+        true
     }
 
     /// Builds, publishes the result and reports it, and returns what it
     /// made but the files (its layers' folders are watched). `superseded`
-    /// tells the build that a newer change is waiting.
+    /// tells the build that a newer change is waiting; `may_abort`, that it
+    /// may then stop before it makes the pages.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
+        may_abort: bool,
     ) -> Outcome {
         let Serving {
             input,
@@ -237,6 +246,7 @@ impl Serving<'_> {
             show: &mut |pages| site.show_pages(pages.clone()),
             superseded,
             index_pool,
+            may_abort,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
         if outcome.aborted {

@@ -4,20 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use altitude::content::LayerInfo;
-use altitude::pipeline::{self, SiteFiles};
+use altitude::content::SiteInput;
+use altitude::pipeline::{self, Mode, Outcome, SiteFiles};
+use altitude::source::FsSource;
 
 use crate::support::TempDir;
-
-fn layer(name: &str, root: &Path, ignore: &[&str]) -> LayerInfo {
-    LayerInfo {
-        name: name.into(),
-        root: format!("{name}/"),
-        disk_root: Some(root.to_path_buf()),
-        edit_url: None,
-        ignore: ignore.iter().map(|s| s.to_string()).collect(),
-    }
-}
 
 fn write(root: &Path, path: &str, text: &str) -> PathBuf {
     let file = root.join(path);
@@ -26,52 +17,56 @@ fn write(root: &Path, path: &str, text: &str) -> PathBuf {
     file
 }
 
-/// A base layer and a company layer over it, and the site they last built.
+/// A base layer and a company layer over it, and the site they built.
 struct Stack {
     _tmp: TempDir,
     base: PathBuf,
     company: PathBuf,
-    layers: Vec<LayerInfo>,
-    site: SiteFiles,
+    built: Outcome,
 }
 
 fn stack() -> Stack {
     let tmp = TempDir::new("restyle");
     let (base, company) = (tmp.join("base"), tmp.join("company"));
+    write(
+        &base,
+        "playbook.toml",
+        "title = \"Base\"\nbase = \"none\"\nignore = [\"static/drafts/\"]\n",
+    );
+    write(&base, "index.md", "# Home\n\nWelcome.\n");
+    write(&base, "notes/a.md", "# A\n\nA note.\n");
     write(&base, "static/site.css", "old");
     write(&base, "logo.svg", "old");
     write(&base, "static/drafts/x.css", "old");
-    write(&base, "notes/a.md", "# A\n");
-    write(&base, "assets/search.js", "old");
+    write(&base, "static/robots.txt", "old");
+    write(&base, "static/twice.css", "old");
+    write(&base, "twice.css", "old");
+    write(
+        &company,
+        "playbook.toml",
+        "name = \"Company\"\nbase = \"../base\"\n",
+    );
     write(&company, "static/logo.svg", "company");
-    let layers = vec![
-        layer("base", &base, &["static/drafts/"]),
-        layer("company", &company, &[]),
-    ];
-    let site: SiteFiles = [
-        "site.css",
-        "logo.svg",
-        "drafts/x.css",
-        "assets/search.js",
-        "notes/a/index.html",
-    ]
-    .into_iter()
-    .map(|p| (p.to_string(), Arc::new(b"old".to_vec())))
-    .collect();
+    let input = SiteInput::over(Arc::new(FsSource::new(company.clone(), Vec::new())));
+    let built = pipeline::run(&input, Mode::Build);
+    assert!(!built.diagnostics.has_errors(), "{:?}", built.diagnostics);
     Stack {
         _tmp: tmp,
         base,
         company,
-        layers,
-        site,
+        built,
     }
+}
+
+fn restyled(s: &Stack, changed: &[PathBuf]) -> Option<SiteFiles> {
+    pipeline::restyled(&s.built.loaded, changed, &s.built.files)
 }
 
 #[test]
 fn a_changed_stylesheet_gets_its_new_bytes_and_nothing_else_changes() {
     let s = stack();
     let css = write(&s.base, "static/site.css", "new");
-    let site = pipeline::restyled(&s.layers, &[css], &s.site).expect("shown at once");
+    let site = restyled(&s, &[css]).expect("shown at once");
     assert_eq!(
         site.get("site.css").map(|b| b.as_slice()),
         Some(&b"new"[..])
@@ -83,7 +78,7 @@ fn a_changed_stylesheet_gets_its_new_bytes_and_nothing_else_changes() {
             .map(|(p, b)| (p.clone(), b.to_vec()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(others(&site), others(&s.site));
+    assert_eq!(others(&site), others(&s.built.files));
 }
 
 #[test]
@@ -91,17 +86,24 @@ fn whatever_may_reach_further_waits_for_the_build() {
     let s = stack();
     let cases = [
         // Another layer's file is copied to the same place.
-        (write(&s.base, "logo.svg", "new"), "a shadowed file"),
+        (
+            write(&s.base, "logo.svg", "new"),
+            "a file a higher layer shadows",
+        ),
+        (
+            write(&s.base, "static/twice.css", "new"),
+            "a file the same layer has twice",
+        ),
+        (
+            write(&s.base, "static/robots.txt", "new"),
+            "a file the build writes itself",
+        ),
         (write(&s.base, "notes/a.md", "# B\n"), "a page"),
         (
             write(&s.base, "static/drafts/x.css", "new"),
             "an ignored file",
         ),
         (write(&s.base, "static/fresh.css", "new"), "a new file"),
-        (
-            write(&s.base, "assets/search.js", "new"),
-            "the search client",
-        ),
         (
             write(&s.base, "playbook.toml", "title = \"T\"\n"),
             "the settings",
@@ -110,18 +112,15 @@ fn whatever_may_reach_further_waits_for_the_build() {
         (s.base.join("static/gone.css"), "a deleted file"),
     ];
     for (path, what) in cases {
-        assert!(
-            pipeline::restyled(&s.layers, &[path], &s.site).is_none(),
-            "{what}"
-        );
+        assert!(restyled(&s, &[path]).is_none(), "{what}");
     }
     // With anything else in the same batch, the stylesheet waits too.
     let css = write(&s.base, "static/site.css", "new");
     let page = s.base.join("notes/a.md");
-    assert!(pipeline::restyled(&s.layers, &[css, page], &s.site).is_none());
+    assert!(restyled(&s, &[css, page]).is_none());
     // The company layer's own file is its output's top copy.
     let logo = write(&s.company, "static/logo.svg", "newer");
-    let site = pipeline::restyled(&s.layers, &[logo], &s.site).expect("top copy");
+    let site = restyled(&s, &[logo]).expect("top copy");
     assert_eq!(
         site.get("logo.svg").map(|b| b.as_slice()),
         Some(&b"newer"[..])
