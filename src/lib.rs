@@ -22,3 +22,4 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod source;
+mod sync;

@@ -33,6 +33,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::pipeline::SiteFiles;
+use crate::sync::lock;
 
 /// Written into every output folder; its presence is what allows replacing it.
 pub const MARKER: &str = ".altitude-output";
@@ -380,12 +381,6 @@ impl Drop for Writer {
             self.take_back();
         }
     }
-}
-
-/// A lock whose data stays whole even if a writer thread panicked: each
-/// update is a single push or insert.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A hidden folder beside `out`, for this process: `.public.altitude-new-42`.

@@ -172,15 +172,15 @@ pub struct Hooks<'a> {
     pub index_pool: Option<&'a rayon::ThreadPool>,
 }
 
-/// The site `files`, with new bytes for the static files among `changed`,
+/// The new bytes of the static files among `changed`, by output path,
 /// when those are all that changed (see [`content::static_change`]) and
-/// the last build (`loaded`) copied each of them as it is; `None` when
-/// only a build can say.
+/// the last build (`loaded`, serving `files`) copied each of them as it
+/// is; `None` when only a build can say.
 pub fn restyled(
     loaded: &Loaded,
     changed: &[std::path::PathBuf],
     files: &SiteFiles,
-) -> Option<SiteFiles> {
+) -> Option<Vec<(String, Bytes)>> {
     let new = content::static_change::new_bytes(&loaded.layers, changed)?;
     // Not a file the build writes itself over the asset: a page, the
     // sitemap, the search client with the index's manifest.
@@ -190,14 +190,12 @@ pub fn restyled(
             && !index::writes(path)
             && !render::writes(loaded, path)
     };
-    let mut files = files.clone();
-    for (path, bytes) in new {
-        if !copied(&path) || !files.contains_key(&path) {
-            return None;
-        }
-        files.insert(path, Bytes::new(bytes));
-    }
-    Some(files)
+    new.into_iter()
+        .map(|(path, bytes)| {
+            let served = files.contains_key(&path);
+            (served && copied(&path)).then(|| (path, Bytes::new(bytes)))
+        })
+        .collect()
 }
 
 /// The page a save changed, rendered at once over the last build's site
@@ -213,9 +211,10 @@ pub fn provisional(
 ) -> Option<(String, Bytes)> {
     // An editor's temporary file, renamed over the page it saves, is in
     // the same save, in the same folder.
+    let roots = content::static_change::disk_roots(&last.loaded.layers);
     let (temporary, saved): (Vec<_>, Vec<_>) = changed
         .iter()
-        .partition(|p| content::resave::gone_unread(&last.loaded, p));
+        .partition(|p| content::resave::gone_unread(&last.loaded, &roots, p));
     let [path] = saved[..] else {
         return None;
     };
@@ -226,7 +225,7 @@ pub fn provisional(
     if last.loaded.config.last_updated.is_some() {
         return None;
     }
-    let (id, page) = content::resave::reparse(&last.loaded, path)?;
+    let (id, page) = content::resave::reparse(&last.loaded, &roots, path)?;
     let resolved = &mut last.resolved;
     if resolved.owner[id] != id {
         return None;

@@ -446,11 +446,14 @@ fn dedupe_layers(loaded: &mut Loaded) {
         .iter()
         .map(|p| p.extends.is_some() || top_layer.get(p.url.as_str()) == Some(&p.layer))
         .collect();
-    if kept.iter().all(|&k| k) {
-        return;
-    }
     let mut kept = kept.into_iter();
     loaded.pages.retain(|_| kept.next().unwrap_or(true));
+}
+
+/// Whether the build reads the file at `path` of a layer that ignores
+/// `ignore`: not its settings, which the stack reads, nor an ignored file.
+fn read_from_layer(ignore: &[String], path: &str) -> bool {
+    path != "playbook.toml" && !layers::ignored(ignore, path)
 }
 
 /// Every file of a layer not ignored, each with the key its read may be
@@ -466,7 +469,7 @@ fn read_all(
     let paths = match source.list() {
         Ok(paths) => paths
             .into_iter()
-            .filter(|p| p != "playbook.toml" && !layers::ignored(ignore, p))
+            .filter(|p| read_from_layer(ignore, p))
             .collect::<Vec<_>>(),
         Err(e) => {
             diags.push(Diagnostic::error(

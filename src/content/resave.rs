@@ -4,7 +4,7 @@
 //! own page again over the last build's site before the build (see
 //! `pipeline::provisional`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{parse_keyed, role, static_change, Loaded, Page, PageId, Role};
@@ -12,8 +12,13 @@ use super::{parse_keyed, role, static_change, Loaded, Page, PageId, Role};
 /// The page of the last build `loaded` that file `changed` holds, and that
 /// page as the file now reads, when its body alone changed and it parses
 /// without a problem; `None` otherwise.
-pub(crate) fn reparse(loaded: &Loaded, changed: &Path) -> Option<(PageId, Page)> {
-    let found = static_change::locate(&loaded.layers, changed)?;
+/// `roots` are the layers' folders (see `static_change::disk_roots`).
+pub(crate) fn reparse(
+    loaded: &Loaded,
+    roots: &[Option<PathBuf>],
+    changed: &Path,
+) -> Option<(PageId, Page)> {
+    let found = static_change::locate(&loaded.layers, roots, changed)?;
     if !matches!(role(&found.rel), Role::Page) {
         return None;
     }
@@ -37,7 +42,7 @@ pub(crate) fn reparse(loaded: &Loaded, changed: &Path) -> Option<(PageId, Page)>
 /// Whether `path`, named in a save, is a file that is gone and that the
 /// last build (`loaded`) did not read: an editor's temporary file, written
 /// and renamed over the page it saves.
-pub(crate) fn gone_unread(loaded: &Loaded, path: &Path) -> bool {
+pub(crate) fn gone_unread(loaded: &Loaded, roots: &[Option<PathBuf>], path: &Path) -> bool {
     if path.symlink_metadata().is_ok() {
         return false;
     }
@@ -47,21 +52,13 @@ pub(crate) fn gone_unread(loaded: &Loaded, path: &Path) -> bool {
     let Ok(folder) = folder.canonicalize() else {
         return false;
     };
-    let roots = static_change::disk_roots(&loaded.layers);
-    let Some((layer, rel)) = roots.iter().enumerate().find_map(|(at, root)| {
-        let rel = folder
-            .join(name)
-            .strip_prefix(root.as_ref()?)
-            .ok()?
-            .to_str()?
-            .to_string();
-        Some((at, rel))
-    }) else {
+    let Some((layer, rel)) = static_change::in_one_layer(roots, &folder.join(name)) else {
         return false;
     };
     // Read by the build: the settings, a page (kept, hidden or replaced),
     // a template or an asset, or a folder that held any of them.
-    let read = |path: &str| path == rel || path.starts_with(&format!("{rel}/"));
+    let under = format!("{rel}/");
+    let read = |path: &str| path == rel || path.starts_with(&under);
     let settings = rel == "playbook.toml";
     let page = loaded
         .pages
@@ -80,9 +77,11 @@ pub(crate) fn gone_unread(loaded: &Loaded, path: &Path) -> bool {
     !(settings || page || template || asset)
 }
 
-/// Whether `new` differs from `old` only in its body's prose: every field
-/// parsed from the front matter or shown to other pages is the same, and
-/// its headings and links are the same but for where they are.
+/// Whether `new` differs from `old` only in its body's prose: the same
+/// front matter (which, with the same path, decides the kind, URL,
+/// template, order and principle or concept fields), and the same of what
+/// the body may give a page: its title, summary, headings and links, but
+/// for where they are.
 fn same_but_body(old: &Page, new: &Page) -> bool {
     fn same<T>(a: &[T], b: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| eq(x, y))
@@ -91,14 +90,8 @@ fn same_but_body(old: &Page, new: &Page) -> bool {
         &p.text[..p.body_start]
     }
     front(old) == front(new)
-        && (&old.url, &old.title, &old.title_span, &old.summary)
-            == (&new.url, &new.title, &new.title_span, &new.summary)
-        && (old.kind, old.skip_first_h1, old.generated)
-            == (new.kind, new.skip_first_h1, new.generated)
-        && (&old.template, old.order, old.autolink) == (&new.template, new.order, new.autolink)
-        && (&old.principle, &old.concept) == (&new.principle, &new.concept)
-        && (&old.defined_in, &old.extends, &old.replaces)
-            == (&new.defined_in, &new.extends, &new.replaces)
+        && (&old.title, &old.title_span, &old.summary, old.skip_first_h1)
+            == (&new.title, &new.title_span, &new.summary, new.skip_first_h1)
         && same(&old.headings, &new.headings, |a, b| {
             (a.level, &a.text, &a.id) == (b.level, &b.text, &b.id)
         })

@@ -43,25 +43,31 @@ pub(crate) struct Located {
     pub real: PathBuf,
 }
 
-pub(crate) fn locate(layers: &[LayerInfo], path: &Path) -> Option<Located> {
-    locate_in(layers, &disk_roots(layers), path)
+/// `path` (changed, named by the watcher), located among the layers'
+/// folders `roots` (see [`disk_roots`]).
+pub(crate) fn locate(
+    layers: &[LayerInfo],
+    roots: &[Option<PathBuf>],
+    path: &Path,
+) -> Option<Located> {
+    let real = path.canonicalize().ok()?;
+    let (layer, rel) = in_one_layer(roots, &real)?;
+    let skipped = rel.split('/').any(crate::source::skipped_name);
+    if skipped || !super::read_from_layer(&layers[layer].ignore, &rel) {
+        return None;
+    }
+    Some(Located { layer, rel, real })
 }
 
-fn locate_in(layers: &[LayerInfo], roots: &[Option<PathBuf>], path: &Path) -> Option<Located> {
-    let real = path.canonicalize().ok()?;
+/// The layer whose folder (of `roots`) holds `real`, a path as the file
+/// system names it, and the path in it; `None` under none or under two.
+pub(crate) fn in_one_layer(roots: &[Option<PathBuf>], real: &Path) -> Option<(usize, String)> {
     let mut inside = roots.iter().enumerate().filter_map(|(at, root)| {
         let rel = real.strip_prefix(root.as_ref()?).ok()?;
         Some((at, rel.to_str()?.to_string()))
     });
-    let (layer, rel) = inside.next()?;
-    if inside.next().is_some() {
-        return None;
-    }
-    let skipped = rel.split('/').any(crate::source::skipped_name);
-    if skipped || rel == "playbook.toml" || super::layers::ignored(&layers[layer].ignore, &rel) {
-        return None;
-    }
-    Some(Located { layer, rel, real })
+    let found = inside.next()?;
+    inside.next().is_none().then_some(found)
 }
 
 fn new_bytes_of(
@@ -73,7 +79,7 @@ fn new_bytes_of(
         layer: at,
         rel,
         real,
-    } = locate_in(layers, roots, path)?;
+    } = locate(layers, roots, path)?;
     let output = match role(&rel) {
         Role::Static(rest) => rest.to_string(),
         Role::Asset => rel.clone(),

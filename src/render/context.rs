@@ -179,6 +179,8 @@ pub(crate) struct ContextBuilder<'a> {
     nav: &'a NavCache,
     /// Position of each page in the reading order.
     position: Vec<Option<usize>>,
+    /// Each section's index page, by the section's key.
+    section_index: HashMap<&'a str, PageId>,
     map_page: Option<PageId>,
 }
 
@@ -188,13 +190,46 @@ impl<'a> ContextBuilder<'a> {
         for (i, &id) in resolved.reading_order.iter().enumerate() {
             position[id] = Some(i);
         }
+        let section_index = resolved
+            .sections
+            .iter()
+            .filter_map(|s| Some((s.key.as_str(), s.index?)))
+            .collect();
         ContextBuilder {
             loaded,
             resolved,
             nav,
             position,
+            section_index,
             map_page: map_page(loaded),
         }
+    }
+
+    /// The index page of page `id`'s section, if it has one.
+    pub(super) fn section_index(&self, id: PageId) -> Option<PageId> {
+        let section = self.loaded.pages[id].section();
+        self.section_index.get(section).copied()
+    }
+
+    /// The page `step` places from page `id` in the reading order.
+    pub(super) fn neighbour_id(&self, id: PageId, step: isize) -> Option<PageId> {
+        let other = self.position[id]?.checked_add_signed(step)?;
+        self.resolved.reading_order.get(other).copied()
+    }
+
+    /// Whether page `id` lists every principle and concept: the home page
+    /// and the concept map.
+    pub(super) fn lists_all(&self, id: PageId) -> bool {
+        matches!(self.loaded.pages[id].kind, PageKind::Home) || Some(id) == self.map_page
+    }
+
+    pub(super) fn map_page(&self) -> Option<PageId> {
+        self.map_page
+    }
+
+    /// The key of the sidebar page `id` is shown with.
+    pub(super) fn sidebar_key(&self, id: PageId) -> u128 {
+        self.nav.key(id, &root_prefix(&self.loaded.pages[id].url))
     }
 
     fn url(&self, id: PageId) -> String {
@@ -319,7 +354,7 @@ impl<'a> ContextBuilder<'a> {
         let page: &'a Page = &self.loaded.pages[id];
         let body = bodies[id].html.as_str();
         let extensions = self.extensions(id, bodies);
-        let with_lists = matches!(page.kind, PageKind::Home) || Some(id) == self.map_page;
+        let with_lists = self.lists_all(id);
         let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
         let kind = if Some(id) == self.map_page {
             "map"
@@ -431,19 +466,11 @@ impl<'a> ContextBuilder<'a> {
     }
 
     fn breadcrumbs(&self, id: PageId) -> Vec<Link> {
-        let pages = &self.loaded.pages;
         let mut crumbs = Vec::new();
         if let Some(home) = self.resolved.home {
             crumbs.push(self.link(home));
         }
-        let section = pages[id].section();
-        if let Some(index) = self
-            .resolved
-            .sections
-            .iter()
-            .find(|s| s.key == section)
-            .and_then(|s| s.index)
-        {
+        if let Some(index) = self.section_index(id) {
             if index != id {
                 crumbs.push(self.link(index));
             }
@@ -455,12 +482,7 @@ impl<'a> ContextBuilder<'a> {
     }
 
     fn neighbour(&self, id: PageId, step: isize) -> Option<Link> {
-        let position = self.position[id]?;
-        let other = position.checked_add_signed(step)?;
-        self.resolved
-            .reading_order
-            .get(other)
-            .map(|&o| self.link(o))
+        self.neighbour_id(id, step).map(|o| self.link(o))
     }
 
     fn principle_ctx(&self, id: PageId) -> Option<PrincipleCtx> {

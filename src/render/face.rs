@@ -21,14 +21,15 @@
 //! debug builds every page found this way is checked against its full
 //! context key, so a part missed here fails the incremental tests.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use rayon::prelude::*;
 
-use crate::content::{Loaded, Page, PageId, PageKind};
+use crate::content::{Loaded, Page, PageId};
 use crate::key::Key;
 use crate::links::{Resolved, Target};
+
+use super::context::ContextBuilder;
 
 /// The parts faces are made of, for one build.
 pub(super) struct Faces {
@@ -42,20 +43,18 @@ pub(super) struct Faces {
     /// Every page's own part and the site's lists, for the pages that
     /// list every principle and concept.
     whole: u128,
-    /// Each page's identity (see [`identities`]).
-    ident: Vec<u128>,
-    /// Each page's place in the reading order.
-    position: Vec<Option<usize>>,
-    /// Each section's index page, by the section's key.
-    section_index: HashMap<String, PageId>,
-    map_page: Option<PageId>,
 }
 
 impl Faces {
-    /// The parts of the site `loaded` and `resolved` describe, under
-    /// templates with key `templates`.
-    pub(super) fn new(loaded: &Loaded, resolved: &Resolved, templates: u128) -> Faces {
-        let map_page = super::context::map_page(loaded);
+    /// The parts of the site `loaded` and `resolved` describe, whose
+    /// contexts `builder` makes, under templates with key `templates`.
+    pub(super) fn new(
+        loaded: &Loaded,
+        resolved: &Resolved,
+        builder: &ContextBuilder<'_>,
+        templates: u128,
+    ) -> Faces {
+        let map_page = builder.map_page();
         let mut site = Key::new();
         site.add(templates).add(&loaded.config);
         site.add(loaded.layers.len());
@@ -76,83 +75,58 @@ impl Faces {
         let mut whole = Key::new();
         whole.add(&own);
         add_lists(&mut whole, resolved, &ident);
-        let mut position = vec![None; loaded.pages.len()];
-        for (n, &id) in resolved.reading_order.iter().enumerate() {
-            position[id] = Some(n);
-        }
-        let section_index = resolved
-            .sections
-            .iter()
-            .filter_map(|s| Some((s.key.clone(), s.index?)))
-            .collect();
         Faces {
             site: site.finish(),
             own,
             shown,
             whole: whole.finish(),
-            ident,
-            position,
-            section_index,
-            map_page,
         }
     }
 
     /// Page `id`'s key by its face, when it is rendered with `template`
-    /// under a sidebar of key `sidebar`, showing bodies of keys `bodies`
-    /// (its own, then its extensions').
+    /// by `builder`, showing bodies of keys `bodies` (its own, then its
+    /// extensions'). Its own part names it (its path, layer and URL).
     pub(super) fn page_key(
         &self,
-        loaded: &Loaded,
+        builder: &ContextBuilder<'_>,
         resolved: &Resolved,
         id: PageId,
         template: &str,
-        sidebar: u128,
         bodies: &[u128],
     ) -> u128 {
         let mut key = Key::new();
         key.add(self.site)
             .add(template)
-            .add(self.ident[id])
             .add(bodies)
-            .add(sidebar)
+            .add(builder.sidebar_key(id))
             .add(self.own[id]);
         // An extension's links are previewed on the page it extends.
         for &e in &resolved.extensions[id] {
             key.add(self.own[e]);
         }
         let mut count = 0usize;
-        // The pages read at fixed places, each hashed present or not; then
-        // the lists of pages read, as one counted list.
-        for p in self.fixed_reads(loaded, resolved, id) {
-            key.add(p.map(|p| (self.ident[p], self.shown[p])));
+        // The pages read at fixed places (the breadcrumbs' home and
+        // section index, the neighbours in reading order), each hashed
+        // present or not; then the lists of pages read, as one counted
+        // list. A shown part names its page.
+        let fixed = [
+            resolved.home,
+            builder.section_index(id),
+            builder.neighbour_id(id, -1),
+            builder.neighbour_id(id, 1),
+        ];
+        for p in fixed {
+            key.add(p.map(|p| self.shown[p]));
         }
         for_each_read(resolved, id, |p| {
-            key.add(self.ident[p]).add(self.shown[p]);
+            key.add(self.shown[p]);
             count += 1;
         });
         key.add(count);
-        let lists_all =
-            matches!(loaded.pages[id].kind, PageKind::Home) || Some(id) == self.map_page;
-        if lists_all {
+        if builder.lists_all(id) {
             key.add(self.whole);
         }
         key.finish()
-    }
-}
-
-impl Faces {
-    /// The pages page `id`'s context reads at fixed places, as
-    /// `render::context` does: the breadcrumbs' home and section index,
-    /// and the previous and next pages in reading order.
-    fn fixed_reads(&self, loaded: &Loaded, r: &Resolved, id: PageId) -> [Option<PageId>; 4] {
-        let section = loaded.pages[id].section();
-        let index = self.section_index.get(section).copied();
-        let at = self.position[id];
-        let previous = at
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| r.reading_order.get(n));
-        let next = at.and_then(|n| r.reading_order.get(n + 1));
-        [r.home, index, previous.copied(), next.copied()]
     }
 }
 

@@ -75,25 +75,16 @@ struct Finder<'a> {
     body_keys: &'a [u128],
     templates: u128,
     faces: Option<face::Faces>,
-    nav: &'a nav::NavCache,
 }
 
 impl Finder<'_> {
     fn find(&self, id: PageId) -> Result<Found, Box<Diagnostic>> {
         let template = template_for(self.loaded, id);
         let shown_bodies: Vec<u128> = self.resolved.shown(id).map(|p| self.body_keys[p]).collect();
-        let face_key = self.faces.as_ref().map(|faces| {
-            let page = &self.loaded.pages[id];
-            let sidebar = self.nav.key(id, &urls::root_prefix(&page.url));
-            faces.page_key(
-                self.loaded,
-                self.resolved,
-                id,
-                &template,
-                sidebar,
-                &shown_bodies,
-            )
-        });
+        let face_key = self
+            .faces
+            .as_ref()
+            .map(|faces| faces.page_key(self.builder, self.resolved, id, &template, &shown_bodies));
         let known = face_key
             .and_then(|k| self.cache.faces.get(&k))
             .and_then(|&key| Some((key, self.cache.pages.get(&key)?.clone())));
@@ -303,8 +294,7 @@ pub fn render_cached(
         // Only a cache that keeps pages needs faces (see `face`).
         faces: cache
             .keep
-            .then(|| face::Faces::new(loaded, resolved, templates)),
-        nav: &nav,
+            .then(|| face::Faces::new(loaded, resolved, &builder, templates)),
     };
     let results: Vec<Result<Found, Box<Diagnostic>>> = to_render
         .into_par_iter()
@@ -360,25 +350,14 @@ pub fn render_cached(
         }
     }
 
+    let [(print, print_path), (not_found, not_found_path), (search, search_path)] = special_pages();
     let mut special = vec![
-        (
-            "print.html",
-            builder.print_context(&print_bodies),
-            urls::output_path(context::PRINT_URL),
-        ),
-        (
-            "404.html",
-            builder.not_found_context(),
-            "404.html".to_string(),
-        ),
+        (print, builder.print_context(&print_bodies), print_path),
+        (not_found, builder.not_found_context(), not_found_path),
     ];
     // A theme without a search page simply has none.
-    if tera.get_template_names().any(|n| n == "search.html") {
-        special.push((
-            "search.html",
-            builder.search_context(),
-            urls::output_path(context::SEARCH_URL),
-        ));
+    if tera.get_template_names().any(|n| n == search) {
+        special.push((search, builder.search_context(), search_path));
     }
     for (template, context, path) in special {
         match tera.render(template, &context) {
@@ -423,22 +402,25 @@ fn body_input<'a>(
 const SITEMAP: &str = "sitemap.xml";
 const ROBOTS: &str = "robots.txt";
 
+/// The pages the render stage makes besides the playbook's own, each with
+/// its template and output path: the print edition, the 404 page, the
+/// search page.
+fn special_pages() -> [(&'static str, String); 3] {
+    [
+        ("print.html", urls::output_path(context::PRINT_URL)),
+        ("404.html", "404.html".into()),
+        ("search.html", urls::output_path(context::SEARCH_URL)),
+    ]
+}
+
 /// Whether the render stage writes `path` itself, over any asset of that
-/// path: a page of `loaded`, the print edition, the 404 and search pages,
-/// the sitemap or the robots file.
+/// path: a page of `loaded`, a special page, the sitemap or the robots
+/// file.
 pub(crate) fn writes(loaded: &Loaded, path: &str) -> bool {
-    let special = [
-        urls::output_path(context::PRINT_URL),
-        "404.html".into(),
-        urls::output_path(context::SEARCH_URL),
-        SITEMAP.into(),
-        ROBOTS.into(),
-    ];
-    special.iter().any(|s| s == path)
-        || loaded
-            .pages
-            .iter()
-            .any(|p| urls::output_path(&p.url) == path)
+    let page_url = path.strip_suffix(&urls::output_path(""));
+    [SITEMAP, ROBOTS].contains(&path)
+        || special_pages().iter().any(|(_, p)| p == path)
+        || page_url.is_some_and(|url| loaded.pages.iter().any(|p| p.url == url))
 }
 
 /// Page `id` alone, rendered as the render stage renders it, over the site

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::content::{LayerInfo, Loaded, SiteInput};
+use crate::content::{LayerInfo, SiteInput};
 use crate::diag;
 use crate::pipeline::{self, Outcome};
 use site::Site;
@@ -115,8 +115,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
             continue;
         }
         let reason = describe_change(&changed);
-        let shown = serving.show_restyled(&last.loaded, &changed, &reason)
-            || serving.show_provisional(&mut last, &cache, &changed, &reason);
+        let shown = serving.show_early(&mut last, &cache, &changed, &reason);
         // A build a newer change stops short of its search index is
         // followed by that change's batch, whose build makes the index.
         // It may stop before it makes the pages only if its change is on
@@ -178,25 +177,11 @@ struct Serving<'a> {
 }
 
 impl Serving<'_> {
-    /// A change of static files only, shown at once over the last good
-    /// site (see `content::static_change`); the build that follows
-    /// confirms it. Returns whether it was.
-    fn show_restyled(&self, loaded: &Loaded, changed: &[PathBuf], reason: &str) -> bool {
-        if self.site.status().failure.is_some() {
-            return false;
-        }
-        let Some(files) = pipeline::restyled(loaded, changed, &self.site.files()) else {
-            return false;
-        };
-        self.site.show_pages(files);
-        eprintln!("altitude: shown at once, before the build ({reason})");
-        true
-    }
-
-    /// A save that changed one page's body alone: that page shown at once
-    /// over the last build's site (see `pipeline::provisional`); the build
-    /// that follows confirms it. Returns whether it was.
-    fn show_provisional(
+    /// A change shown at once, before the build that follows and confirms
+    /// it: static files' new bytes (see `content::static_change`), or the
+    /// page a save changed the prose of (see `pipeline::provisional`).
+    /// Only over a good last build. Returns whether one was.
+    fn show_early(
         &self,
         last: &mut Outcome,
         cache: &pipeline::Cache,
@@ -207,12 +192,15 @@ impl Serving<'_> {
             return false;
         }
         let started = Instant::now();
-        let Some((path, html)) = pipeline::provisional(last, cache, changed) else {
+        if let Some(files) = pipeline::restyled(&last.loaded, changed, &self.site.files()) {
+            self.site.show_changed(files);
+            eprintln!("altitude: shown at once, before the build ({reason})");
+            return true;
+        }
+        let Some(page) = pipeline::provisional(last, cache, changed) else {
             return false;
         };
-        let mut files = (*self.site.files()).clone();
-        files.insert(path, html);
-        self.site.show_pages(files);
+        self.site.show_changed(vec![page]);
         eprintln!(
             "altitude: the saved page shown in {} ms, before the build ({reason})",
             started.elapsed().as_millis()

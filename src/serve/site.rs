@@ -108,6 +108,15 @@ impl Site {
         Self::swap_in(&mut state, files);
     }
 
+    /// Files changed ahead of a build (a page shown early, a static file):
+    /// the site served so far, with those in place.
+    pub fn show_changed(&self, changes: Vec<(String, crate::pipeline::Bytes)>) {
+        let mut state = self.lock();
+        let mut files = (*state.files).clone();
+        files.extend(changes);
+        Self::swap_in(&mut state, files);
+    }
+
     fn swap_in(state: &mut State, files: SiteFiles) {
         let gone: HashSet<String> = state
             .files
@@ -168,8 +177,6 @@ impl Site {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the state half
-        // written (every update is a few assignments), so carry on.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.state)
     }
 }

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
+use crate::sync::lock;
+
 /// How long the folders must be quiet before a batch ends: short after an
 /// editor's save (a few events), longer once a burst shows (a checkout).
 const QUIET_SAVE: Duration = Duration::from_millis(5);
@@ -190,12 +192,6 @@ impl Watcher {
             .find(|((_, now), was)| *now && !was)
             .map(|((root, _), _)| root.clone())
     }
-}
-
-/// A lock whose data is always whole: the roots are only ever replaced
-/// whole, so a panic elsewhere cannot leave them torn.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The paths of `event` the build reads.
