@@ -66,7 +66,42 @@ pub(crate) fn text_key(text: &str) -> u128 {
 /// computes no keys.
 pub struct Kept<V> {
     keep: bool,
-    map: std::collections::HashMap<u128, V>,
+    map: std::collections::HashMap<u128, V, KeyHash>,
+}
+
+/// Hashes a [`Key`] by taking its low bits: it is a hash already, and a
+/// big site's caches look up and keep tens of thousands of them per save.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct KeyHash;
+
+impl std::hash::BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+/// See [`KeyHash`]. Anything but a `u128` is folded in, in case.
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        self.0 ^= key as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl<V> Default for Kept<V> {
@@ -97,7 +132,9 @@ impl<V: Clone> Kept<V> {
     }
 
     /// Leaves exactly what this build `used` for the next one: what it
-    /// found here stays where it is, and only what it made is copied in.
+    /// found here stays where it is (a save finds almost everything
+    /// again, and values can be big to move), and only what it made is
+    /// copied in.
     pub(crate) fn keep_only<'v>(&mut self, used: impl IntoIterator<Item = (u128, &'v V)>)
     where
         V: 'v,
@@ -105,10 +142,11 @@ impl<V: Clone> Kept<V> {
         if !self.keep {
             return;
         }
-        let mut old = std::mem::take(&mut self.map);
+        let used: Vec<(u128, &V)> = used.into_iter().collect();
+        let keys: std::collections::HashSet<u128, KeyHash> = used.iter().map(|(k, _)| *k).collect();
+        self.map.retain(|key, _| keys.contains(key));
         for (key, value) in used {
-            let kept = old.remove(&key).unwrap_or_else(|| value.clone());
-            self.map.insert(key, kept);
+            self.map.entry(key).or_insert_with(|| value.clone());
         }
     }
 }

@@ -137,6 +137,12 @@ impl Cache {
         self.render.rendered
     }
 
+    /// The search shards the last build wrote, and those it had in all,
+    /// when it kept a sharded index.
+    pub fn shards_written(&self) -> Option<(usize, usize)> {
+        self.index.shards_written()
+    }
+
     /// Pages the last build took from the previous one.
     pub fn reused(&self) -> usize {
         self.render.reused
@@ -353,11 +359,7 @@ fn run_inner(
             }
         });
         match search {
-            Some(search) => files.extend(
-                search
-                    .into_iter()
-                    .map(|(path, bytes)| (path, Bytes::new(bytes))),
-            ),
+            Some(search) => files.extend(search),
             None => stopped = true,
         }
         files

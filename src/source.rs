@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::io;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -193,15 +195,19 @@ impl FsSource {
         }
     }
 
-    fn walk(&self, dir: &Path, prefix: &str, out: &mut Vec<String>) -> io::Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
+    /// The files under `dir`, named from the root (`prefix` names `dir`),
+    /// in no order. Subfolders are walked in parallel: listing a big
+    /// playbook's folders is most of what a `serve` rebuild spends reading.
+    fn walk(&self, dir: &Path, prefix: &str) -> io::Result<Vec<String>> {
+        let mut files = Vec::new();
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
             if skipped_name(&name) {
                 continue;
             }
-            let path = entry.path();
             // The folder listing tells an entry's kind without a `stat`,
             // except for a symbolic link, which is followed. An entry that
             // cannot be inspected (a dangling symlink) is listed anyway:
@@ -209,29 +215,40 @@ impl FsSource {
             // rest of the folder still loads.
             let kind = match entry.file_type() {
                 Ok(kind) if !kind.is_symlink() => kind,
-                _ => match std::fs::metadata(&path) {
+                _ => match std::fs::metadata(entry.path()) {
                     Ok(meta) => meta.file_type(),
                     Err(_) => {
-                        out.push(format!("{prefix}{name}"));
+                        files.push(format!("{prefix}{name}"));
                         continue;
                     }
                 },
             };
             if kind.is_dir() {
-                // Only a build has folders to skip (its output).
-                let skipped = !self.skip.is_empty() && {
-                    let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-                    self.skip.contains(&canonical)
-                };
-                if skipped {
-                    continue;
+                let path = entry.path();
+                if !self.skipped(&path) {
+                    folders.push((path, format!("{prefix}{name}/")));
                 }
-                self.walk(&path, &format!("{prefix}{name}/"), out)?;
             } else if kind.is_file() {
-                out.push(format!("{prefix}{name}"));
+                files.push(format!("{prefix}{name}"));
             }
         }
-        Ok(())
+        let nested: Vec<Vec<String>> = folders
+            .par_iter()
+            .map(|(path, prefix)| self.walk(path, prefix))
+            .collect::<io::Result<_>>()?;
+        files.extend(nested.into_iter().flatten());
+        Ok(files)
+    }
+
+    /// Whether `folder` is one the source leaves out: only a build has
+    /// folders to skip (its output).
+    fn skipped(&self, folder: &Path) -> bool {
+        !self.skip.is_empty() && {
+            let canonical = folder
+                .canonicalize()
+                .unwrap_or_else(|_| folder.to_path_buf());
+            self.skip.contains(&canonical)
+        }
     }
 }
 
@@ -241,9 +258,8 @@ impl Source for FsSource {
     }
 
     fn list(&self) -> io::Result<Vec<String>> {
-        let mut out = Vec::new();
-        self.walk(&self.root, "", &mut out)?;
-        out.sort();
+        let mut out = self.walk(&self.root, "")?;
+        out.sort_unstable();
         Ok(out)
     }
 

@@ -11,10 +11,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use super::keys::KeySpace;
-use super::Index;
+use super::scored::{Change, Scored};
+use super::SectionDoc;
 use crate::config::UrlStyle;
 use crate::content::Page;
+use crate::pipeline::Bytes;
 use crate::render::urls::link_url;
 use crate::render::SectionText;
 
@@ -129,25 +134,17 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// What every shard shows of pages, as JSON rows prepared once: a page
-/// can appear in many shards. (Documents carry their own rows.)
-struct Shown {
-    pages: Vec<String>,
-}
-
-impl Shown {
-    fn new(info: &PageInfo<'_>) -> Shown {
-        Shown {
-            pages: info
-                .pages
-                .par_iter()
-                .map(|p| {
-                    let url = link_url(&p.url, info.url_style);
-                    format!("[{}]", json_strs(&[&url, &p.title, p.kind.name()]))
-                })
-                .collect(),
-        }
-    }
+/// Each page's row in the shards, `["url","title","kind"]`, by page id:
+/// prepared once, as a page can appear in many shards. (Documents carry
+/// their own rows.)
+fn page_rows(info: &PageInfo<'_>) -> Vec<String> {
+    info.pages
+        .par_iter()
+        .map(|p| {
+            let url = link_url(&p.url, info.url_style);
+            format!("[{}]", json_strs(&[&url, &p.title, p.kind.name()]))
+        })
+        .collect()
 }
 
 /// A document's row in the shards: `"anchor","heading","snippet"`.
@@ -161,123 +158,507 @@ pub(crate) const SCRIPT: &str = "search/search.js";
 /// The folder of the shard packs.
 pub(crate) const SHARDS: &str = "search/s/";
 
+/// The sharded index as a build encoded it, kept by `serve` so that the
+/// next build re-encodes only the shards a save changed.
+pub(super) struct Encoded {
+    /// The best score in the index, against which scores are quantised.
+    max: f32,
+    /// Per term number: its best score.
+    term_max: Vec<f32>,
+    /// Per term number: its best postings, best first, quantised.
+    quantised: Vec<Vec<(u32, u8)>>,
+    page_rows: Vec<String>,
+    layout: Layout,
+    /// The key space as the manifest carries it, packs marked.
+    tree: BTreeMap<String, String>,
+    /// Shard key → the shard's script.
+    bodies: Bodies,
+    /// The manifest: the key space, packs marked, and the documents.
+    manifest: String,
+    packs: Vec<Pack>,
+    /// The shards this encoding wrote, rather than took from the last.
+    pub written: usize,
+}
+
+/// Which shards there are, and what each holds.
+struct Layout {
+    /// The terms that have postings, in the order of their names.
+    terms: Vec<u32>,
+    space: KeySpace,
+    shards: Shards,
+}
+
+/// What encoding reads: the scored documents and the terms' names.
+pub(super) struct Input<'a> {
+    pub scored: &'a Scored,
+    pub stems: &'a [String],
+    /// Each surface word with its stem's number.
+    pub words: &'a [(String, u32)],
+    pub info: PageInfo<'a>,
+    /// The theme's search client, which the manifest follows.
+    pub client: &'a [u8],
+}
+
+/// What the shards' JSON is made from.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    docs: &'a [SectionDoc],
+    stems: &'a [String],
+    page_rows: &'a [String],
+    quantised: &'a [Vec<(u32, u8)>],
+}
+
 /// Output path → bytes: `search/search.js` (the client followed by the
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
-/// named by its first.
-pub(crate) fn encode(
-    index: &Index,
-    info: &PageInfo<'_>,
-    client: &[u8],
+/// named by its first. Patches `kept`, the last build's encoding, when
+/// `change` says what changed since; leaves the encoding there when
+/// `keep`. `None` when `superseded` says the files are no longer wanted
+/// (and then nothing is kept).
+pub(super) fn encode(
+    input: &Input<'_>,
+    change: Option<&Change>,
+    kept: &mut Option<Encoded>,
+    keep: bool,
     superseded: &(dyn Fn() -> bool + Sync),
-) -> Option<BTreeMap<String, Vec<u8>>> {
+) -> Option<BTreeMap<String, Bytes>> {
+    let patch = match (change, kept.take()) {
+        (Some(change), Some(last)) => patched(input, change, last, superseded),
+        _ => Patch::Afresh,
+    };
+    let encoded = match patch {
+        Patch::Done(encoded) => *encoded,
+        Patch::Stopped => return None,
+        Patch::Afresh => match afresh(input, superseded)? {
+            Ok(encoded) => encoded,
+            Err(single) => return Some(single),
+        },
+    };
+    let mut files = script_file(input.client, &encoded.manifest);
+    for (keys, bytes) in &encoded.packs {
+        files.insert(format!("{SHARDS}{}.js", file_name(&keys[0])), bytes.clone());
+    }
+    if keep {
+        *kept = Some(encoded);
+    }
+    Some(files)
+}
+
+/// What patching the last encoding came to.
+enum Patch {
+    Done(Box<Encoded>),
+    /// `superseded` said the files are no longer wanted.
+    Stopped,
+    /// Only encoding afresh is exact.
+    Afresh,
+}
+
+/// The index encoded afresh: sharded, or the files of a site small enough
+/// for one file. `None` when `superseded`.
+fn afresh(
+    input: &Input<'_>,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<Result<Encoded, BTreeMap<String, Bytes>>> {
+    let scored = input.scored;
+    let term_max: Vec<f32> = (0..scored.term_count() as u32)
+        .into_par_iter()
+        .map(|term| term_best(scored, term))
+        .collect();
+    let max = overall_best(&term_max);
     // Each posting takes at least two bytes: past the limit, no need to try
     // a single file, and shards keep only each term's best postings.
-    let postings: usize = index.postings.values().map(Vec::len).sum();
-    let may_be_single = postings * 2 <= SINGLE_FILE_LIMIT;
+    let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
     let keep = if may_be_single {
         usize::MAX
     } else {
         SHARD_POSTINGS
     };
-    let quantised = quantise(index, keep);
+    let quantised: Vec<Vec<(u32, u8)>> = (0..scored.term_count() as u32)
+        .into_par_iter()
+        .map(|term| quantise(scored, term, max, keep))
+        .collect();
     if superseded() {
         return None;
     }
-    let shown = Shown::new(info);
-    let mut files = BTreeMap::new();
-    let all_terms: Vec<&str> = quantised.keys().copied().collect();
-    let mut single_text = String::new();
+    let page_rows = page_rows(&input.info);
+    let terms = terms_by_name(scored, input.stems);
+    let surfaces = surfaces(input);
+    let sources = Sources {
+        docs: &scored.docs,
+        stems: input.stems,
+        page_rows: &page_rows,
+        quantised: &quantised,
+    };
     if may_be_single {
-        let see = single_file_see(&index.surfaces);
-        shard_json(index, &shown, &quantised, &all_terms, &see, usize::MAX).write(&mut single_text);
+        let see = single_file_see(&surfaces);
+        let mut single = String::new();
+        shard_json(&sources, &terms, &see, usize::MAX).write(&mut single);
+        if single.len() <= SINGLE_FILE_LIMIT {
+            let manifest = format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single}}}");
+            return Some(Err(script_file(input.client, &manifest)));
+        }
     }
-    let manifest = if !single_text.is_empty() && single_text.len() <= SINGLE_FILE_LIMIT {
-        format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single_text}}}")
+    let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
+    let (bodies, _) = encode_shards(&sources, &layout, HashMap::new(), superseded)?;
+    let (tree, packs) = pack(&layout, &bodies, &[], &HashSet::new());
+    Some(Ok(Encoded {
+        written: bodies.len(),
+        max,
+        term_max,
+        manifest: manifest(&tree, scored.docs.len()),
+        tree,
+        packs,
+        quantised,
+        page_rows,
+        layout,
+        bodies,
+    }))
+}
+
+/// `last` patched with `change`: only the terms it touched quantised
+/// again, and only the shards whose JSON can differ written again. Not
+/// when the best score moved, which requantises every term, or the pages
+/// came or went.
+fn patched(
+    input: &Input<'_>,
+    change: &Change,
+    last: Encoded,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Patch {
+    let scored = input.scored;
+    let mut term_max = last.term_max;
+    term_max.resize(scored.term_count(), 0.0);
+    for &term in &change.terms {
+        term_max[term as usize] = term_best(scored, term);
+    }
+    let page_rows = page_rows(&input.info);
+    if overall_best(&term_max) != last.max || page_rows.len() != last.page_rows.len() {
+        return Patch::Afresh;
+    }
+    let max = last.max;
+    let mut quantised = last.quantised;
+    quantised.resize_with(scored.term_count(), Vec::new);
+    let mut dirty_terms: Vec<u32> = Vec::new();
+    // A term's postings size its shard: a new count may move the keys.
+    let (mut came_or_went, mut resized) = (false, false);
+    for &term in &change.terms {
+        let fresh = quantise(scored, term, max, SHARD_POSTINGS);
+        let old = &mut quantised[term as usize];
+        if fresh != *old {
+            came_or_went |= fresh.is_empty() != old.is_empty();
+            resized |= fresh.len() != old.len();
+            dirty_terms.push(term);
+            *old = fresh;
+        }
+    }
+    for doc in dirty_docs(scored, change, &page_rows, &last.page_rows) {
+        for &(term, _) in &scored.doc_terms(doc).counts {
+            if quantised[term as usize].iter().any(|&(d, _)| d == doc) {
+                dirty_terms.push(term);
+            }
+        }
+    }
+    let mut bodies = last.bodies;
+    let layout = if came_or_went || resized || change.words {
+        let mut terms = last.layout.terms.clone();
+        if came_or_went {
+            patch_terms(&mut terms, &change.terms, scored, input.stems);
+        }
+        let reassigned = change.words || came_or_went;
+        let (layout, old) = Layout::replan(input, terms, &quantised, last.layout, reassigned);
+        if let Some(old) = old {
+            // A shard whose terms or pointers changed is written again.
+            bodies.retain(|key, _| layout.shards.get(key) == old.shards.get(key));
+        }
+        layout
     } else {
-        let sizes: Vec<(&str, usize)> = all_terms
+        last.layout
+    };
+    for &term in &dirty_terms {
+        bodies.remove(&layout.space.key_of(&input.stems[term as usize]));
+    }
+    let sources = Sources {
+        docs: &scored.docs,
+        stems: input.stems,
+        page_rows: &page_rows,
+        quantised: &quantised,
+    };
+    let Some((bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
+        return Patch::Stopped;
+    };
+    let (tree, packs) = pack(&layout, &bodies, &last.packs, &fresh);
+    let manifest = if tree == last.tree {
+        last.manifest
+    } else {
+        manifest(&tree, scored.docs.len())
+    };
+    Patch::Done(Box::new(Encoded {
+        written: fresh.len(),
+        max,
+        term_max,
+        tree,
+        manifest,
+        packs,
+        quantised,
+        page_rows,
+        layout,
+        bodies,
+    }))
+}
+
+/// `terms`, in the order of their names, with those of `touched` that
+/// came into use added and those that went out of it removed.
+fn patch_terms(terms: &mut Vec<u32>, touched: &[u32], scored: &Scored, stems: &[String]) {
+    for &term in touched {
+        let name = &stems[term as usize];
+        let at = terms.partition_point(|&t| stems[t as usize] < *name);
+        let listed = terms.get(at) == Some(&term);
+        match (scored.has(term), listed) {
+            (true, false) => terms.insert(at, term),
+            (false, true) => {
+                terms.remove(at);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The documents whose JSON may read differently: those of the pages
+/// `change` changed, and those of pages whose row changed (a page's URL
+/// can move while its text stays).
+fn dirty_docs(
+    scored: &Scored,
+    change: &Change,
+    page_rows: &[String],
+    last_rows: &[String],
+) -> Vec<u32> {
+    let mut docs: Vec<u32> = change
+        .pages
+        .iter()
+        .flat_map(|&slot| scored.pages[slot].docs.clone())
+        .collect();
+    for slot in &scored.pages {
+        if page_rows[slot.id] != last_rows[slot.id] {
+            docs.extend(slot.docs.clone());
+        }
+    }
+    docs.sort_unstable();
+    docs.dedup();
+    docs
+}
+
+/// A term's best score.
+fn term_best(scored: &Scored, term: u32) -> f32 {
+    scored
+        .scores(term)
+        .map(|(_, s)| s)
+        .fold(f32::MIN_POSITIVE, f32::max)
+}
+
+/// The best of the terms' best scores.
+fn overall_best(term_max: &[f32]) -> f32 {
+    term_max.iter().copied().fold(f32::MIN_POSITIVE, f32::max)
+}
+
+/// `term`'s scores to 1–63 against the best score in the index, best
+/// first; at most `keep` postings.
+fn quantise(scored: &Scored, term: u32, max: f32, keep: usize) -> Vec<(u32, u8)> {
+    let best_first = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut q: Vec<(u32, u8)> = scored
+        .scores(term)
+        .map(|(d, s)| (d, ((s / max) * 63.0).round().clamp(1.0, 63.0) as u8))
+        .collect();
+    if q.len() > keep {
+        q.select_nth_unstable_by(keep, best_first);
+        q.truncate(keep);
+    }
+    q.sort_by(best_first);
+    q
+}
+
+/// The terms that have postings, in the order of their names.
+fn terms_by_name(scored: &Scored, stems: &[String]) -> Vec<u32> {
+    let mut terms: Vec<u32> = (0..scored.term_count() as u32)
+        .filter(|&t| scored.has(t))
+        .collect();
+    terms.par_sort_unstable_by(|&a, &b| stems[a as usize].cmp(&stems[b as usize]));
+    terms
+}
+
+/// Term → the words of the text that stem to it, other than itself, for
+/// the terms that have postings: the client does not stem, so a word's
+/// shard must point to its stem.
+fn surfaces<'a>(input: &Input<'a>) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+    let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (n, (word, stem)) in input.words.iter().enumerate() {
+        if input.scored.word_used(n as u32) && input.scored.has(*stem) {
+            surfaces
+                .entry(input.stems[*stem as usize].as_str())
+                .or_default()
+                .insert(word.as_str());
+        }
+    }
+    surfaces
+}
+
+impl Layout {
+    /// Shards of about [`SHARD_BUDGET`] bytes for `terms` (by name), each
+    /// with the words it points elsewhere.
+    fn plan(
+        stems: &[String],
+        terms: Vec<u32>,
+        quantised: &[Vec<(u32, u8)>],
+        surfaces: &BTreeMap<&str, BTreeSet<&str>>,
+    ) -> Layout {
+        let space = Layout::key_space(stems, &terms, quantised);
+        Layout::with_space(stems, terms, space, surfaces)
+    }
+
+    /// The keys of shards of about [`SHARD_BUDGET`] bytes for `terms`.
+    fn key_space(stems: &[String], terms: &[u32], quantised: &[Vec<(u32, u8)>]) -> KeySpace {
+        let sizes: Vec<(&str, usize)> = terms
             .iter()
-            .map(|t| {
-                let postings = quantised.get(*t).map_or(0, |p| p.len().min(SHARD_POSTINGS));
-                (*t, t.len() + 8 + postings * POSTING_BYTES)
+            .map(|&t| {
+                let name = stems[t as usize].as_str();
+                let postings = quantised[t as usize].len().min(SHARD_POSTINGS);
+                (name, name.len() + 8 + postings * POSTING_BYTES)
             })
             .collect();
-        let mut space = KeySpace::plan(&sizes, SHARD_BUDGET);
-        let shards = shard_terms(&space, &all_terms, &index.surfaces);
+        KeySpace::plan(&sizes, SHARD_BUDGET)
+    }
+
+    fn with_space(
+        stems: &[String],
+        terms: Vec<u32>,
+        mut space: KeySpace,
+        surfaces: &BTreeMap<&str, BTreeSet<&str>>,
+    ) -> Layout {
+        let shards = shard_terms(&space, stems, &terms, surfaces);
         // Shards that only point elsewhere are keys too.
         space.keys.extend(shards.keys().cloned());
-        // Each shard asks whether the files are still wanted: the shards
-        // are most of the stage.
-        let mut bodies: HashMap<&str, String> = shards
-            .par_iter()
-            .map(|(key, (own, see))| {
-                if superseded() {
-                    return None;
-                }
-                let json = shard_json(index, &shown, &quantised, own, see, SHARD_POSTINGS);
-                let mut body = String::with_capacity(4096);
-                body.push_str("altitudeSearch.shard(");
-                push_json_str(&mut body, key);
-                body.push_str(",\n");
-                json.write(&mut body);
-                body.push_str("\n);");
-                Some((key.as_str(), body))
-            })
-            .collect::<Option<_>>()?;
-        let (tree, packs) = space.packed_tree(|key| bodies.get(key).map(String::len), SHARD_BUDGET);
-        for pack in packs {
-            let text: Vec<String> = pack
-                .iter()
-                .filter_map(|key| bodies.remove(key.as_str()))
-                .collect();
-            files.insert(
-                format!("{SHARDS}{}.js", file_name(&pack[0])),
-                text.join("\n").into_bytes(),
-            );
+        Layout {
+            terms,
+            space,
+            shards,
         }
-        debug_assert!(bodies.is_empty(), "every shard is in a pack");
-        format!(
-            "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{}}}",
-            to_json(&tree),
-            index.docs.len()
-        )
-    };
+    }
+
+    /// The layout for `terms` with their postings resized: `last`'s when
+    /// no term or word came or went (`reassigned` false) and the sizes
+    /// split the same prefixes, which decides every key; else a new one,
+    /// with `last`.
+    fn replan(
+        input: &Input<'_>,
+        terms: Vec<u32>,
+        quantised: &[Vec<(u32, u8)>],
+        last: Layout,
+        reassigned: bool,
+    ) -> (Layout, Option<Layout>) {
+        let space = Layout::key_space(input.stems, &terms, quantised);
+        if !reassigned && space.splits_like(&last.space) {
+            return (Layout { terms, ..last }, None);
+        }
+        let layout = Layout::with_space(input.stems, terms, space, &surfaces(input));
+        (layout, Some(last))
+    }
+}
+
+/// The shards of `layout` not in `bodies` encoded and added to them, with
+/// their keys. Each shard asks whether the files are still wanted: the
+/// shards are most of the stage.
+fn encode_shards(
+    sources: &Sources<'_>,
+    layout: &Layout,
+    mut bodies: Bodies,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<(Bodies, HashSet<String>)> {
+    let missing: Vec<(&String, &Shard)> = layout
+        .shards
+        .iter()
+        .filter(|(key, _)| !bodies.contains_key(*key))
+        .collect();
+    let made: Vec<(String, Arc<str>)> = missing
+        .into_par_iter()
+        .map(|(key, (own, see))| {
+            if superseded() {
+                return None;
+            }
+            let json = shard_json(sources, own, see, SHARD_POSTINGS);
+            let mut body = String::with_capacity(4096);
+            body.push_str("altitudeSearch.shard(");
+            push_json_str(&mut body, key);
+            body.push_str(",\n");
+            json.write(&mut body);
+            body.push_str("\n);");
+            Some((key.clone(), Arc::from(body)))
+        })
+        .collect::<Option<_>>()?;
+    bodies.retain(|key, _| layout.shards.contains_key(key));
+    let fresh = made.iter().map(|(key, _)| key.clone()).collect();
+    bodies.extend(made);
+    Some((bodies, fresh))
+}
+
+/// Neighbouring shards grouped into packs, one file each, and the key
+/// space with the packs marked (see [`KeySpace::packed_tree`]). A pack of
+/// `last` with the same shards, none of them `fresh`, keeps its bytes.
+fn pack(
+    layout: &Layout,
+    bodies: &Bodies,
+    last: &[Pack],
+    fresh: &HashSet<String>,
+) -> (BTreeMap<String, String>, Vec<Pack>) {
+    let (tree, packs) = layout
+        .space
+        .packed_tree(|key| bodies.get(key).map(|b| b.len()), SHARD_BUDGET);
+    let last: HashMap<&[String], &Bytes> = last.iter().map(|(k, b)| (k.as_slice(), b)).collect();
+    let packs = packs
+        .into_par_iter()
+        .map(|keys| {
+            let kept = last
+                .get(keys.as_slice())
+                .filter(|_| !keys.iter().any(|k| fresh.contains(k)));
+            let bytes = match kept {
+                Some(bytes) => (*bytes).clone(),
+                None => {
+                    let texts: Vec<&str> = keys
+                        .iter()
+                        .filter_map(|k| bodies.get(k).map(|b| &b[..]))
+                        .collect();
+                    Bytes::new(texts.join("\n").into_bytes())
+                }
+            };
+            (keys, bytes)
+        })
+        .collect();
+    (tree, packs)
+}
+
+impl Encoded {
+    /// How many shards the index has.
+    pub fn shards(&self) -> usize {
+        self.bodies.len()
+    }
+}
+
+/// The manifest of a sharded index of `docs` documents, its key space
+/// `tree`.
+fn manifest(tree: &BTreeMap<String, String>, docs: usize) -> String {
+    format!(
+        "{{\"v\":1,\"mode\":\"sharded\",\"keys\":{},\"docs\":{docs}}}",
+        to_json(tree),
+    )
+}
+
+/// `search/search.js`: the client, followed by the manifest.
+fn script_file(client: &[u8], manifest: &str) -> BTreeMap<String, Bytes> {
     let mut script = client.to_vec();
     script.extend_from_slice(format!("\naltitudeSearch.manifest({manifest});\n").as_bytes());
-    files.insert(SCRIPT.into(), script);
-    Some(files)
+    BTreeMap::from([(SCRIPT.to_string(), Bytes::new(script))])
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {
     // Serialising plain strings and numbers cannot fail.
     serde_json::to_string(value).unwrap_or_default()
-}
-
-/// Scores to 1–63 against the best score in the index, best first; at
-/// most `keep` postings per term.
-fn quantise(index: &Index, keep: usize) -> BTreeMap<&str, Vec<(u32, u8)>> {
-    let max = index
-        .postings
-        .values()
-        .flatten()
-        .map(|(_, s)| *s)
-        .fold(f32::MIN_POSITIVE, f32::max);
-    let best_first = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-    index
-        .postings
-        .par_iter()
-        .map(|(term, postings)| {
-            let mut q: Vec<(u32, u8)> = postings
-                .iter()
-                .map(|&(d, s)| (d, ((s / max) * 63.0).round().clamp(1.0, 63.0) as u8))
-                .collect();
-            if q.len() > keep {
-                q.select_nth_unstable_by(keep, best_first);
-                q.truncate(keep);
-            }
-            q.sort_by(best_first);
-            (term.as_str(), q)
-        })
-        .collect()
 }
 
 /// A shard's file name: its key, with each byte outside `[a-z0-9_]` written
@@ -308,23 +689,35 @@ struct See {
     term: Option<String>,
 }
 
-/// Per shard key: the terms it holds, and the words it points elsewhere.
-type Shards<'a> = BTreeMap<String, (Vec<&'a str>, Vec<See>)>;
+/// A shard: the terms it holds (by number), and the words it points
+/// elsewhere.
+type Shard = (Vec<u32>, Vec<See>);
+
+/// Each shard by its key.
+type Shards = BTreeMap<String, Shard>;
+
+/// Each shard's script, by its key.
+type Bodies = HashMap<String, Arc<str>>;
+
+/// A pack of shards, one file: its shards' keys, and its bytes.
+type Pack = (Vec<String>, Bytes);
 
 /// Each term goes to the shard of its key, and by name to the shards a
 /// word one edit away, or a word that stems to it, would look in.
-fn shard_terms<'a>(
+fn shard_terms(
     space: &KeySpace,
-    terms: &[&'a str],
-    surfaces: &BTreeMap<String, BTreeSet<String>>,
-) -> Shards<'a> {
-    let mut shards: Shards<'a> = BTreeMap::new();
-    for &term in terms {
+    stems: &[String],
+    terms: &[u32],
+    surfaces: &BTreeMap<&str, BTreeSet<&str>>,
+) -> Shards {
+    let mut shards: Shards = BTreeMap::new();
+    for &number in terms {
+        let term = stems[number as usize].as_str();
         let own = space.key_of(term);
         for other in space.typo_keys(term) {
             let entry = shards.entry(other.clone()).or_default();
             if other == own {
-                entry.0.push(term);
+                entry.0.push(number);
             } else {
                 entry.1.push(See {
                     word: term.to_string(),
@@ -335,13 +728,13 @@ fn shard_terms<'a>(
         }
         // The client does not stem: a word of the text is listed in its own
         // shard with the stem it is indexed under.
-        for word in surfaces.get(term).into_iter().flatten() {
+        for &word in surfaces.get(term).into_iter().flatten() {
             let key = space.key_of(word);
             if key == own && client_finds_stem(word, term) {
                 continue;
             }
             shards.entry(key).or_default().1.push(See {
-                word: word.clone(),
+                word: word.to_string(),
                 key: own.clone(),
                 term: Some(term.to_string()),
             });
@@ -362,15 +755,15 @@ fn client_finds_stem(word: &str, term: &str) -> bool {
 /// A single-file index's `see` rows: each word of the text found under a
 /// stem the client would not reach from it; the key is empty, the file
 /// itself.
-fn single_file_see(surfaces: &BTreeMap<String, BTreeSet<String>>) -> Vec<See> {
+fn single_file_see(surfaces: &BTreeMap<&str, BTreeSet<&str>>) -> Vec<See> {
     let mut see: Vec<See> = surfaces
         .iter()
-        .flat_map(|(term, words)| words.iter().map(move |word| (term, word)))
+        .flat_map(|(&term, words)| words.iter().map(move |&word| (term, word)))
         .filter(|(term, word)| !client_finds_stem(word, term))
         .map(|(term, word)| See {
-            word: word.clone(),
+            word: word.to_string(),
             key: String::new(),
-            term: Some(term.clone()),
+            term: Some(term.to_string()),
         })
         .collect();
     see.sort();
@@ -378,13 +771,17 @@ fn single_file_see(surfaces: &BTreeMap<String, BTreeSet<String>>) -> Vec<See> {
 }
 
 fn shard_json<'a>(
-    index: &'a Index,
-    shown: &'a Shown,
-    quantised: &BTreeMap<&str, Vec<(u32, u8)>>,
-    terms: &[&'a str],
+    sources: &Sources<'a>,
+    terms: &[u32],
     see: &'a [See],
     per_term: usize,
 ) -> ShardJson<'a> {
+    let Sources {
+        docs,
+        stems,
+        page_rows,
+        quantised,
+    } = *sources;
     let mut json = ShardJson {
         pages: Vec::new(),
         docs: Vec::new(),
@@ -402,23 +799,22 @@ fn shard_json<'a>(
     let mut local_page: HashMap<usize, usize, FastHash> = HashMap::default();
     let mut local_doc: HashMap<u32, usize, FastHash> = HashMap::default();
     for &term in terms {
-        let Some(postings) = quantised.get(term) else {
-            continue;
-        };
+        let postings = quantised.get(term as usize).map_or(&[][..], Vec::as_slice);
         let mut kept = Vec::new();
         for &(doc, score) in postings.iter().take(per_term) {
             let local = *local_doc.entry(doc).or_insert_with(|| {
-                let page_id = index.docs[doc as usize].page;
+                let page_id = docs[doc as usize].page;
                 let page = *local_page.entry(page_id).or_insert_with(|| {
-                    json.pages.push(&shown.pages[page_id]);
+                    json.pages.push(&page_rows[page_id]);
                     json.pages.len() - 1
                 });
-                json.docs.push((page, &index.docs[doc as usize].row));
+                json.docs.push((page, &docs[doc as usize].row));
                 json.docs.len() - 1
             });
             kept.push((local as u32, score));
         }
-        json.terms.push((term, encode_postings(kept)));
+        json.terms
+            .push((&stems[term as usize], encode_postings(kept)));
     }
     json
 }

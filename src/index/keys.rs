@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The keys in use, and the prefixes that were split into longer keys.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct KeySpace {
     pub keys: BTreeSet<String>,
     split: BTreeSet<String>,
@@ -145,6 +145,12 @@ impl KeySpace {
             *entries = marked;
         }
         (tree, packs)
+    }
+
+    /// Whether `other` splits the same prefixes, and so gives every
+    /// string the same key.
+    pub fn splits_like(&self, other: &KeySpace) -> bool {
+        self.split == other.split
     }
 
     /// The two-character start of every key: `ow`, or `o_` for `o`.

@@ -10,17 +10,20 @@
 mod docs;
 mod encode;
 mod keys;
+mod scored;
 mod text;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::content::{Loaded, PageId, PageKind};
 use crate::key::{Kept, Key};
 use crate::links::Resolved;
+use crate::pipeline::Bytes;
 use crate::render::Sections;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
+use scored::{Change, Scored};
 use text::Analyzer;
 
 /// The fields of a document, most telling first.
@@ -56,15 +59,14 @@ impl Field {
 
 const K1: f32 = 1.2;
 
-/// The index in memory: documents and, per term, the documents it scores in.
+/// The index in memory, as the unit tests query it: documents and, per
+/// term, the documents it scores in.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct Index {
     pub docs: Vec<SectionDoc>,
     /// Term → (document, score), documents ascending.
     pub postings: BTreeMap<String, Vec<(u32, f32)>>,
-    /// Term → the words of the text that stem to it, other than itself: the
-    /// client does not stem, so a word's shard must point to its stem.
-    pub surfaces: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The theme's search client. The index stage ships it, followed by the
@@ -95,11 +97,11 @@ pub fn files(
     texts: Texts<'_>,
     cache: &mut IndexCache,
     superseded: &(dyn Fn() -> bool + Sync),
-) -> Option<BTreeMap<String, Vec<u8>>> {
+) -> Option<BTreeMap<String, Bytes>> {
     if superseded() {
         return None;
     }
-    let index = build_unless(loaded, resolved, texts, cache, superseded)?;
+    let (scored, change) = build_unless(loaded, resolved, texts, cache, superseded)?;
     if superseded() {
         return None;
     }
@@ -108,11 +110,30 @@ pub fn files(
         .iter()
         .find(|a| a.path == CLIENT)
         .map_or(&[][..], |a| &a.bytes[..]);
-    let info = encode::PageInfo {
-        pages: &loaded.pages,
-        url_style: loaded.config.url_style,
+    let input = encode::Input {
+        scored: &scored,
+        stems: &cache.vocabulary.stems,
+        words: &cache.vocabulary.surfaces,
+        info: encode::PageInfo {
+            pages: &loaded.pages,
+            url_style: loaded.config.url_style,
+        },
+        client,
     };
-    encode::encode(&index, &info, client, superseded)
+    let keep = cache.pages.keeps();
+    let files = encode::encode(
+        &input,
+        change.as_ref(),
+        &mut cache.encoded,
+        keep,
+        superseded,
+    );
+    if keep {
+        let in_use = scored.terms_in_use();
+        cache.scored = Some(scored);
+        cache.forget_if_mostly_unused(in_use);
+    }
+    files
 }
 
 /// What BM25 needs of a document: each field's length in terms, and how
@@ -172,13 +193,32 @@ impl Vocabulary {
 pub struct IndexCache {
     pages: Kept<Arc<Analysed>>,
     vocabulary: Vocabulary,
+    /// The last build's scores and encoding, which a save patches.
+    scored: Option<Scored>,
+    encoded: Option<encode::Encoded>,
 }
 
 impl IndexCache {
     pub fn keeping() -> IndexCache {
         IndexCache {
             pages: Kept::keeping(),
-            vocabulary: Vocabulary::default(),
+            ..IndexCache::default()
+        }
+    }
+
+    /// The search shards the last build wrote, and those it had in all;
+    /// `None` when it kept no sharded index.
+    pub fn shards_written(&self) -> Option<(usize, usize)> {
+        self.encoded.as_ref().map(|e| (e.written, e.shards()))
+    }
+
+    /// The vocabulary only grows (every word half typed while saving on
+    /// the fly is in it), and scoring sizes its tables by it: once it is
+    /// mostly words no page uses (`in_use` do), the next build analyses
+    /// afresh.
+    fn forget_if_mostly_unused(&mut self, in_use: usize) {
+        if self.pages.keeps() && self.vocabulary.stems.len() > 2 * in_use + VOCABULARY_SLACK {
+            *self = IndexCache::keeping();
         }
     }
 }
@@ -187,8 +227,7 @@ impl IndexCache {
 /// each of its term numbers and the surface word of each word number.
 type Chunk = (Vec<(usize, Analysed)>, Vec<String>, Vec<(String, u32)>);
 
-/// The index of the output pages. The documents take the sections' text
-/// over rather than copy it.
+/// The index of the output pages.
 #[cfg(test)]
 pub fn build(
     loaded: &Loaded,
@@ -197,19 +236,37 @@ pub fn build(
     cache: &mut IndexCache,
 ) -> Index {
     let never = || false;
-    build_unless(loaded, resolved, texts, cache, &never).unwrap_or_default()
+    let Some((scored, _)) = build_unless(loaded, resolved, texts, cache, &never) else {
+        return Index::default();
+    };
+    let postings = (0..scored.term_count() as u32)
+        .filter(|&t| scored.has(t))
+        .map(|t| {
+            (
+                cache.vocabulary.stems[t as usize].clone(),
+                scored.scores(t).collect(),
+            )
+        })
+        .collect();
+    cache.forget_if_mostly_unused(scored.terms_in_use());
+    Index {
+        docs: scored.docs,
+        postings,
+    }
 }
 
-/// The index of the output pages, or `None` when `superseded` says, once
-/// the pages are analysed (and kept for the next build) or halfway through
-/// scoring them, that the index is no longer wanted.
+/// The output pages scored: patched into the last build's scores when it
+/// can be exact, with what changed, or scored afresh. `None` when
+/// `superseded` says, once the pages are analysed (and kept for the next
+/// build) or halfway through scoring them, that the index is no longer
+/// wanted.
 fn build_unless(
     loaded: &Loaded,
     resolved: &Resolved,
     texts: Texts<'_>,
     cache: &mut IndexCache,
     superseded: &(dyn Fn() -> bool + Sync),
-) -> Option<Index> {
+) -> Option<(Scored, Option<Change>)> {
     let Texts {
         mut sections,
         body_keys,
@@ -262,16 +319,24 @@ fn build_unless(
     if superseded() {
         return None;
     }
-    let index = assemble(analysed, &cache.vocabulary, superseded)?;
-    // The vocabulary only grows (every word half typed while saving on
-    // the fly is in it), and scoring sizes its tables by it: once it is
-    // mostly words no page uses, the next build analyses afresh.
-    if cache.pages.keeps()
-        && cache.vocabulary.stems.len() > 2 * index.postings.len() + VOCABULARY_SLACK
-    {
-        *cache = IndexCache::keeping();
-    }
-    Some(index)
+    let terms = cache.vocabulary.stems.len();
+    let words = cache.vocabulary.surfaces.len();
+    let pages = match cache.scored.take() {
+        Some(mut scored) => match scored.patch(analysed, terms, words) {
+            // As scoring afresh does halfway. The encoding kept is of the
+            // scores before the patch: it goes, and the next build
+            // encodes afresh.
+            Ok(_) if superseded() => {
+                cache.scored = Some(scored);
+                cache.encoded = None;
+                return None;
+            }
+            Ok(change) => return Some((scored, Some(change))),
+            Err(pages) => pages,
+        },
+        None => analysed,
+    };
+    Scored::new(pages, terms, words, superseded).map(|scored| (scored, None))
 }
 
 /// Stems a `serve` session's vocabulary may hold beyond twice those in use.
@@ -343,55 +408,6 @@ fn analyse(
         }
     }
     out
-}
-
-/// The index of the analysed pages, in order.
-fn assemble(
-    pages: Vec<(PageId, Arc<Analysed>)>,
-    vocabulary: &Vocabulary,
-    superseded: &(dyn Fn() -> bool + Sync),
-) -> Option<Index> {
-    let terms: Vec<&DocTerms> = pages.iter().flat_map(|(_, p)| &p.terms).collect();
-    let by_number = score(&terms, vocabulary.stems.len(), superseded)?;
-    drop(terms);
-    let mut used = vec![false; vocabulary.surfaces.len()];
-    for &word in pages.iter().flat_map(|(_, p)| &p.surfaces) {
-        used[word as usize] = true;
-    }
-    let mut surfaces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for ((word, stem), _) in vocabulary.surfaces.iter().zip(used).filter(|(_, u)| *u) {
-        let stem = *stem as usize;
-        if !by_number[stem].is_empty() {
-            surfaces
-                .entry(vocabulary.stems[stem].clone())
-                .or_default()
-                .insert(word.clone());
-        }
-    }
-    let postings = by_number
-        .into_iter()
-        .enumerate()
-        .filter(|(_, docs)| !docs.is_empty())
-        .map(|(term, docs)| (vocabulary.stems[term].clone(), docs))
-        .collect();
-    // A page no cache shares gives its documents up; a kept one shares its
-    // sections' text.
-    let docs = pages
-        .into_iter()
-        .flat_map(|(id, page)| {
-            let docs = match Arc::try_unwrap(page) {
-                Ok(page) => page.docs,
-                Err(kept) => kept.docs.clone(),
-            };
-            docs.into_iter()
-                .map(move |doc| SectionDoc { page: id, ..doc })
-        })
-        .collect();
-    Some(Index {
-        docs,
-        postings,
-        surfaces,
-    })
 }
 
 /// A page's sections, its extensions' included, with their terms counted.
@@ -490,71 +506,6 @@ fn concept_names(loaded: &Loaded, resolved: &Resolved, id: usize) -> String {
         .chain(resolved.aliases(&loaded.pages, id))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Field-weighted BM25: each field's frequency is length-normalised and
-/// saturated on its own, then the fields are added with their weights. A
-/// title hit is therefore worth several body hits, however long the body:
-/// a query for a concept's name finds the concept first. Returns, per term
-/// number, its documents in order with their scores; `None` when
-/// `superseded` says, halfway, that they are no longer wanted.
-fn score(
-    docs: &[&DocTerms],
-    terms: usize,
-    superseded: &(dyn Fn() -> bool + Sync),
-) -> Option<Vec<Vec<(u32, f32)>>> {
-    let n = docs.len().max(1) as f32;
-    let mut average = [0f32; 4];
-    let mut df = vec![0usize; terms];
-    for doc in docs {
-        for (i, len) in doc.lengths.iter().enumerate() {
-            average[i] += *len as f32 / n;
-        }
-        for &(term, _) in &doc.counts {
-            df[term as usize] += 1;
-        }
-    }
-    let scores: Vec<Vec<f32>> = docs
-        .par_iter()
-        .map(|doc| {
-            doc.counts
-                .iter()
-                .map(|(_, tf)| field_score(&doc.lengths, tf, &average))
-                .collect()
-        })
-        .collect();
-    if superseded() {
-        return None;
-    }
-    // Documents are visited in order, so each list comes out sorted.
-    let mut by_term: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
-    for (d, (doc, scores)) in docs.iter().zip(&scores).enumerate() {
-        for (&(term, _), &score) in doc.counts.iter().zip(scores) {
-            by_term[term as usize].push((d as u32, score));
-        }
-    }
-    by_term.par_iter_mut().for_each(|docs| {
-        let df = docs.len() as f32;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        for (_, s) in docs.iter_mut() {
-            *s *= idf;
-        }
-    });
-    Some(by_term)
-}
-
-/// One term's score in one document, before its rarity is counted.
-fn field_score(lengths: &[u32; 4], tf: &[u16; 4], average: &[f32; 4]) -> f32 {
-    let mut total = 0.0;
-    for (i, field) in Field::ALL.iter().enumerate() {
-        if tf[i] == 0 {
-            continue;
-        }
-        let tf = f32::from(tf[i]);
-        let norm = 1.0 - field.b() + field.b() * lengths[i] as f32 / average[i].max(1.0);
-        total += field.weight() * tf * (K1 + 1.0) / (tf + K1 * norm);
-    }
-    total
 }
 
 #[cfg(test)]

@@ -350,16 +350,17 @@ pub fn resolve_cached(
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
     let backlinks = backlinks(pages, &owner, &targets, &autolinks, &concepts);
-    let related = related_principles(pages, &concepts);
+    let rank = order_ranks(pages);
+    let related = related_principles(pages, &concepts, &rank);
     let is_output = |id: PageId| owner[id] == id;
-    let (home, sections) = sections(pages, &is_output);
-    let children = children(pages, &is_output);
+    let (home, sections) = sections(pages, &is_output, &rank);
+    let children = children(pages, &is_output, &rank);
     let mut reading_order: Vec<PageId> = home.into_iter().collect();
     for s in &sections {
         reading_order.extend(s.index);
         reading_order.extend(&s.pages);
     }
-    let principles = by_order(pages, |p| p.kind == PageKind::Principle);
+    let principles = by_order(pages, &rank, |p| p.kind == PageKind::Principle);
     let mut concept_list: Vec<PageId> = (0..pages.len())
         .filter(|&i| pages[i].kind == PageKind::Concept && is_output(i))
         .collect();
@@ -446,7 +447,7 @@ fn with_extension_concepts(
 }
 
 /// Pages by the folder they sit in: the children of each folder's page.
-fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> Vec<Vec<PageId>> {
+fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool, rank: &[u32]) -> Vec<Vec<PageId>> {
     let by_url: HashMap<&str, PageId> = (0..pages.len())
         .filter(|&i| is_output(i))
         .map(|i| (pages[i].url.as_str(), i))
@@ -460,7 +461,7 @@ fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> Vec<Vec<PageI
         }
     }
     for list in &mut out {
-        list.sort_by_cached_key(|&i| order_key(&pages[i]));
+        list.sort_unstable_by_key(|&i| rank[i]);
     }
     out
 }
@@ -749,7 +750,7 @@ fn backlinks(
 /// For each principle, the other principles that share its concepts, most
 /// shared first. Uses the concept → principles index, so the cost is the sum
 /// over concepts of their users, not pages squared.
-fn related_principles(pages: &[Page], concepts: &[Vec<PageId>]) -> Vec<Vec<Related>> {
+fn related_principles(pages: &[Page], concepts: &[Vec<PageId>], rank: &[u32]) -> Vec<Vec<Related>> {
     let mut users: HashMap<PageId, Vec<PageId>> = HashMap::new();
     for (id, list) in concepts.iter().enumerate() {
         if pages[id].kind == PageKind::Principle {
@@ -779,7 +780,7 @@ fn related_principles(pages: &[Page], concepts: &[Vec<PageId>]) -> Vec<Vec<Relat
             b.shared
                 .len()
                 .cmp(&a.shared.len())
-                .then_with(|| order_key(&pages[a.page]).cmp(&order_key(&pages[b.page])))
+                .then_with(|| rank[a.page].cmp(&rank[b.page]))
         });
         related.truncate(MAX_RELATED);
         out[id] = related;
@@ -795,15 +796,32 @@ fn order_key(page: &Page) -> (i64, String, String) {
     )
 }
 
-fn by_order(pages: &[Page], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
-    let mut ids: Vec<PageId> = (0..pages.len()).filter(|&i| keep(&pages[i])).collect();
+/// Each page's place in the order pages are listed in: by `order`, then
+/// title, then path, then id. Ranked once, so that the many lists sorted
+/// by it compare numbers.
+fn order_ranks(pages: &[Page]) -> Vec<u32> {
+    let mut ids: Vec<PageId> = (0..pages.len()).collect();
     ids.sort_by_cached_key(|&i| order_key(&pages[i]));
+    let mut rank = vec![0u32; pages.len()];
+    for (place, id) in ids.into_iter().enumerate() {
+        rank[id] = place as u32;
+    }
+    rank
+}
+
+fn by_order(pages: &[Page], rank: &[u32], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
+    let mut ids: Vec<PageId> = (0..pages.len()).filter(|&i| keep(&pages[i])).collect();
+    ids.sort_unstable_by_key(|&i| rank[i]);
     ids
 }
 
 /// Groups pages by their first URL segment. Sections are ordered by their
 /// index page's `order`, then title; pages within them likewise.
-fn sections(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> (Option<PageId>, Vec<Section>) {
+fn sections(
+    pages: &[Page],
+    is_output: &dyn Fn(PageId) -> bool,
+    rank: &[u32],
+) -> (Option<PageId>, Vec<Section>) {
     let mut home = None;
     let mut groups: BTreeMap<&str, Section> = BTreeMap::new();
     for (id, page) in pages.iter().enumerate().filter(|(id, _)| is_output(*id)) {
@@ -817,7 +835,7 @@ fn sections(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> (Option<PageI
             index: None,
             pages: Vec::new(),
         });
-        if page.url == format!("{key}/") {
+        if page.url.strip_suffix('/') == Some(key) {
             section.index = Some(id);
         } else {
             section.pages.push(id);
@@ -825,7 +843,7 @@ fn sections(pages: &[Page], is_output: &dyn Fn(PageId) -> bool) -> (Option<PageI
     }
     let mut sections: Vec<Section> = groups.into_values().collect();
     for s in &mut sections {
-        s.pages.sort_by_cached_key(|&i| order_key(&pages[i]));
+        s.pages.sort_unstable_by_key(|&i| rank[i]);
     }
     sections.sort_by_cached_key(|s| match s.index {
         Some(i) => (order_key(&pages[i]), s.key.clone()),

@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use crate::key::KeyHash;
+
 /// Rendered bodies and pages of the previous build, by key. The default
 /// keeps nothing (a one-off build has no next build to help);
 /// [`RenderCache::keeping`] keeps everything for the next build.
@@ -20,12 +22,12 @@ pub struct RenderCache {
     pub(crate) keep: bool,
     /// Body HTML and its sections' text.
     pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
-    pub(crate) pages: HashMap<u128, crate::pipeline::Bytes>,
+    pub(crate) pages: HashMap<u128, crate::pipeline::Bytes, KeyHash>,
     /// Rendered sidebars.
     pub(crate) sidebars: super::nav::Sidebars,
     /// A page's key by its face (see `render::face`) → its key in
     /// `pages`: how a page is found without building its context.
-    pub(crate) faces: HashMap<u128, u128>,
+    pub(crate) faces: HashMap<u128, u128, KeyHash>,
     /// The templates as last compiled, by their key: a save that changed
     /// no template compiles none.
     pub(crate) compiled: Option<(u128, std::sync::Arc<tera::Tera>)>,

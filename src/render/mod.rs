@@ -321,6 +321,10 @@ pub fn render_cached(
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
     };
+    if next.keep {
+        next.pages.reserve(results.len());
+        next.faces.reserve(results.len());
+    }
     let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, b)| b).collect();
     rendered.sections = bodies.iter().map(|b| b.sections.clone()).collect();
     rendered.body_keys = cache.keep.then_some(body_keys);

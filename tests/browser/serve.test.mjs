@@ -61,7 +61,8 @@ describe('altitude serve in headless Chromium', { skip: !URL_ENV && 'ALTITUDE_SE
       .catch(async () => { await page.reload(); });
     await page.waitForFunction(() => document.body.innerText.includes('Paragraph 59.'), null, { timeout: 10_000 });
     await page.waitForTimeout(300);
-    await page.evaluate(() => window.scrollTo(0, 700));
+    // Instantly: the theme scrolls smoothly, and the position is read at once.
+    await page.evaluate(() => window.scrollTo({ top: 700, behavior: 'instant' }));
     const before = await page.evaluate(() => window.scrollY);
     assert.ok(before > 600, `scrolled to ${before}`);
     try {

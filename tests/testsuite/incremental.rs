@@ -529,7 +529,7 @@ fn cross_section_edit(
         let other = &all[rng.below(all.len())];
         front_matter_value(&text(base, other), "title").unwrap_or_default()
     };
-    let (changed, what) = match rng.below(9) {
+    let (changed, what) = match rng.below(10) {
         0 => (
             t.replacen("title = \"", &format!("title = \"Step {step} "), 1),
             "title",
@@ -570,6 +570,10 @@ fn cross_section_edit(
             );
             return format!("new page {new}");
         }
+        8 => match swap_opening_words(&t) {
+            Some(swapped) => (swapped, "the opening words of a section"),
+            None => return "no section to reword".into(),
+        },
         7 => match all.iter().find(|p| p.contains("/new-")) {
             Some(gone) => {
                 base.remove(gone);
@@ -590,6 +594,25 @@ fn cross_section_edit(
     format!("{what} of {page}")
 }
 
+/// `text` with the first two words of its first `##` section swapped:
+/// the same words, so the same scores, but a new snippet in search.
+fn swap_opening_words(text: &str) -> Option<String> {
+    let heading = text.find("\n## ")?;
+    let opening = heading + text[heading..].find("\n\n")? + 2;
+    let end = opening + text[opening..].find('\n')?;
+    let mut words: Vec<&str> = text[opening..end].splitn(3, ' ').collect();
+    if words.len() < 3 {
+        return None;
+    }
+    words.swap(0, 1);
+    Some(format!(
+        "{}{}{}",
+        &text[..opening],
+        words.join(" "),
+        &text[end..]
+    ))
+}
+
 /// Each page is found by its face: what it shows of other pages must be
 /// in it. A generated playbook of several sections, where a page's sidebar
 /// lists neither the pages it links to nor those that link to it, checks
@@ -601,12 +624,17 @@ fn incremental_rebuilds_equal_full_builds_across_sections() {
     let mut rng = Rng::new(3);
     let mut cache = altitude::pipeline::Cache::keeping();
     let mut reused = 0;
+    let mut patched = 0;
     for step in 0..STEPS {
         let what = cross_section_edit(&mut rng, &mut base, &mut corp, step);
         let mut input = SiteInput::over(Arc::new(base.clone()));
         input.extra = vec![Arc::new(corp.clone())];
         let incremental = run_cached(&input, &mut cache);
         reused += cache.reused();
+        // The search index was patched: only some of its shards written.
+        if let Some((written, all)) = cache.shards_written() {
+            patched += usize::from(written < all / 2);
+        }
         let full = pipeline::run(&input, Mode::Build);
         assert_eq!(
             incremental
@@ -620,6 +648,10 @@ fn incremental_rebuilds_equal_full_builds_across_sections() {
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > STEPS * 100, "the rebuilds reused pages: {reused}");
+    assert!(
+        patched > STEPS / 4,
+        "the search index was patched {patched} times"
+    );
 }
 
 /// One random edit to a page of a generated playbook on disk: mostly to its

@@ -1,0 +1,351 @@
+//! Every document's score for every term it holds, kept by `serve` so that
+//! a save rescores only the terms of the pages it changed.
+//!
+//! Why a patch can give the very numbers a full scoring gives: BM25 needs
+//! three things of the whole index, the number of documents, each field's
+//! average length and each term's document frequency. The averages are
+//! taken from whole-number totals and rounded to a sixteenth of a term, so
+//! an edit to one page almost never moves them, and the number of
+//! documents moves only when a section comes or goes; when either moves,
+//! everything is scored afresh. Otherwise a document's score depends only
+//! on the document, and a term's rarity only on its own postings: patching
+//! the changed pages' documents into their terms' postings, and recounting
+//! those terms' rarity, is exact.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{Analysed, DocTerms, Field, SectionDoc, K1};
+use crate::content::PageId;
+
+/// The index in numbers: documents, and per term number its postings.
+pub(super) struct Scored {
+    /// Each output page in order, with its analysis and documents.
+    pub pages: Vec<Slot>,
+    pub docs: Vec<SectionDoc>,
+    /// Each field's length summed over the documents.
+    totals: [u64; 4],
+    averages: [f32; 4],
+    /// Per term number: its documents, ascending, with their scores before
+    /// the term's rarity is counted.
+    base: Vec<Vec<(u32, f32)>>,
+    /// Per surface word number: how many pages use it.
+    surface_uses: Vec<u32>,
+    /// Postings in all.
+    postings: usize,
+}
+
+/// One output page's place in the index.
+pub(super) struct Slot {
+    pub id: PageId,
+    pub analysed: Arc<Analysed>,
+    /// Its documents' numbers.
+    pub docs: Range<u32>,
+}
+
+/// What a patch changed.
+pub(super) struct Change {
+    /// The slots whose analysis changed.
+    pub pages: Vec<usize>,
+    /// The terms whose postings may have changed, ascending.
+    pub terms: Vec<u32>,
+    /// Whether a surface word came into use or went out of it.
+    pub words: bool,
+}
+
+/// A patch touches at most this share of the pages (and at least a few):
+/// past it, scoring afresh is as quick.
+const PATCH_SHARE: usize = 50;
+const PATCH_PAGES: usize = 8;
+
+impl Scored {
+    /// Scores `pages` afresh; `None` when `superseded` says, halfway, that
+    /// they are no longer wanted.
+    pub fn new(
+        pages: Vec<(PageId, Arc<Analysed>)>,
+        terms: usize,
+        words: usize,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Scored> {
+        let mut next = 0u32;
+        let pages: Vec<Slot> = pages
+            .into_iter()
+            .map(|(id, analysed)| {
+                let start = next;
+                next += analysed.terms.len() as u32;
+                Slot {
+                    id,
+                    analysed,
+                    docs: start..next,
+                }
+            })
+            .collect();
+        let all: Vec<&DocTerms> = pages.iter().flat_map(|s| &s.analysed.terms).collect();
+        let mut totals = [0u64; 4];
+        let mut df = vec![0usize; terms];
+        for doc in &all {
+            for (total, len) in totals.iter_mut().zip(doc.lengths) {
+                *total += u64::from(len);
+            }
+            for &(term, _) in &doc.counts {
+                df[term as usize] += 1;
+            }
+        }
+        let averages = averages(&totals, all.len());
+        let scores: Vec<Vec<f32>> = all
+            .par_iter()
+            .map(|doc| {
+                doc.counts
+                    .iter()
+                    .map(|(_, tf)| field_score(&doc.lengths, tf, &averages))
+                    .collect()
+            })
+            .collect();
+        if superseded() {
+            return None;
+        }
+        // Documents are visited in order, so each list comes out sorted.
+        let mut base: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for (d, (doc, scores)) in all.iter().zip(&scores).enumerate() {
+            for (&(term, _), &score) in doc.counts.iter().zip(scores) {
+                base[term as usize].push((d as u32, score));
+            }
+        }
+        drop(all);
+        let mut surface_uses = vec![0u32; words];
+        for &word in pages.iter().flat_map(|s| &s.analysed.surfaces) {
+            surface_uses[word as usize] += 1;
+        }
+        Some(Scored {
+            docs: docs_of(&pages),
+            pages,
+            totals,
+            averages,
+            postings: df.iter().sum(),
+            base,
+            surface_uses,
+        })
+    }
+
+    /// Patches in `pages`, the same output pages as before with some of
+    /// their analyses changed, and says what changed; or gives `pages`
+    /// back when only scoring afresh is exact (a page came, went or gained
+    /// a section, an average moved) or as quick.
+    pub fn patch(
+        &mut self,
+        pages: Vec<(PageId, Arc<Analysed>)>,
+        terms: usize,
+        words: usize,
+    ) -> Result<Change, Vec<(PageId, Arc<Analysed>)>> {
+        let Some(changed) = self.changed_slots(&pages) else {
+            return Err(pages);
+        };
+        let mut totals = self.totals;
+        for &slot in &changed {
+            let (old, new) = (&self.pages[slot].analysed, &pages[slot].1);
+            for (total, (o, n)) in totals
+                .iter_mut()
+                .zip(lengths(old).into_iter().zip(lengths(new)))
+            {
+                *total = *total - o + n;
+            }
+        }
+        if averages(&totals, self.docs.len()) != self.averages {
+            return Err(pages);
+        }
+        self.totals = totals;
+        self.base.resize_with(terms.max(self.base.len()), Vec::new);
+        self.surface_uses
+            .resize(words.max(self.surface_uses.len()), 0);
+        let mut touched: Vec<u32> = Vec::new();
+        let mut words_changed = false;
+        for &slot in &changed {
+            let analysed = pages[slot].1.clone();
+            let old = std::mem::replace(&mut self.pages[slot].analysed, analysed);
+            touched.extend(old.terms.iter().flat_map(|d| d.counts.iter().map(|c| c.0)));
+            words_changed |= self.use_words(&old.surfaces, false);
+            let new = self.pages[slot].analysed.clone();
+            touched.extend(new.terms.iter().flat_map(|d| d.counts.iter().map(|c| c.0)));
+            words_changed |= self.use_words(&new.surfaces, true);
+            let first = self.pages[slot].docs.start;
+            for (n, doc) in new.docs.iter().enumerate() {
+                self.docs[first as usize + n] = SectionDoc {
+                    page: pages[slot].0,
+                    ..doc.clone()
+                };
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let ranges: Vec<Range<u32>> = changed
+            .iter()
+            .map(|&s| self.pages[s].docs.clone())
+            .collect();
+        let mut fresh: Vec<(u32, u32, f32)> = Vec::new();
+        for &slot in &changed {
+            let Slot { analysed, docs, .. } = &self.pages[slot];
+            for (d, doc) in docs.clone().zip(&analysed.terms) {
+                fresh.extend(
+                    doc.counts.iter().map(|(term, tf)| {
+                        (*term, d, field_score(&doc.lengths, tf, &self.averages))
+                    }),
+                );
+            }
+        }
+        fresh.sort_unstable_by_key(|&(term, d, _)| (term, d));
+        let mut fresh = fresh.as_slice();
+        for &term in &touched {
+            let run = fresh.partition_point(|f| f.0 == term);
+            let list = &mut self.base[term as usize];
+            let before = list.len();
+            list.retain(|(d, _)| !ranges.iter().any(|r| r.contains(d)));
+            list.extend(fresh[..run].iter().map(|&(_, d, score)| (d, score)));
+            // Two sorted runs: the stable sort merges them.
+            list.sort_by_key(|(d, _)| *d);
+            self.postings = self.postings - before + list.len();
+            fresh = &fresh[run..];
+        }
+        Ok(Change {
+            pages: changed,
+            terms: touched,
+            words: words_changed,
+        })
+    }
+
+    /// The slots whose analysis differs from the kept one, when `pages` are
+    /// the same pages with as many documents each, and few changed.
+    fn changed_slots(&self, pages: &[(PageId, Arc<Analysed>)]) -> Option<Vec<usize>> {
+        if pages.len() != self.pages.len() {
+            return None;
+        }
+        let most = PATCH_PAGES.max(pages.len() / PATCH_SHARE);
+        let mut changed = Vec::new();
+        for (slot, ((id, analysed), kept)) in pages.iter().zip(&self.pages).enumerate() {
+            if *id != kept.id || analysed.terms.len() != kept.analysed.terms.len() {
+                return None;
+            }
+            if !Arc::ptr_eq(analysed, &kept.analysed) {
+                changed.push(slot);
+                if changed.len() > most {
+                    return None;
+                }
+            }
+        }
+        Some(changed)
+    }
+
+    /// Counts a page's surface words in or out; whether one came into use
+    /// or went out of it.
+    fn use_words(&mut self, words: &[u32], used: bool) -> bool {
+        let mut toggled = false;
+        for &word in words {
+            let uses = &mut self.surface_uses[word as usize];
+            if used {
+                toggled |= *uses == 0;
+                *uses += 1;
+            } else {
+                *uses = uses.saturating_sub(1);
+                toggled |= *uses == 0;
+            }
+        }
+        toggled
+    }
+
+    /// The terms and fields of document `doc`.
+    pub fn doc_terms(&self, doc: u32) -> &DocTerms {
+        let slot = self.pages.partition_point(|s| s.docs.end <= doc);
+        let page = &self.pages[slot];
+        &page.analysed.terms[(doc - page.docs.start) as usize]
+    }
+
+    /// How many terms are numbered (some with no postings).
+    pub fn term_count(&self) -> usize {
+        self.base.len()
+    }
+
+    /// How many terms some document holds.
+    pub fn terms_in_use(&self) -> usize {
+        self.base.iter().filter(|l| !l.is_empty()).count()
+    }
+
+    /// Whether any document holds `term`.
+    pub fn has(&self, term: u32) -> bool {
+        self.base.get(term as usize).is_some_and(|l| !l.is_empty())
+    }
+
+    /// Whether some page uses the surface word `word`.
+    pub fn word_used(&self, word: u32) -> bool {
+        self.surface_uses.get(word as usize).is_some_and(|&n| n > 0)
+    }
+
+    /// Postings in all.
+    pub fn postings(&self) -> usize {
+        self.postings
+    }
+
+    /// `term`'s documents, ascending, with their scores: field-weighted
+    /// BM25, its rarity counted.
+    pub fn scores(&self, term: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let list = self.base.get(term as usize).map_or(&[][..], Vec::as_slice);
+        let idf = idf(self.docs.len(), list.len());
+        list.iter().map(move |&(d, s)| (d, s * idf))
+    }
+}
+
+/// The documents of the pages, in order, each knowing its page.
+fn docs_of(pages: &[Slot]) -> Vec<SectionDoc> {
+    pages
+        .iter()
+        .flat_map(|slot| {
+            slot.analysed.docs.iter().map(|doc| SectionDoc {
+                page: slot.id,
+                ..doc.clone()
+            })
+        })
+        .collect()
+}
+
+/// Each field's length summed over a page's documents.
+fn lengths(page: &Analysed) -> [u64; 4] {
+    let mut sums = [0u64; 4];
+    for doc in &page.terms {
+        for (sum, len) in sums.iter_mut().zip(doc.lengths) {
+            *sum += u64::from(len);
+        }
+    }
+    sums
+}
+
+/// Each field's average length over `docs` documents, to a sixteenth of a
+/// term: fine enough for ranking, coarse enough that a saved page seldom
+/// moves it (see the module's note).
+fn averages(totals: &[u64; 4], docs: usize) -> [f32; 4] {
+    let docs = docs.max(1) as f64;
+    totals.map(|total| ((total as f64 / docs * 16.0).round() / 16.0) as f32)
+}
+
+/// A term's rarity among `docs` documents, `df` of which hold it.
+fn idf(docs: usize, df: usize) -> f32 {
+    let (n, df) = (docs.max(1) as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// One term's score in one document, before its rarity is counted. Each
+/// field's frequency is length-normalised and saturated on its own, then
+/// the fields are added with their weights: a title hit is worth several
+/// body hits, however long the body, so a query for a concept's name
+/// finds the concept first.
+fn field_score(lengths: &[u32; 4], tf: &[u16; 4], average: &[f32; 4]) -> f32 {
+    let mut total = 0.0;
+    for (i, field) in Field::ALL.iter().enumerate() {
+        if tf[i] == 0 {
+            continue;
+        }
+        let tf = f32::from(tf[i]);
+        let norm = 1.0 - field.b() + field.b() * lengths[i] as f32 / average[i].max(1.0);
+        total += field.weight() * tf * (K1 + 1.0) / (tf + K1 * norm);
+    }
+    total
+}
