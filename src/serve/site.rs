@@ -118,24 +118,7 @@ impl Site {
     }
 
     fn swap_in(state: &mut State, files: SiteFiles) {
-        let gone: HashSet<String> = state
-            .files
-            .keys()
-            .filter(|p| !files.contains_key(*p))
-            .cloned()
-            .collect();
-        let changed: HashSet<String> = files
-            .iter()
-            .filter(|(path, bytes)| {
-                // A page reused from the last build is the same allocation.
-                state
-                    .files
-                    .get(*path)
-                    .is_none_or(|old| !Arc::ptr_eq(old, bytes) && old != *bytes)
-            })
-            .map(|(path, _)| path.clone())
-            .chain(gone.iter().cloned())
-            .collect();
+        let (changed, gone) = differences(&state.files, &files);
         let kinds = ChangeKinds::of(&changed);
         state.files = Arc::new(files);
         state.version += 1;
@@ -178,5 +161,81 @@ impl Site {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         crate::sync::lock(&self.state)
+    }
+}
+
+/// The paths whose files differ between two sites (added, changed or
+/// gone), and those gone. Both are sorted, so one walk in step compares
+/// them: a big site's every build and early show is compared.
+fn differences(old: &SiteFiles, new: &SiteFiles) -> (HashSet<String>, HashSet<String>) {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let (mut changed, mut gone) = (HashSet::new(), HashSet::new());
+    let (mut olds, mut news) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let order = match (olds.peek(), news.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (Some((o, _)), Some((n, _))) => o.cmp(n),
+        };
+        match order {
+            Less => {
+                if let Some((path, _)) = olds.next() {
+                    gone.insert(path.clone());
+                }
+            }
+            Greater => {
+                if let Some((path, _)) = news.next() {
+                    changed.insert(path.clone());
+                }
+            }
+            Equal => {
+                if let (Some((path, was)), Some((_, now))) = (olds.next(), news.next()) {
+                    // A page reused from the last build is the same allocation.
+                    if !Arc::ptr_eq(was, now) && was != now {
+                        changed.insert(path.clone());
+                    }
+                }
+            }
+        }
+    }
+    changed.extend(gone.iter().cloned());
+    (changed, gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Bytes;
+
+    #[test]
+    fn differences_name_what_came_changed_and_went() {
+        let shared = Bytes::new(b"same".to_vec());
+        let old: SiteFiles = [
+            ("a.html", shared.clone()),
+            ("b.html", Bytes::new(b"old".to_vec())),
+            ("c.html", Bytes::new(b"equal".to_vec())),
+            ("gone.html", Bytes::new(b"x".to_vec())),
+        ]
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b))
+        .collect();
+        let new: SiteFiles = [
+            ("a.html", shared),
+            ("b.html", Bytes::new(b"new".to_vec())),
+            ("c.html", Bytes::new(b"equal".to_vec())),
+            ("d.html", Bytes::new(b"came".to_vec())),
+        ]
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b))
+        .collect();
+        let (changed, gone) = differences(&old, &new);
+        let sorted = |set: HashSet<String>| {
+            let mut v: Vec<String> = set.into_iter().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(changed), ["b.html", "d.html", "gone.html"]);
+        assert_eq!(sorted(gone), ["gone.html"]);
     }
 }
