@@ -173,10 +173,6 @@ pub struct Hooks<'a> {
     /// Whether the build may stop before it makes the pages: `serve` says
     /// so only when its change is on show already (see `provisional`).
     pub may_abort: bool,
-    /// Every file on disk that changed since the last build began
-    /// loading, when the watcher saw every change: other files are taken
-    /// as that build read them (see `content::load`). `None`: look at all.
-    pub changed: Option<&'a [std::path::PathBuf]>,
     /// Where the index stage runs, if not on every core: `serve` gives it
     /// one thread, so that the other serves and draws the pages just shown.
     pub index_pool: Option<&'a rayon::ThreadPool>,
@@ -308,10 +304,7 @@ fn run_inner(
     let superseded = hooks.as_ref().filter(|h| h.may_abort).map(|h| h.superseded);
     let overtaken = || superseded.is_some_and(|s| s());
     progress.enter("load");
-    let changed = hooks.as_ref().and_then(|h| h.changed);
-    let mut loaded = timings.time("load", || {
-        content::load(input, &mut cache.load, changed, &mut diags)
-    });
+    let mut loaded = timings.time("load", || content::load(input, &mut cache.load, &mut diags));
     overrides(&mut loaded.config);
     if overtaken() {
         return Outcome::aborted(loaded, diags, timings);

@@ -167,17 +167,6 @@ pub(crate) fn skipped_name(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
-/// An editor's swap, backup or probe file, by its name: the source lists
-/// it, but `serve` does not watch it.
-pub(crate) fn editor_file(name: &str) -> bool {
-    name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-}
-
 /// A folder on disk. Hidden entries, `node_modules`, `target` and the folders
 /// named in `skip` (the output folder) are not part of the source.
 pub struct FsSource {

@@ -18,7 +18,6 @@ mod yaml;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -35,7 +34,7 @@ pub use page::{
 pub use history::HistoryCache;
 pub use layers::LayerInfo;
 pub(crate) use layers::STACK_KEYS;
-use reads::{Content, Listed, ReadCache, Trust};
+use reads::{Content, ReadCache};
 
 /// Everything a build reads: the theme, the playbook the command was given
 /// (whose `playbook.toml` names its base and further layers), and the
@@ -207,8 +206,6 @@ fn in_file((mut page, mut diags): Parsed, file: FileId) -> Parsed {
 #[derive(Default)]
 pub struct LoadCache {
     reads: ReadCache,
-    /// Each layer's folder on disk as the last load found it.
-    listed: HashMap<PathBuf, Listed>,
     parsed: ParseCache,
     history: HistoryCache,
 }
@@ -218,23 +215,13 @@ impl LoadCache {
     pub fn keeping() -> LoadCache {
         LoadCache {
             reads: ReadCache::keeping(),
-            listed: HashMap::new(),
             parsed: ParseCache::keeping(),
             history: HistoryCache::default(),
         }
     }
 }
 
-/// The site's input, loaded. `changed`, when given, is every file on disk
-/// that changed since the last load with this `cache` (`serve`'s watcher
-/// saw them all): other files are taken as that load read them, without a
-/// look at the disk.
-pub fn load(
-    input: &SiteInput,
-    cache: &mut LoadCache,
-    changed: Option<&[PathBuf]>,
-    diags: &mut Diagnostics,
-) -> Loaded {
+pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
     let stack = layers::stack(input, &mut loaded.sources, diags);
     for layer in &stack {
@@ -254,31 +241,21 @@ pub fn load(
             ignore: l.ignore.clone(),
         })
         .collect();
-    let mut read = |source: &dyn Source, layer: usize, ignore: &[String], trust: Option<Trust>| {
+    let mut read = |source: &dyn Source, layer: usize, ignore: &[String]| {
         read_all(
             source,
-            (layer, ignore),
+            layer,
+            ignore,
             &cache.reads,
-            trust,
             &mut loaded.sources,
             diags,
         )
     };
-    let (theme, _) = read(input.theme.as_ref(), usize::MAX, &[], None);
+    let theme = read(input.theme.as_ref(), usize::MAX, &[]);
     let mut files = Vec::new();
-    let mut listed = HashMap::new();
     for (index, layer) in stack.iter().enumerate() {
-        let root = layer.source.disk_root();
-        let trust = root
-            .zip(changed)
-            .and_then(|(root, changed)| Trust::new(root, cache.listed.get(root), changed));
-        let (read, listing) = read(layer.source.as_ref(), index, &layer.ignore, trust);
-        files.extend(read);
-        if let Some(root) = root.filter(|_| cache.reads.keeps()) {
-            listed.insert(root.to_path_buf(), listing);
-        }
+        files.extend(read(layer.source.as_ref(), index, &layer.ignore));
     }
-    cache.listed = listed;
     cache.reads.keep_only(
         theme
             .iter()
@@ -481,48 +458,35 @@ fn read_from_layer(ignore: &[String], path: &str) -> bool {
 
 /// Every file of a layer not ignored, each with the key its read may be
 /// kept under for the next build (see `reads`).
-/// Every file of `source` that its layer reads (`layer`: its number and
-/// its ignore patterns), with what the load keeps of its look at the
-/// folder for the next: from the last look where `trust` allows.
 fn read_all(
     source: &dyn Source,
-    (layer, ignore): (usize, &[String]),
+    layer: usize,
+    ignore: &[String],
     cache: &ReadCache,
-    trust: Option<Trust>,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> (Vec<RawFile>, Listed) {
-    let listing = match trust.as_ref().and_then(Trust::listing) {
-        Some(listing) => Ok(listing),
-        None => source.list(),
-    };
-    let listing = match listing {
-        Ok(listing) => listing,
+) -> Vec<RawFile> {
+    let paths = match source.list() {
+        Ok(paths) => paths
+            .into_iter()
+            .filter(|p| read_from_layer(ignore, p))
+            .collect::<Vec<_>>(),
         Err(e) => {
             diags.push(Diagnostic::error(
                 Code::ReadError,
                 format!("cannot read folder `{}`: {e}", source.display_root()),
             ));
-            return (Vec::new(), Listed::default());
+            return Vec::new();
         }
     };
-    let results: Vec<_> = listing
-        .par_iter()
-        .filter(|p| read_from_layer(ignore, p))
+    let results: Vec<_> = paths
+        .into_par_iter()
         .map(|path| {
-            if let Some((content, key)) = trust.as_ref().and_then(|t| t.read(path)) {
-                return (path.clone(), Ok(content), key);
-            }
-            let as_text = matches!(role(path), Role::Page | Role::Template(_));
-            let (bytes, key) = reads::read(source, path, as_text, cache);
-            (path.clone(), bytes, key)
+            let as_text = matches!(role(&path), Role::Page | Role::Template(_));
+            let (bytes, key) = reads::read(source, &path, as_text, cache);
+            (path, bytes, key)
         })
         .collect();
-    let kept = results
-        .iter()
-        .filter_map(|(path, bytes, key)| Some((path.clone(), (bytes.as_ref().ok()?.clone(), *key))))
-        .collect();
-    let listed = Listed::new(listing, kept);
     let mut files = Vec::new();
     for (path, bytes, kept_as) in results {
         match bytes {
@@ -552,7 +516,7 @@ fn read_all(
             }
         }
     }
-    (files, listed)
+    files
 }
 
 const PAGE_KEYS: &[&str] = &[

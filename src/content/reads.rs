@@ -8,9 +8,7 @@
 //! written twice within a timestamp's granularity is never mistaken for
 //! the first version.
 
-use std::collections::{HashMap, HashSet};
 use std::io;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::key::{Kept, Key};
@@ -75,73 +73,4 @@ pub(super) fn read(
     let bytes = source.read(rel).map(|b| Content::new(b, as_text));
     let unchanged = source.stamp(rel) == Some(stamp);
     (bytes, (stamp.settled(now) && unchanged).then_some(key))
-}
-
-/// A folder on disk as the last load found it: its files, and each one's
-/// read with the key it was kept under.
-#[derive(Default)]
-pub(super) struct Listed {
-    files: Vec<String>,
-    reads: HashMap<String, (Content, Option<u128>)>,
-}
-
-impl Listed {
-    pub(super) fn new(
-        files: Vec<String>,
-        reads: HashMap<String, (Content, Option<u128>)>,
-    ) -> Listed {
-        Listed { files, reads }
-    }
-}
-
-/// What a load may take, without a look at the disk, from the last load's
-/// look at a folder, when it is told every file that changed there since
-/// (`serve`'s watcher, which saw every change). Listing a big playbook's
-/// folders and taking every file's stamp is most of a save's load stage.
-pub(super) struct Trust<'a> {
-    root: &'a Path,
-    last: &'a Listed,
-    /// The changed paths, relative to `root`.
-    changed: HashSet<String>,
-}
-
-impl<'a> Trust<'a> {
-    /// Trust in the last look at `root`, told the `changed` paths (all of
-    /// them, anywhere); `None` when there was no last look.
-    pub(super) fn new(
-        root: &'a Path,
-        last: Option<&'a Listed>,
-        changed: &[PathBuf],
-    ) -> Option<Trust<'a>> {
-        let changed = changed
-            .iter()
-            .filter_map(|p| p.strip_prefix(root).ok())
-            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
-            .collect();
-        Some(Trust {
-            root,
-            last: last?,
-            changed,
-        })
-    }
-
-    /// The last listing, when no changed path came, went or is a folder.
-    pub(super) fn listing(&self) -> Option<Vec<String>> {
-        let same = self
-            .changed
-            .iter()
-            .all(|rel| self.last.reads.contains_key(rel) && self.root.join(rel).is_file());
-        same.then(|| self.last.files.clone())
-    }
-
-    /// The last read of `rel`, when it did not change. Never of a name the
-    /// watcher passes over (an editor's backup or swap file): a change to
-    /// it would not have been told.
-    pub(super) fn read(&self, rel: &str) -> Option<(Content, Option<u128>)> {
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        if self.changed.contains(rel) || crate::source::editor_file(name) {
-            return None;
-        }
-        self.last.reads.get(rel).cloned()
-    }
 }

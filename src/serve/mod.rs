@@ -75,7 +75,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     let never = || false;
     // The last build's site, kept until the next build is done: a saved
     // page is shown over it before the build (`pipeline::provisional`).
-    let mut last = serving.build(&mut cache, "start", None, &never, false);
+    let mut last = serving.build(&mut cache, "start", &never, false);
     let mut roots = roots_of(&last.loaded.layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -110,10 +110,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         open_browser(&url);
     }
     loop {
-        let watch::Batch {
-            paths: changed,
-            complete,
-        } = watcher.next_batch();
+        let changed = watcher.next_batch();
         if changed.is_empty() {
             continue;
         }
@@ -124,9 +121,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         // It may stop before it makes the pages only if its change is on
         // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
-        // Told every change, the build looks at no other file.
-        let told = complete.then_some(changed.as_slice());
-        let built = serving.build(&mut cache, &reason, told, &pending, shown);
+        let built = serving.build(&mut cache, &reason, &pending, shown);
         // Its layers are the latest, even if it stopped early.
         let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
@@ -214,16 +209,13 @@ impl Serving<'_> {
     }
 
     /// Builds, publishes the result and reports it, and returns what it
-    /// made but the files (its layers' folders are watched). `changed`:
-    /// every file changed since the last build, if the watcher saw them
-    /// all (see `pipeline::Hooks::changed`). `superseded`
+    /// made but the files (its layers' folders are watched). `superseded`
     /// tells the build that a newer change is waiting; `may_abort`, that it
     /// may then stop before it makes the pages.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
-        changed: Option<&[PathBuf]>,
         superseded: &(dyn Fn() -> bool + Sync),
         may_abort: bool,
     ) -> Outcome {
@@ -243,7 +235,6 @@ impl Serving<'_> {
             superseded,
             index_pool,
             may_abort,
-            changed,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
         if outcome.aborted {

@@ -33,16 +33,6 @@ const RECHECK: Duration = Duration::from_millis(400);
 struct Noted {
     kind: Option<EventKind>,
     relevant: Vec<PathBuf>,
-    /// The watch failed, or the system dropped events: changes may have
-    /// gone unseen.
-    blind: bool,
-}
-
-/// The paths a batch of changes touched, and whether they are every file
-/// the build reads that changed since the last batch.
-pub(crate) struct Batch {
-    pub paths: Vec<PathBuf>,
-    pub complete: bool,
 }
 
 pub(crate) struct Watcher {
@@ -57,9 +47,6 @@ pub(crate) struct Watcher {
     /// is handed out. It is set only with sending that change, so a build
     /// it stops is always followed by a batch, whose build does the rest.
     pending: Arc<AtomicBool>,
-    /// Since the last batch, the watch failed, dropped events or was put
-    /// on a folder anew: the next batch may not name every change.
-    blind: bool,
 }
 
 impl Watcher {
@@ -73,12 +60,10 @@ impl Watcher {
                 Ok(e) => Noted {
                     kind: Some(e.kind),
                     relevant: relevant(&lock(&judged_by), e),
-                    blind: e.need_rescan(),
                 },
                 Err(_) => Noted {
                     kind: None,
                     relevant: Vec::new(),
-                    blind: true,
                 },
             };
             if !noted.relevant.is_empty() {
@@ -92,7 +77,6 @@ impl Watcher {
             roots: Vec::new(),
             shared_roots,
             pending,
-            blind: true,
         };
         watcher.set_roots(roots);
         Ok(watcher)
@@ -126,8 +110,7 @@ impl Watcher {
     }
 
     /// Puts a watch on every root that exists and has none; returns whether
-    /// one came back after being gone. What changed in it meanwhile went
-    /// unseen.
+    /// one came back after being gone.
     fn rewatch(&mut self) -> bool {
         let mut returned = false;
         for (root, watched) in &mut self.roots {
@@ -137,22 +120,19 @@ impl Watcher {
             } else if !root.is_dir() && *watched {
                 let _ = self.inner.unwatch(root);
                 *watched = false;
-                self.blind = true;
             }
         }
-        self.blind |= returned;
         returned
     }
 
     /// Blocks until a batch of changes the build cares about has settled,
     /// and returns the paths that changed.
-    pub fn next_batch(&mut self) -> Batch {
-        let paths = self.collect_batch();
+    pub fn next_batch(&mut self) -> Vec<PathBuf> {
+        let batch = self.collect_batch();
         // Changes from now on are the next batch's: a build they arrive
         // during is superseded.
         self.pending.store(false, Ordering::Release);
-        let complete = !std::mem::take(&mut self.blind);
-        Batch { paths, complete }
+        batch
     }
 
     fn collect_batch(&mut self) -> Vec<PathBuf> {
@@ -169,7 +149,6 @@ impl Watcher {
             };
             match self.events.recv_timeout(wait) {
                 Ok(noted) => {
-                    self.blind |= noted.blind;
                     new_folder |= matches!(
                         noted.kind,
                         Some(EventKind::Create(notify::event::CreateKind::Folder))
@@ -244,7 +223,13 @@ pub(crate) fn read_by_build(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    !skipped && !crate::source::editor_file(&name)
+    let editor_file = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913";
+    !skipped && !editor_file
 }
 
 #[cfg(test)]

@@ -71,27 +71,6 @@ fn run_stopping_if(
         superseded: &superseded,
         index_pool: None,
         may_abort,
-        changed: None,
-    };
-    let outcome = pipeline::run_cached(input, cache, hooks);
-    (outcome, shown)
-}
-
-/// A cached build told which files on disk changed since the last, as
-/// `serve`'s watcher tells it.
-fn run_told(
-    input: &SiteInput,
-    cache: &mut pipeline::Cache,
-    changed: &[std::path::PathBuf],
-) -> (pipeline::Outcome, pipeline::SiteFiles) {
-    let mut shown = pipeline::SiteFiles::new();
-    let never = || false;
-    let hooks = pipeline::Hooks {
-        show: &mut |pages| shown = pages.clone(),
-        superseded: &never,
-        index_pool: None,
-        may_abort: false,
-        changed: Some(changed),
     };
     let outcome = pipeline::run_cached(input, cache, hooks);
     (outcome, shown)
@@ -457,71 +436,6 @@ fn incremental_rebuilds_see_every_edit_on_disk() {
     std::fs::write(&page, format!("{original}\nA closing line.\n")).unwrap();
     let html = check(&mut cache, "longer");
     assert!(html.contains("A closing line."));
-}
-
-/// `serve`'s watcher tells a build every file that changed since the last,
-/// so the build looks at no other file on disk: it neither lists the
-/// folders nor takes the stamp of each file, unless a changed path came,
-/// went or is a folder. Told rightly, it makes a full build's site; a file
-/// changed but not told stays as it was read, which shows the build did
-/// not look.
-#[test]
-fn a_build_told_what_changed_looks_at_nothing_else() {
-    let (site, input) = settled_links_on_disk();
-    let mut cache = altitude::pipeline::Cache::keeping();
-    cached_equals_full(&input, &mut cache, "first build");
-    let told_equals_full =
-        |cache: &mut pipeline::Cache, changed: &[std::path::PathBuf], step: &str| {
-            let told = run_told(&input, cache, changed);
-            let full = pipeline::run(&input, Mode::Build);
-            assert!(
-                !full.diagnostics.has_errors(),
-                "{step}: {:?}",
-                full.diagnostics
-            );
-            assert_same_site(&told, &full, step);
-            full
-        };
-    let page = site.join("principles/weekly-review.md");
-    let original = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, format!("{original}\nA told line.\n")).unwrap();
-    told_equals_full(&mut cache, std::slice::from_ref(&page), "an edit, told");
-    let new = site.join("guide/a-new-page.md");
-    std::fs::write(&new, "# A new page\n\nNew words.\n").unwrap();
-    let full = told_equals_full(&mut cache, std::slice::from_ref(&new), "a new page, told");
-    assert!(full.files.contains_key("guide/a-new-page/index.html"));
-    std::fs::remove_file(&new).unwrap();
-    told_equals_full(
-        &mut cache,
-        std::slice::from_ref(&new),
-        "the page gone, told",
-    );
-    let folder = site.join("extra");
-    std::fs::create_dir(&folder).unwrap();
-    std::fs::write(
-        folder.join("inside.md"),
-        "# Inside\n\nA page in a new folder.\n",
-    )
-    .unwrap();
-    told_equals_full(
-        &mut cache,
-        std::slice::from_ref(&folder),
-        "a new folder, told",
-    );
-    // Two edits, one told: the other is not looked at.
-    let untold = site.join("guide/rhythm.md");
-    let untold_text = std::fs::read_to_string(&untold).unwrap();
-    std::fs::write(&untold, format!("{untold_text}\nAn untold line.\n")).unwrap();
-    std::fs::write(&page, format!("{original}\nA second told line.\n")).unwrap();
-    let (told, _) = run_told(&input, &mut cache, std::slice::from_ref(&page));
-    let html = |outcome: &pipeline::Outcome, path: &str| {
-        String::from_utf8_lossy(&outcome.files[path]).into_owned()
-    };
-    assert!(html(&told, "principles/weekly-review/index.html").contains("A second told line."));
-    assert!(!html(&told, "guide/rhythm/index.html").contains("An untold line."));
-    // Told nothing in particular (the watcher missed events), it looks.
-    let looked = cached_equals_full(&input, &mut cache, "told nothing");
-    assert!(html(&looked, "guide/rhythm/index.html").contains("An untold line."));
 }
 
 /// A page's links are kept while nothing they can reach changed. Renaming
