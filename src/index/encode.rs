@@ -6,13 +6,11 @@
 //! the titles, headings and snippets needed to show them, so no further
 //! request is needed to display results.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
-
-use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::keys::KeySpace;
 use super::scored::{Change, Scored};
@@ -282,13 +280,14 @@ fn afresh(
     let page_rows = page_rows(&input.info);
     let terms = terms_by_name(scored, input.stems);
     let surfaces = surfaces(input);
-    let sources = Sources {
-        docs: &scored.docs,
-        stems: input.stems,
-        page_rows: &page_rows,
-        quantised: &quantised,
-    };
+    let mut quantised = quantised;
     if may_be_single {
+        let sources = Sources {
+            docs: &scored.docs,
+            stems: input.stems,
+            page_rows: &page_rows,
+            quantised: &quantised,
+        };
         let see = single_file_see(&surfaces);
         let mut single = String::new();
         shard_json(&sources, &terms, &see, usize::MAX).write(&mut single);
@@ -296,9 +295,20 @@ fn afresh(
             let manifest = format!("{{\"v\":1,\"mode\":\"single\",\"data\":{single}}}");
             return Some(Err(script_file(input.client, &manifest)));
         }
+        // Sharded after all: each term keeps the postings a shard shows,
+        // as a patch quantises them.
+        quantised
+            .iter_mut()
+            .for_each(|q| q.truncate(SHARD_POSTINGS));
     }
+    let sources = Sources {
+        docs: &scored.docs,
+        stems: input.stems,
+        page_rows: &page_rows,
+        quantised: &quantised,
+    };
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
-    let (bodies, _) = encode_shards(&sources, &layout, HashMap::new(), superseded)?;
+    let (bodies, _) = encode_shards(&sources, &layout, Bodies::new(), superseded)?;
     let (tree, packs) = pack(&layout, &bodies, &[], &HashSet::new());
     Some(Ok(Encoded {
         written: bodies.len(),
@@ -330,10 +340,16 @@ fn patched(
     for &term in &change.terms {
         term_max[term as usize] = term_best(scored, term);
     }
-    let page_rows = page_rows(&input.info);
-    if overall_best(&term_max) != last.max || page_rows.len() != last.page_rows.len() {
+    // A site that may now fit in one file, a new best score (every term
+    // quantised against it) or pages come or gone: only afresh is exact.
+    let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
+    if may_be_single
+        || overall_best(&term_max) != last.max
+        || input.info.pages.len() != last.page_rows.len()
+    {
         return Patch::Afresh;
     }
+    let page_rows = page_rows(&input.info);
     let max = last.max;
     let mut quantised = last.quantised;
     quantised.resize_with(scored.term_count(), Vec::new);
@@ -359,12 +375,13 @@ fn patched(
     }
     let mut bodies = last.bodies;
     let layout = if came_or_went || resized || change.words {
-        let mut terms = last.layout.terms.clone();
+        let mut last_layout = last.layout;
+        let mut terms = std::mem::take(&mut last_layout.terms);
         if came_or_went {
             patch_terms(&mut terms, &change.terms, scored, input.stems);
         }
         let reassigned = change.words || came_or_went;
-        let (layout, old) = Layout::replan(input, terms, &quantised, last.layout, reassigned);
+        let (layout, old) = Layout::replan(input, terms, &quantised, last_layout, reassigned);
         if let Some(old) = old {
             // A shard whose terms or pointers changed is written again.
             bodies.retain(|key, _| layout.shards.get(key) == old.shards.get(key));

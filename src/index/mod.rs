@@ -103,6 +103,9 @@ pub fn files(
     }
     let (scored, change) = build_unless(loaded, resolved, texts, cache, superseded)?;
     if superseded() {
+        // The scores are kept; the encoding, of scores before them, goes.
+        cache.scored = cache.pages.keeps().then_some(scored);
+        cache.encoded = None;
         return None;
     }
     let client = loaded
@@ -323,16 +326,19 @@ fn build_unless(
     let words = cache.vocabulary.surfaces.len();
     let pages = match cache.scored.take() {
         Some(mut scored) => match scored.patch(analysed, terms, words) {
-            // As scoring afresh does halfway. The encoding kept is of the
-            // scores before the patch: it goes, and the next build
-            // encodes afresh.
+            // Superseded once patched: the scores are kept; the encoding,
+            // of the scores before the patch, goes.
             Ok(_) if superseded() => {
                 cache.scored = Some(scored);
                 cache.encoded = None;
                 return None;
             }
             Ok(change) => return Some((scored, Some(change))),
-            Err(pages) => pages,
+            Err(pages) => {
+                // Scored afresh, the index is encoded afresh.
+                cache.encoded = None;
+                pages
+            }
         },
         None => analysed,
     };
@@ -639,6 +645,89 @@ mod tests {
         let ownership = ranked_pages(&index, &loaded, "Ownership");
         assert_eq!(ownership[0], "notes/ownership.md#");
         assert_eq!(ownership[1], "notes/meetings.md#who-decides");
+    }
+
+    /// A word made of letters from `n`, distinct for each `n`.
+    fn word(mut n: usize) -> String {
+        let mut word = String::from("zq");
+        loop {
+            word.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+            if n == 0 {
+                return word;
+            }
+        }
+    }
+
+    /// The pages of a site, each a lead and one section of as many words
+    /// as before, the words picked by `pick`.
+    fn pages_of(pick: &mut impl FnMut() -> usize) -> MemSource {
+        let mut source = MemSource::new("t/").with("playbook.toml", "base = \"none\"\n");
+        for page in 0..6 {
+            let mut words = |n: usize| (0..n).map(|_| word(pick())).collect::<Vec<_>>().join(" ");
+            let text = format!(
+                "# Page {page}\n\n{}\n\n## Part\n\n{}\n",
+                words(40 + page),
+                words(25)
+            );
+            source = source.with(&format!("notes/page-{page}.md"), text);
+        }
+        source
+    }
+
+    /// Each term's scores, by its name, as bits.
+    fn scores_by_name(scored: &Scored, stems: &[String]) -> BTreeMap<String, Vec<(u32, u32)>> {
+        (0..scored.term_count() as u32)
+            .filter(|&t| scored.has(t))
+            .map(|t| {
+                let scores = scored.scores(t).map(|(d, s)| (d, s.to_bits())).collect();
+                (stems[t as usize].clone(), scores)
+            })
+            .collect()
+    }
+
+    /// Patching a save's pages into the kept scores gives, to the bit, the
+    /// scores made afresh: new words, words gone, words moved between
+    /// pages, over the same documents of the same lengths.
+    #[test]
+    fn patched_scores_are_the_scores_made_afresh() {
+        let mut seed = 7u64;
+        let mut pick = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % 300) as usize
+        };
+        let mut kept = IndexCache::keeping();
+        let mut patched = 0;
+        for round in 0..25 {
+            let source = pages_of(&mut pick);
+            let outcome = pipeline::run(&SiteInput::over(Arc::new(source)), Mode::Check);
+            let (loaded, resolved) = (&outcome.loaded, &outcome.resolved);
+            let text = || {
+                let mut diags = crate::diag::Diagnostics::default();
+                texts(crate::render::render(
+                    loaded,
+                    resolved,
+                    crate::render::Scope::All,
+                    &mut diags,
+                ))
+            };
+            let never = || false;
+            let (scored, change) = build_unless(loaded, resolved, text(), &mut kept, &never)
+                .expect("nothing supersedes it");
+            patched += usize::from(change.is_some());
+            let mut afresh = IndexCache::keeping();
+            let (fresh, _) = build_unless(loaded, resolved, text(), &mut afresh, &never)
+                .expect("nothing supersedes it");
+            assert_eq!(
+                scores_by_name(&scored, &kept.vocabulary.stems),
+                scores_by_name(&fresh, &afresh.vocabulary.stems),
+                "round {round}"
+            );
+            kept.scored = Some(scored);
+        }
+        assert!(patched >= 20, "patched {patched} of 25 rounds");
     }
 
     #[test]

@@ -23,8 +23,8 @@ use crate::content::PageId;
 /// The index in numbers: documents, and per term number its postings.
 pub(super) struct Scored {
     /// Each output page in order, with its analysis and documents.
-    pub pages: Vec<Slot>,
-    pub docs: Vec<SectionDoc>,
+    pub(super) pages: Vec<Slot>,
+    pub(super) docs: Vec<SectionDoc>,
     /// Each field's length summed over the documents.
     totals: [u64; 4],
     averages: [f32; 4],
@@ -55,9 +55,9 @@ pub(super) struct Change {
     pub words: bool,
 }
 
-/// A patch touches at most this share of the pages (and at least a few):
-/// past it, scoring afresh is as quick.
-const PATCH_SHARE: usize = 50;
+/// A patch touches at most one page in this many (and at least a few):
+/// past that, scoring afresh is as quick.
+const PAGES_PER_PATCHED: usize = 50;
 const PATCH_PAGES: usize = 8;
 
 impl Scored {
@@ -160,22 +160,27 @@ impl Scored {
         self.surface_uses
             .resize(words.max(self.surface_uses.len()), 0);
         let mut touched: Vec<u32> = Vec::new();
+        let mut gone: Vec<Arc<Analysed>> = Vec::with_capacity(changed.len());
         let mut words_changed = false;
         for &slot in &changed {
-            let analysed = pages[slot].1.clone();
-            let old = std::mem::replace(&mut self.pages[slot].analysed, analysed);
+            let (id, new) = &pages[slot];
+            let old = std::mem::replace(&mut self.pages[slot].analysed, new.clone());
             touched.extend(old.terms.iter().flat_map(|d| d.counts.iter().map(|c| c.0)));
-            words_changed |= self.use_words(&old.surfaces, false);
-            let new = self.pages[slot].analysed.clone();
             touched.extend(new.terms.iter().flat_map(|d| d.counts.iter().map(|c| c.0)));
-            words_changed |= self.use_words(&new.surfaces, true);
-            let first = self.pages[slot].docs.start;
+            words_changed |= self.use_words(&new.surfaces);
+            let first = self.pages[slot].docs.start as usize;
             for (n, doc) in new.docs.iter().enumerate() {
-                self.docs[first as usize + n] = SectionDoc {
-                    page: pages[slot].0,
+                self.docs[first + n] = SectionDoc {
+                    page: *id,
                     ..doc.clone()
                 };
             }
+            gone.push(old);
+        }
+        // The new words counted in before the old are counted out: a word
+        // the page keeps never looks unused on the way.
+        for old in &gone {
+            words_changed |= self.unuse_words(&old.surfaces);
         }
         touched.sort_unstable();
         touched.dedup();
@@ -220,7 +225,7 @@ impl Scored {
         if pages.len() != self.pages.len() {
             return None;
         }
-        let most = PATCH_PAGES.max(pages.len() / PATCH_SHARE);
+        let most = PATCH_PAGES.max(pages.len() / PAGES_PER_PATCHED);
         let mut changed = Vec::new();
         for (slot, ((id, analysed), kept)) in pages.iter().zip(&self.pages).enumerate() {
             if *id != kept.id || analysed.terms.len() != kept.analysed.terms.len() {
@@ -236,21 +241,27 @@ impl Scored {
         Some(changed)
     }
 
-    /// Counts a page's surface words in or out; whether one came into use
-    /// or went out of it.
-    fn use_words(&mut self, words: &[u32], used: bool) -> bool {
-        let mut toggled = false;
+    /// Counts a page's surface words in; whether one came into use.
+    fn use_words(&mut self, words: &[u32]) -> bool {
+        let mut came = false;
         for &word in words {
             let uses = &mut self.surface_uses[word as usize];
-            if used {
-                toggled |= *uses == 0;
-                *uses += 1;
-            } else {
-                *uses = uses.saturating_sub(1);
-                toggled |= *uses == 0;
-            }
+            came |= *uses == 0;
+            *uses += 1;
         }
-        toggled
+        came
+    }
+
+    /// Counts a page's surface words out; whether one went out of use.
+    fn unuse_words(&mut self, words: &[u32]) -> bool {
+        let mut went = false;
+        for &word in words {
+            let uses = &mut self.surface_uses[word as usize];
+            debug_assert!(*uses > 0, "a word counted out more than in");
+            *uses = uses.saturating_sub(1);
+            went |= *uses == 0;
+        }
+        went
     }
 
     /// The terms and fields of document `doc`.

@@ -438,6 +438,41 @@ fn incremental_rebuilds_see_every_edit_on_disk() {
     assert!(html.contains("A closing line."));
 }
 
+/// A save that leaves a sharded site's index small enough for one file:
+/// the patched index must become one file, as a full build's does. The
+/// page keeps its length (one word 25,000 times instead of 25,000
+/// words), so the index is patched rather than made afresh.
+#[test]
+fn a_patched_index_becomes_one_file_when_the_site_shrinks() {
+    let word = |mut n: usize| {
+        let mut word = String::from("zq");
+        loop {
+            word.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+            if n == 0 {
+                return word;
+            }
+        }
+    };
+    let site = |body: String| {
+        let source = MemSource::new("t/")
+            .with("playbook.toml", "base = \"none\"\n")
+            .with("notes/words.md", format!("# Words\n\n{body}\n"))
+            .with("notes/other.md", "# Other\n\nA short page.\n");
+        SiteInput::over(Arc::new(source))
+    };
+    let many: Vec<String> = (0..25_000).map(word).collect();
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let (sharded, _) = run_cached(&site(many.join(" ")), &mut cache);
+    assert!(sharded.files.keys().any(|p| p.starts_with("search/s/")));
+    let input = site(vec![word(1); 25_000].join(" "));
+    let incremental = run_cached(&input, &mut cache);
+    let full = pipeline::run(&input, Mode::Build);
+    let script = String::from_utf8_lossy(&full.files["search/search.js"]).into_owned();
+    assert!(script.contains("\"mode\":\"single\""), "one file");
+    assert_same_site(&incremental, &full, "the site shrunk");
+}
+
 /// A page's links are kept while nothing they can reach changed. Renaming
 /// only the heading another page links to must break that link, though
 /// the linking page is untouched; naming it back must mend it.
