@@ -377,14 +377,18 @@ fn patched(
     let layout = if came_or_went || resized || change.words {
         let mut last_layout = last.layout;
         let mut terms = std::mem::take(&mut last_layout.terms);
-        if came_or_went {
-            patch_terms(&mut terms, &change.terms, scored, input.stems);
-        }
-        let reassigned = change.words || came_or_went;
-        let (layout, old) = Layout::replan(input, terms, &quantised, last_layout, reassigned);
-        if let Some(old) = old {
+        let moved = patch_terms(&mut terms, &change.terms, scored, input.stems);
+        let (layout, replanned) =
+            Layout::replan(input, terms, &quantised, last_layout, &moved, change.words);
+        match replanned {
+            Replanned::Same => {}
+            Replanned::Shards(keys) => keys.iter().for_each(|key| {
+                bodies.remove(key);
+            }),
             // A shard whose terms or pointers changed is written again.
-            bodies.retain(|key, _| layout.shards.get(key) == old.shards.get(key));
+            Replanned::All(old) => {
+                bodies.retain(|key, _| layout.shards.get(key) == old.shards.get(key))
+            }
         }
         layout
     } else {
@@ -423,8 +427,15 @@ fn patched(
 }
 
 /// `terms`, in the order of their names, with those of `touched` that
-/// came into use added and those that went out of it removed.
-fn patch_terms(terms: &mut Vec<u32>, touched: &[u32], scored: &Scored, stems: &[String]) {
+/// came into use added and those that went out of it removed; returns
+/// those, each with whether it came.
+fn patch_terms(
+    terms: &mut Vec<u32>,
+    touched: &[u32],
+    scored: &Scored,
+    stems: &[String],
+) -> Vec<(u32, bool)> {
+    let mut moved = Vec::new();
     for &term in touched {
         let name = &stems[term as usize];
         let at = terms.partition_point(|&t| stems[t as usize] < *name);
@@ -434,9 +445,11 @@ fn patch_terms(terms: &mut Vec<u32>, touched: &[u32], scored: &Scored, stems: &[
             (false, true) => {
                 terms.remove(at);
             }
-            _ => {}
+            _ => continue,
         }
+        moved.push((term, !listed));
     }
+    moved
 }
 
 /// The documents whose JSON may read differently: those of the pages
@@ -559,24 +572,97 @@ impl Layout {
         }
     }
 
-    /// The layout for `terms` with their postings resized: `last`'s when
-    /// no term or word came or went (`reassigned` false) and the sizes
-    /// split the same prefixes, which decides every key; else a new one,
-    /// with `last`.
+    /// The layout for `terms`, some resized and those `moved` come or gone
+    /// since `last`, and what changed. While the sizes split the same
+    /// prefixes (which decide every key) and no surface word came or went
+    /// (`words`), `last`'s shards stay, with the terms that moved added or
+    /// removed; else every shard is assigned again.
     fn replan(
         input: &Input<'_>,
         terms: Vec<u32>,
         quantised: &[Vec<(u32, u8)>],
         last: Layout,
-        reassigned: bool,
-    ) -> (Layout, Option<Layout>) {
-        let space = Layout::key_space(input.stems, &terms, quantised);
-        if !reassigned && space.splits_like(&last.space) {
-            return (Layout { terms, ..last }, None);
+        moved: &[(u32, bool)],
+        words: bool,
+    ) -> (Layout, Replanned) {
+        let mut space = Layout::key_space(input.stems, &terms, quantised);
+        if words || !space.splits_like(&last.space) {
+            let layout = Layout::with_space(input.stems, terms, space, &surfaces(input));
+            return (layout, Replanned::All(last));
         }
-        let layout = Layout::with_space(input.stems, terms, space, &surfaces(input));
-        (layout, Some(last))
+        if moved.is_empty() {
+            return (Layout { terms, ..last }, Replanned::Same);
+        }
+        // A term that came or went names no surface word: a word that
+        // stems to it would have come or gone with it.
+        let mut shards = last.shards;
+        let mut touched = Vec::new();
+        for &(term, came) in moved {
+            touched.extend(assign(&mut shards, &space, input.stems, term, came));
+        }
+        space.keys.extend(shards.keys().cloned());
+        let layout = Layout {
+            terms,
+            space,
+            shards,
+        };
+        (layout, Replanned::Shards(touched))
     }
+}
+
+/// What changed in a layout planned again.
+enum Replanned {
+    Same,
+    /// The shards of these keys.
+    Shards(Vec<String>),
+    /// Everything: the layout before.
+    All(Layout),
+}
+
+/// `term` added to the shards (`add`) or removed from them, as
+/// [`shard_terms`] assigns it: to its key's shard, and by name to the
+/// shards of the keys a word one edit away would have. Returns the keys of
+/// the shards changed.
+fn assign(
+    shards: &mut Shards,
+    space: &KeySpace,
+    stems: &[String],
+    term: u32,
+    add: bool,
+) -> Vec<String> {
+    let name = stems[term as usize].as_str();
+    let own = space.key_of(name);
+    let keys: Vec<String> = space.typo_keys(name).into_iter().collect();
+    for key in &keys {
+        let (terms, see) = shards.entry(key.clone()).or_default();
+        if *key == own {
+            let at = terms.partition_point(|&t| stems[t as usize].as_str() < name);
+            match add {
+                true => terms.insert(at, term),
+                false if terms.get(at) == Some(&term) => {
+                    terms.remove(at);
+                }
+                false => {}
+            }
+        } else {
+            let row = See {
+                word: name.to_string(),
+                key: own.clone(),
+                term: None,
+            };
+            match (see.binary_search(&row), add) {
+                (Err(at), true) => see.insert(at, row),
+                (Ok(at), false) => {
+                    see.remove(at);
+                }
+                _ => {}
+            }
+        }
+        if terms.is_empty() && see.is_empty() {
+            shards.remove(key);
+        }
+    }
+    keys
 }
 
 /// The shards of `layout` not in `bodies` encoded and added to them, with
