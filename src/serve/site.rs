@@ -210,25 +210,26 @@ mod tests {
 
     #[test]
     fn differences_name_what_came_changed_and_went() {
-        let shared = Bytes::new(b"same".to_vec());
-        let old: SiteFiles = [
-            ("a.html", shared.clone()),
-            ("b.html", Bytes::new(b"old".to_vec())),
-            ("c.html", Bytes::new(b"equal".to_vec())),
-            ("gone.html", Bytes::new(b"x".to_vec())),
-        ]
-        .into_iter()
-        .map(|(p, b)| (p.to_string(), b))
-        .collect();
-        let new: SiteFiles = [
-            ("a.html", shared),
-            ("b.html", Bytes::new(b"new".to_vec())),
-            ("c.html", Bytes::new(b"equal".to_vec())),
-            ("d.html", Bytes::new(b"came".to_vec())),
-        ]
-        .into_iter()
-        .map(|(p, b)| (p.to_string(), b))
-        .collect();
+        let site = |files: &[(&str, &Bytes)]| -> SiteFiles {
+            files
+                .iter()
+                .map(|(path, bytes)| (path.to_string(), (*bytes).clone()))
+                .collect()
+        };
+        let bytes = |text: &str| Bytes::new(text.as_bytes().to_vec());
+        let shared = bytes("same");
+        let old = site(&[
+            ("a.html", &shared),
+            ("b.html", &bytes("old")),
+            ("c.html", &bytes("equal")),
+            ("gone.html", &bytes("x")),
+        ]);
+        let new = site(&[
+            ("a.html", &shared),
+            ("b.html", &bytes("new")),
+            ("c.html", &bytes("equal")),
+            ("d.html", &bytes("came")),
+        ]);
         let (changed, gone) = differences(&old, &new);
         let sorted = |set: HashSet<String>| {
             let mut v: Vec<String> = set.into_iter().collect();

@@ -440,19 +440,14 @@ fn incremental_rebuilds_see_every_edit_on_disk() {
 
 /// A save that leaves a sharded site's index small enough for one file:
 /// the patched index must become one file, as a full build's does. The
-/// page keeps its length (one word 25,000 times instead of 25,000
+/// page keeps its length (one word 30,000 times instead of 30,000
 /// words), so the index is patched rather than made afresh.
 #[test]
 fn a_patched_index_becomes_one_file_when_the_site_shrinks() {
-    let word = |mut n: usize| {
-        let mut word = String::from("zq");
-        loop {
-            word.push((b'a' + (n % 26) as u8) as char);
-            n /= 26;
-            if n == 0 {
-                return word;
-            }
-        }
+    // "zq" and four letters of `n` in base 26: distinct words.
+    let word = |n: usize| -> String {
+        let letters = (0..4).map(|i| char::from(b'a' + (n / 26usize.pow(i) % 26) as u8));
+        "zq".chars().chain(letters).collect()
     };
     let site = |body: String| {
         let source = MemSource::new("t/")
@@ -461,11 +456,11 @@ fn a_patched_index_becomes_one_file_when_the_site_shrinks() {
             .with("notes/other.md", "# Other\n\nA short page.\n");
         SiteInput::over(Arc::new(source))
     };
-    let many: Vec<String> = (0..25_000).map(word).collect();
+    let many: Vec<String> = (0..30_000).map(word).collect();
     let mut cache = altitude::pipeline::Cache::keeping();
     let (sharded, _) = run_cached(&site(many.join(" ")), &mut cache);
     assert!(sharded.files.keys().any(|p| p.starts_with("search/s/")));
-    let input = site(vec![word(1); 25_000].join(" "));
+    let input = site(vec![word(1); 30_000].join(" "));
     let incremental = run_cached(&input, &mut cache);
     let full = pipeline::run(&input, Mode::Build);
     let script = String::from_utf8_lossy(&full.files["search/search.js"]).into_owned();
