@@ -16,7 +16,7 @@ use super::keys::KeySpace;
 use super::scored::{Change, Scored};
 use super::SectionDoc;
 use crate::config::UrlStyle;
-use crate::content::Page;
+use crate::content::{Page, PageId, PageKind};
 use crate::pipeline::Bytes;
 use crate::render::urls::link_url;
 use crate::render::SectionText;
@@ -134,15 +134,55 @@ fn push_json_str(out: &mut String, s: &str) {
 
 /// Each page's row in the shards, `["url","title","kind"]`, by page id:
 /// prepared once, as a page can appear in many shards. (Documents carry
-/// their own rows.)
-fn page_rows(info: &PageInfo<'_>) -> Vec<String> {
-    info.pages
-        .par_iter()
-        .map(|p| {
-            let url = link_url(&p.url, info.url_style);
-            format!("[{}]", json_strs(&[&url, &p.title, p.kind.name()]))
-        })
-        .collect()
+/// their own rows.) With what each was made from, so that a save makes
+/// again only the rows of pages whose URL, title or kind changed.
+struct PageRows {
+    style: UrlStyle,
+    made_of: Vec<(String, String, PageKind)>,
+    rows: Vec<String>,
+}
+
+impl PageRows {
+    fn new(info: &PageInfo<'_>) -> PageRows {
+        PageRows {
+            style: info.url_style,
+            made_of: info.pages.iter().map(made_of).collect(),
+            rows: info
+                .pages
+                .par_iter()
+                .map(|p| page_row(p, info.url_style))
+                .collect(),
+        }
+    }
+
+    /// Whether these rows are of the same pages, in the same URL style.
+    fn fit(&self, info: &PageInfo<'_>) -> bool {
+        self.style == info.url_style && self.rows.len() == info.pages.len()
+    }
+
+    /// The rows brought up to date with the pages of `info` (which they
+    /// fit); the ids of the pages whose row changed.
+    fn refresh(&mut self, info: &PageInfo<'_>) -> Vec<PageId> {
+        let mut changed = Vec::new();
+        for (id, page) in info.pages.iter().enumerate() {
+            let (url, title, kind) = &self.made_of[id];
+            if page.url != *url || page.title != *title || page.kind != *kind {
+                self.made_of[id] = made_of(page);
+                self.rows[id] = page_row(page, self.style);
+                changed.push(id);
+            }
+        }
+        changed
+    }
+}
+
+fn made_of(page: &Page) -> (String, String, PageKind) {
+    (page.url.clone(), page.title.clone(), page.kind)
+}
+
+fn page_row(page: &Page, style: UrlStyle) -> String {
+    let url = link_url(&page.url, style);
+    format!("[{}]", json_strs(&[&url, &page.title, page.kind.name()]))
 }
 
 /// A document's row in the shards: `"anchor","heading","snippet"`.
@@ -165,7 +205,7 @@ pub(super) struct Encoded {
     term_max: Vec<f32>,
     /// Per term number: its best postings, best first, quantised.
     quantised: Vec<Vec<(u32, u8)>>,
-    page_rows: Vec<String>,
+    page_rows: PageRows,
     layout: Layout,
     /// The key space as the manifest carries it, packs marked.
     tree: BTreeMap<String, String>,
@@ -277,7 +317,7 @@ fn afresh(
     if superseded() {
         return None;
     }
-    let page_rows = page_rows(&input.info);
+    let page_rows = PageRows::new(&input.info);
     let terms = terms_by_name(scored, input.stems);
     let surfaces = surfaces(input);
     let mut quantised = quantised;
@@ -285,7 +325,7 @@ fn afresh(
         let sources = Sources {
             docs: &scored.docs,
             stems: input.stems,
-            page_rows: &page_rows,
+            page_rows: &page_rows.rows,
             quantised: &quantised,
         };
         let see = single_file_see(&surfaces);
@@ -304,7 +344,7 @@ fn afresh(
     let sources = Sources {
         docs: &scored.docs,
         stems: input.stems,
-        page_rows: &page_rows,
+        page_rows: &page_rows.rows,
         quantised: &quantised,
     };
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
@@ -343,13 +383,11 @@ fn patched(
     // A site that may now fit in one file, a new best score (every term
     // quantised against it) or pages come or gone: only afresh is exact.
     let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
-    if may_be_single
-        || overall_best(&term_max) != last.max
-        || input.info.pages.len() != last.page_rows.len()
-    {
+    if may_be_single || overall_best(&term_max) != last.max || !last.page_rows.fit(&input.info) {
         return Patch::Afresh;
     }
-    let page_rows = page_rows(&input.info);
+    let mut page_rows = last.page_rows;
+    let moved_pages = page_rows.refresh(&input.info);
     let max = last.max;
     let mut quantised = last.quantised;
     quantised.resize_with(scored.term_count(), Vec::new);
@@ -366,7 +404,7 @@ fn patched(
             *old = fresh;
         }
     }
-    for doc in dirty_docs(scored, change, &page_rows, &last.page_rows) {
+    for doc in dirty_docs(scored, change, &moved_pages) {
         for &(term, _) in &scored.doc_terms(doc).counts {
             if quantised[term as usize].iter().any(|&(d, _)| d == doc) {
                 dirty_terms.push(term);
@@ -400,7 +438,7 @@ fn patched(
     let sources = Sources {
         docs: &scored.docs,
         stems: input.stems,
-        page_rows: &page_rows,
+        page_rows: &page_rows.rows,
         quantised: &quantised,
     };
     let Some((bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
@@ -453,22 +491,17 @@ fn patch_terms(
 }
 
 /// The documents whose JSON may read differently: those of the pages
-/// `change` changed, and those of pages whose row changed (a page's URL
-/// can move while its text stays).
-fn dirty_docs(
-    scored: &Scored,
-    change: &Change,
-    page_rows: &[String],
-    last_rows: &[String],
-) -> Vec<u32> {
+/// `change` changed, and those of the pages whose row changed (`moved`: a
+/// page's URL can move while its text stays).
+fn dirty_docs(scored: &Scored, change: &Change, moved: &[PageId]) -> Vec<u32> {
     let mut docs: Vec<u32> = change
         .pages
         .iter()
         .flat_map(|&slot| scored.pages[slot].docs.clone())
         .collect();
-    for slot in &scored.pages {
-        if page_rows[slot.id] != last_rows[slot.id] {
-            docs.extend(slot.docs.clone());
+    for &id in moved {
+        if let Some(slot) = scored.slot_of(id) {
+            docs.extend(scored.pages[slot].docs.clone());
         }
     }
     docs.sort_unstable();
@@ -981,6 +1014,39 @@ fn snippet(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_rows_are_made_again_only_where_a_page_moved() {
+        let page = |url: &str, title: &str, kind| {
+            let mut page =
+                Page::generated(0, 0, format!("{url}.md"), kind, title.into(), String::new());
+            page.url = url.into();
+            page
+        };
+        let mut pages = vec![
+            page("a/", "A", PageKind::Page),
+            page("b/", "B", PageKind::Page),
+            page("c/", "C", PageKind::Page),
+        ];
+        fn info(pages: &[Page]) -> PageInfo<'_> {
+            PageInfo {
+                pages,
+                url_style: UrlStyle::Pretty,
+            }
+        }
+        let mut rows = PageRows::new(&info(&pages));
+        assert!(rows.refresh(&info(&pages)).is_empty());
+        pages[0].url = "moved/".into();
+        pages[2].kind = PageKind::Principle;
+        assert_eq!(rows.refresh(&info(&pages)), [0, 2]);
+        assert_eq!(rows.rows, PageRows::new(&info(&pages)).rows);
+        assert!(rows.fit(&info(&pages)));
+        let files = PageInfo {
+            pages: &pages,
+            url_style: UrlStyle::Files,
+        };
+        assert!(!rows.fit(&files), "another URL style makes every row again");
+    }
 
     #[test]
     fn hand_written_json_is_serde_json() {

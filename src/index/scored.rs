@@ -264,6 +264,11 @@ impl Scored {
         went
     }
 
+    /// The slot of output page `id`, if it is one.
+    pub fn slot_of(&self, id: PageId) -> Option<usize> {
+        self.pages.binary_search_by_key(&id, |s| s.id).ok()
+    }
+
     /// The terms and fields of document `doc`.
     pub fn doc_terms(&self, doc: u32) -> &DocTerms {
         let slot = self.pages.partition_point(|s| s.docs.end <= doc);
