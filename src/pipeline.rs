@@ -96,14 +96,22 @@ pub struct Outcome {
     pub timings: Timings,
     pub loaded: Loaded,
     pub resolved: Resolved,
-    /// The build stopped before its search index, because a newer change
-    /// was waiting (see [`Hooks::superseded`]): `files` holds the pages,
-    /// already shown, and no search files (none at all if `aborted`).
-    pub superseded: bool,
-    /// The build stopped before it made the pages, because a newer change
-    /// was waiting: nothing was shown, `files` is empty and `resolved`
-    /// too; `loaded` and `diagnostics` are as far as it got.
-    pub aborted: bool,
+    /// Whether, and where, a newer change stopped the build (see
+    /// [`Hooks::superseded`]).
+    pub stopped: Stopped,
+}
+
+/// Where a newer change stopped a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// Nowhere: the build ran to the end.
+    No,
+    /// Before its search index: `files` holds the pages, already shown,
+    /// and no search files.
+    BeforeIndex,
+    /// Before it made the pages: nothing was shown, `files` is empty and
+    /// `resolved` too; `loaded` and `diagnostics` are as far as it got.
+    BeforePages,
 }
 
 pub fn run(input: &SiteInput, mode: Mode) -> Outcome {
@@ -307,14 +315,14 @@ fn run_inner(
     let mut loaded = timings.time("load", || content::load(input, &mut cache.load, &mut diags));
     overrides(&mut loaded.config);
     if overtaken() {
-        return Outcome::aborted(loaded, diags, timings);
+        return Outcome::stopped_before_pages(loaded, diags, timings);
     }
     progress.enter("resolve");
     let resolved = timings.time("resolve", || {
         links::resolve_cached(&loaded, &mut cache.links, &mut diags)
     });
     if overtaken() {
-        return Outcome::aborted(loaded, diags, timings);
+        return Outcome::stopped_before_pages(loaded, diags, timings);
     }
     let scope = match mode {
         Mode::Build => render::Scope::All,
@@ -373,22 +381,24 @@ fn run_inner(
         timings,
         loaded,
         resolved,
-        superseded: stopped,
-        aborted: false,
+        stopped: if stopped {
+            Stopped::BeforeIndex
+        } else {
+            Stopped::No
+        },
     }
 }
 
 impl Outcome {
     /// A build a newer change stopped before it made the pages.
-    fn aborted(loaded: Loaded, diagnostics: Diagnostics, timings: Timings) -> Outcome {
+    fn stopped_before_pages(loaded: Loaded, diagnostics: Diagnostics, timings: Timings) -> Outcome {
         Outcome {
             files: SiteFiles::new(),
             diagnostics,
             timings,
             loaded,
             resolved: Resolved::default(),
-            superseded: true,
-            aborted: true,
+            stopped: Stopped::BeforePages,
         }
     }
 }

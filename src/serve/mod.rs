@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crate::content::{LayerInfo, SiteInput};
 use crate::diag;
-use crate::pipeline::{self, Outcome};
+use crate::pipeline::{self, Outcome, Stopped};
 use site::Site;
 
 pub struct Options {
@@ -125,7 +125,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         // Its layers are the latest, even if it stopped early.
         let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
-        let done = if built.aborted {
+        let done = if built.stopped == Stopped::BeforePages {
             built
         } else {
             std::mem::replace(&mut last, built)
@@ -237,7 +237,7 @@ impl Serving<'_> {
             may_abort,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
-        if outcome.aborted {
+        if outcome.stopped == Stopped::BeforePages {
             // Its problems, if any, are the next build's to report.
             site.stopped();
             eprintln!("altitude: a newer change came before the pages were made ({reason})");
@@ -255,7 +255,7 @@ impl Serving<'_> {
                 _ => diag::render_human(&outcome.diagnostics, sources, false),
             };
             site.fail(report);
-        } else if outcome.superseded {
+        } else if outcome.stopped == Stopped::BeforeIndex {
             site.stopped();
             eprintln!(
                 "altitude: showed {} pages in {} ms; a newer change came before the search index ({reason})",

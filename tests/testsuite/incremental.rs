@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use altitude::content::SiteInput;
-use altitude::pipeline::{self, Mode};
+use altitude::pipeline::{self, Mode, Stopped};
 use altitude::source::MemSource;
 
 use crate::corpus::Rng;
@@ -96,13 +96,13 @@ fn assert_stopped(
     if full.diagnostics.has_errors() {
         return;
     }
-    assert!(stopped.superseded, "{step}: the build did not stop");
-    assert_eq!(
-        stopped.aborted,
-        stop_at <= 1,
-        "{step}: stopped at {stop_at}"
-    );
-    if stopped.aborted {
+    let expected = if stop_at <= 1 {
+        Stopped::BeforePages
+    } else {
+        Stopped::BeforeIndex
+    };
+    assert_eq!(stopped.stopped, expected, "{step}: stopped at {stop_at}");
+    if stopped.stopped == Stopped::BeforePages {
         assert!(
             shown.is_empty() && stopped.files.is_empty(),
             "{step}: a build stopped before its pages showed some"
@@ -760,12 +760,13 @@ fn provisional_agrees_with_build(
             if pipeline::provisional(&mut last, &cache, &[file]).is_some() {
                 let passing = root.join("aaa-passing.md");
                 std::fs::write(&passing, "# Passing\n\nBriefly here.\n").unwrap();
-                assert!(run_stopping(input, &mut cache, 1).0.aborted);
+                let stopped = run_stopping(input, &mut cache, 1).0.stopped;
+                assert_eq!(stopped, Stopped::BeforePages);
                 std::fs::remove_file(&passing).unwrap();
             } else {
                 // A change not on show is always built to the end.
                 let (built, _) = run_stopping_if(input, &mut cache, 0, false);
-                assert!(!built.aborted && built.superseded);
+                assert_eq!(built.stopped, Stopped::BeforeIndex);
                 let (built, _) = run_cached(input, &mut cache);
                 last = built;
             }
