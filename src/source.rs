@@ -7,11 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::io;
-
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
+
+use rayon::prelude::*;
 
 /// A tree of files addressed by `/`-separated paths relative to its root.
 pub trait Source: Send + Sync {

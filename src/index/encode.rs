@@ -634,6 +634,12 @@ impl Layout {
             touched.extend(assign(&mut shards, &space, input.stems, term, came));
         }
         space.keys.extend(shards.keys().cloned());
+        // It rests on a used word's stem having postings: the test builds
+        // check it against assigning every term again.
+        debug_assert!(
+            shards == shard_terms(&space, input.stems, &terms, &surfaces(input)),
+            "terms assigned in place differ from a new layout"
+        );
         let layout = Layout {
             terms,
             space,

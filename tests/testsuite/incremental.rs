@@ -684,6 +684,51 @@ fn incremental_rebuilds_equal_full_builds_across_sections() {
     );
 }
 
+/// A save that brings a new word into the index, and one that takes it
+/// out again: the word is its own stem (no surface word comes or goes), so
+/// its term is added to and removed from its shards in place, and the
+/// index is each time the full build's.
+#[test]
+fn a_new_word_comes_into_the_index_and_goes_again() {
+    let (mut base, corp) = generated_layers();
+    let page = pages(&base)
+        .into_iter()
+        .find(|p| p.starts_with("section-1/"))
+        .expect("a page");
+    let original = text(&base, &page);
+    let mut cache = altitude::pipeline::Cache::keeping();
+    for (step, text) in [
+        original.clone(),
+        format!("{original}\nZqxv.\n"),
+        original.clone(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        base.insert(&page, text);
+        let mut input = SiteInput::over(Arc::new(base.clone()));
+        input.extra = vec![Arc::new(corp.clone())];
+        let incremental = run_cached(&input, &mut cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert_same_site(&incremental, &full, &format!("step {step}"));
+        let written = cache.shards_written();
+        if step > 0 {
+            let (written, all) = written.expect("a sharded index");
+            assert!(
+                written < all / 10,
+                "step {step}: {written} of {all} shards written"
+            );
+        }
+        let search: String = full
+            .files
+            .iter()
+            .filter(|(path, _)| altitude::index::writes(path))
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        assert_eq!(search.contains("\"zqxv\""), step == 1, "step {step}");
+    }
+}
+
 /// One random edit to a page of a generated playbook on disk: mostly to its
 /// prose only (a word, a sentence, a sentence with a link, a concept named
 /// in passing), sometimes to what more than its body shows (a heading, its
