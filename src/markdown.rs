@@ -92,20 +92,21 @@ fn flush_run(
     }
 }
 
-/// Finds other generators' tags in a piece of prose at byte `start`.
+/// Finds other generators' tags in a piece of prose at byte `start`: at
+/// each `{` (every opening starts with one, and prose rarely has any), the
+/// longest opening there, up to its closing.
 fn find_foreign(text: &str, start: usize, found: &mut Vec<(Range<usize>, &'static str)>) {
     let mut from = 0;
-    while from < text.len() {
-        let next = FOREIGN_OPENINGS
+    while let Some(i) = text[from..].find('{') {
+        let at = from + i;
+        let rest = &text[at..];
+        let opening = FOREIGN_OPENINGS
             .iter()
-            .filter_map(|(open, close, what)| {
-                text[from..]
-                    .find(open)
-                    .map(|i| (from + i, *open, *close, *what))
-            })
-            .min_by_key(|(i, open, ..)| (*i, std::cmp::Reverse(open.len())));
-        let Some((at, open, close, what)) = next else {
-            return;
+            .filter(|(open, ..)| rest.starts_with(open))
+            .max_by_key(|(open, ..)| open.len());
+        let Some((open, close, what)) = opening else {
+            from = at + 1;
+            continue;
         };
         let end = text[at + open.len()..]
             .find(close)
@@ -344,6 +345,32 @@ pub fn slugify(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_generators_tags_are_found_longest_first_up_to_their_close() {
+        let text = "a {b} {{< note >}} c {{% x %}} d {% if y %} e {{ z }} f {% open";
+        let mut found = Vec::new();
+        find_foreign(text, 100, &mut found);
+        let tags: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(span, what)| (&text[span.start - 100..span.end - 100], *what))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                ("{{< note >}}", "a Hugo shortcode"),
+                ("{{% x %}}", "a Hugo shortcode"),
+                (
+                    "{% if y %}",
+                    "a Liquid/Jinja tag (Jekyll, Eleventy, MkDocs macros)"
+                ),
+                (
+                    "{% open",
+                    "a Liquid/Jinja tag (Jekyll, Eleventy, MkDocs macros)"
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn slugify_matches_github() {
