@@ -341,7 +341,7 @@ fn run_inner(
             &mut diags,
         )
     });
-    let mut stopped = false;
+    let mut stopped = Stopped::No;
     let files = if mode == Mode::Build && !diags.has_errors() {
         let sections = std::mem::take(&mut rendered.sections);
         let body_keys = rendered.body_keys.take();
@@ -368,7 +368,7 @@ fn run_inner(
         });
         match search {
             Some(search) => files.extend(search),
-            None => stopped = true,
+            None => stopped = Stopped::BeforeIndex,
         }
         files
     } else {
@@ -381,11 +381,7 @@ fn run_inner(
         timings,
         loaded,
         resolved,
-        stopped: if stopped {
-            Stopped::BeforeIndex
-        } else {
-            Stopped::No
-        },
+        stopped,
     }
 }
 

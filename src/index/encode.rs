@@ -143,10 +143,16 @@ struct PageRows {
 }
 
 impl PageRows {
-    fn new(info: &PageInfo<'_>) -> PageRows {
+    /// The rows of `info`'s pages; what each was made from too, if the
+    /// rows are to be brought up to date (`remember`).
+    fn new(info: &PageInfo<'_>, remember: bool) -> PageRows {
+        let made_of = match remember {
+            true => info.pages.iter().map(made_of).collect(),
+            false => Vec::new(),
+        };
         PageRows {
             style: info.url_style,
-            made_of: info.pages.iter().map(made_of).collect(),
+            made_of,
             rows: info
                 .pages
                 .par_iter()
@@ -155,9 +161,12 @@ impl PageRows {
         }
     }
 
-    /// Whether these rows are of the same pages, in the same URL style.
+    /// Whether these rows are of the same pages, in the same URL style,
+    /// and remember what they were made from.
     fn fit(&self, info: &PageInfo<'_>) -> bool {
-        self.style == info.url_style && self.rows.len() == info.pages.len()
+        self.style == info.url_style
+            && self.rows.len() == info.pages.len()
+            && self.made_of.len() == self.rows.len()
     }
 
     /// The rows brought up to date with the pages of `info` (which they
@@ -246,6 +255,17 @@ struct Sources<'a> {
     quantised: &'a [Vec<(u32, u8)>],
 }
 
+impl<'a> Sources<'a> {
+    fn new(input: &Input<'a>, page_rows: &'a PageRows, quantised: &'a [Vec<(u32, u8)>]) -> Self {
+        Sources {
+            docs: &input.scored.docs,
+            stems: input.stems,
+            page_rows: &page_rows.rows,
+            quantised,
+        }
+    }
+}
+
 /// Output path → bytes: `search/search.js` (the client followed by the
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
 /// named by its first. Patches `kept`, the last build's encoding, when
@@ -266,7 +286,7 @@ pub(super) fn encode(
     let encoded = match patch {
         Patch::Done(encoded) => *encoded,
         Patch::Stopped => return None,
-        Patch::Afresh => match afresh(input, superseded)? {
+        Patch::Afresh => match afresh(input, keep, superseded)? {
             Ok(encoded) => encoded,
             Err(single) => return Some(single),
         },
@@ -291,9 +311,11 @@ enum Patch {
 }
 
 /// The index encoded afresh: sharded, or the files of a site small enough
-/// for one file. `None` when `superseded`.
+/// for one file; made to be patched by the next build if `keep`. `None`
+/// when `superseded`.
 fn afresh(
     input: &Input<'_>,
+    keep: bool,
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Option<Result<Encoded, BTreeMap<String, Bytes>>> {
     let scored = input.scored;
@@ -305,29 +327,23 @@ fn afresh(
     // Each posting takes at least two bytes: past the limit, no need to try
     // a single file, and shards keep only each term's best postings.
     let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
-    let keep = if may_be_single {
+    let postings_kept = if may_be_single {
         usize::MAX
     } else {
         SHARD_POSTINGS
     };
-    let quantised: Vec<Vec<(u32, u8)>> = (0..scored.term_count() as u32)
+    let mut quantised: Vec<Vec<(u32, u8)>> = (0..scored.term_count() as u32)
         .into_par_iter()
-        .map(|term| quantise(scored, term, max, keep))
+        .map(|term| quantise(scored, term, max, postings_kept))
         .collect();
     if superseded() {
         return None;
     }
-    let page_rows = PageRows::new(&input.info);
+    let page_rows = PageRows::new(&input.info, keep);
     let terms = terms_by_name(scored, input.stems);
     let surfaces = surfaces(input);
-    let mut quantised = quantised;
     if may_be_single {
-        let sources = Sources {
-            docs: &scored.docs,
-            stems: input.stems,
-            page_rows: &page_rows.rows,
-            quantised: &quantised,
-        };
+        let sources = Sources::new(input, &page_rows, &quantised);
         let see = single_file_see(&surfaces);
         let mut single = String::new();
         shard_json(&sources, &terms, &see, usize::MAX).write(&mut single);
@@ -341,17 +357,13 @@ fn afresh(
             .iter_mut()
             .for_each(|q| q.truncate(SHARD_POSTINGS));
     }
-    let sources = Sources {
-        docs: &scored.docs,
-        stems: input.stems,
-        page_rows: &page_rows.rows,
-        quantised: &quantised,
-    };
+    let sources = Sources::new(input, &page_rows, &quantised);
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
-    let (bodies, _) = encode_shards(&sources, &layout, Bodies::new(), superseded)?;
-    let (tree, packs) = pack(&layout, &bodies, &[], &HashSet::new());
+    let (mut bodies, _) = encode_shards(&sources, &layout, Bodies::new(), superseded)?;
+    let written = bodies.len();
+    let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), keep);
     Some(Ok(Encoded {
-        written: bodies.len(),
+        written,
         max,
         term_max,
         manifest: manifest(&tree, scored.docs.len()),
@@ -375,15 +387,18 @@ fn patched(
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Patch {
     let scored = input.scored;
+    // A site that may now fit in one file, pages come or gone, or a new
+    // best score (every term quantised against it): only afresh is exact.
+    let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
+    if may_be_single || !last.page_rows.fit(&input.info) {
+        return Patch::Afresh;
+    }
     let mut term_max = last.term_max;
     term_max.resize(scored.term_count(), 0.0);
     for &term in &change.terms {
         term_max[term as usize] = term_best(scored, term);
     }
-    // A site that may now fit in one file, a new best score (every term
-    // quantised against it) or pages come or gone: only afresh is exact.
-    let may_be_single = scored.postings() * 2 <= SINGLE_FILE_LIMIT;
-    if may_be_single || overall_best(&term_max) != last.max || !last.page_rows.fit(&input.info) {
+    if overall_best(&term_max) != last.max {
         return Patch::Afresh;
     }
     let mut page_rows = last.page_rows;
@@ -435,16 +450,11 @@ fn patched(
     for &term in &dirty_terms {
         bodies.remove(&layout.space.key_of(&input.stems[term as usize]));
     }
-    let sources = Sources {
-        docs: &scored.docs,
-        stems: input.stems,
-        page_rows: &page_rows.rows,
-        quantised: &quantised,
-    };
-    let Some((bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
+    let sources = Sources::new(input, &page_rows, &quantised);
+    let Some((mut bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
         return Patch::Stopped;
     };
-    let (tree, packs) = pack(&layout, &bodies, &last.packs, &fresh);
+    let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), true);
     let manifest = if tree == last.tree {
         last.manifest
     } else {
@@ -731,6 +741,7 @@ fn encode_shards(
             body.push_str(",\n");
             json.write(&mut body);
             body.push_str("\n);");
+            // Sized to the script: thousands are kept.
             Some((key.clone(), Arc::from(body)))
         })
         .collect::<Option<_>>()?;
@@ -743,32 +754,44 @@ fn encode_shards(
 /// Neighbouring shards grouped into packs, one file each, and the key
 /// space with the packs marked (see [`KeySpace::packed_tree`]). A pack of
 /// `last` with the same shards, none of them `fresh`, keeps its bytes.
+/// Unless the encoding is kept, each shard is taken out of `bodies` as its
+/// pack is made: a one-off build holds each shard's script once.
 fn pack(
     layout: &Layout,
-    bodies: &Bodies,
-    last: &[Pack],
-    fresh: &HashSet<String>,
+    bodies: &mut Bodies,
+    (last, fresh): (&[Pack], &HashSet<String>),
+    keep: bool,
 ) -> (BTreeMap<String, String>, Vec<Pack>) {
     let (tree, packs) = layout
         .space
         .packed_tree(|key| bodies.get(key).map(|b| b.len()), SHARD_BUDGET);
     let last: HashMap<&[String], &Bytes> = last.iter().map(|(k, b)| (k.as_slice(), b)).collect();
-    let packs = packs
-        .into_par_iter()
+    let parts: Vec<(Vec<String>, PackPart)> = packs
+        .into_iter()
         .map(|keys| {
             let kept = last
                 .get(keys.as_slice())
                 .filter(|_| !keys.iter().any(|k| fresh.contains(k)));
-            let bytes = match kept {
-                Some(bytes) => (*bytes).clone(),
-                None => {
-                    let texts: Vec<&str> = keys
-                        .iter()
-                        .filter_map(|k| bodies.get(k).map(|b| &b[..]))
-                        .collect();
-                    Bytes::new(texts.join("\n").into_bytes())
-                }
+            let part = match kept {
+                Some(&bytes) => Ok(bytes.clone()),
+                None => Err(keys
+                    .iter()
+                    .filter_map(|k| match keep {
+                        true => bodies.get(k).cloned(),
+                        false => bodies.remove(k),
+                    })
+                    .collect()),
             };
+            (keys, part)
+        })
+        .collect();
+    let packs = parts
+        .into_par_iter()
+        .map(|(keys, part)| {
+            let bytes = part.unwrap_or_else(|texts| {
+                let texts: Vec<&str> = texts.iter().map(|t| &t[..]).collect();
+                Bytes::new(texts.join("\n").into_bytes())
+            });
             (keys, bytes)
         })
         .collect();
@@ -837,6 +860,10 @@ type Shard = (Vec<u32>, Vec<See>);
 
 /// Each shard by its key.
 type Shards = BTreeMap<String, Shard>;
+
+/// A pack's bytes kept from the last encoding, or its shards' scripts to
+/// join.
+type PackPart = Result<Bytes, Vec<Arc<str>>>;
 
 /// Each shard's script, by its key.
 type Bodies = HashMap<String, Arc<str>>;
@@ -1040,12 +1067,12 @@ mod tests {
                 url_style: UrlStyle::Pretty,
             }
         }
-        let mut rows = PageRows::new(&info(&pages));
+        let mut rows = PageRows::new(&info(&pages), true);
         assert!(rows.refresh(&info(&pages)).is_empty());
         pages[0].url = "moved/".into();
         pages[2].kind = PageKind::Principle;
         assert_eq!(rows.refresh(&info(&pages)), [0, 2]);
-        assert_eq!(rows.rows, PageRows::new(&info(&pages)).rows);
+        assert_eq!(rows.rows, PageRows::new(&info(&pages), true).rows);
         assert!(rows.fit(&info(&pages)));
         let files = PageInfo {
             pages: &pages,

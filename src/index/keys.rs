@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The keys in use, and the prefixes that were split into longer keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct KeySpace {
     pub keys: BTreeSet<String>,
     split: BTreeSet<String>,

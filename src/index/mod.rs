@@ -103,9 +103,7 @@ pub fn files(
     }
     let (scored, change) = build_unless(loaded, resolved, texts, cache, superseded)?;
     if superseded() {
-        // The scores are kept; the encoding, of scores before them, goes.
-        cache.scored = cache.pages.keeps().then_some(scored);
-        cache.encoded = None;
+        cache.keep_scores_only(scored);
         return None;
     }
     let client = loaded
@@ -213,6 +211,14 @@ impl IndexCache {
     /// `None` when it kept no sharded index.
     pub fn shards_written(&self) -> Option<(usize, usize)> {
         self.encoded.as_ref().map(|e| (e.written, e.shards()))
+    }
+
+    /// Keeps `scored` (if this cache keeps anything) without its
+    /// encoding: that was of the scores before them, and a build that
+    /// stops before encoding leaves the next to encode afresh.
+    fn keep_scores_only(&mut self, scored: Scored) {
+        self.scored = self.pages.keeps().then_some(scored);
+        self.encoded = None;
     }
 
     /// The vocabulary only grows (every word half typed while saving on
@@ -326,11 +332,9 @@ fn build_unless(
     let words = cache.vocabulary.surfaces.len();
     let pages = match cache.scored.take() {
         Some(mut scored) => match scored.patch(analysed, terms, words) {
-            // Superseded once patched: the scores are kept; the encoding,
-            // of the scores before the patch, goes.
+            // Asked as scoring afresh asks halfway.
             Ok(_) if superseded() => {
-                cache.scored = Some(scored);
-                cache.encoded = None;
+                cache.keep_scores_only(scored);
                 return None;
             }
             Ok(change) => return Some((scored, Some(change))),

@@ -83,33 +83,25 @@ impl Scored {
             })
             .collect();
         let all: Vec<&DocTerms> = pages.iter().flat_map(|s| &s.analysed.terms).collect();
-        let mut totals = [0u64; 4];
+        let totals = pages.iter().fold([0u64; 4], |totals, slot| {
+            combine(totals, lengths(&slot.analysed), |total, n| total + n)
+        });
         let mut df = vec![0usize; terms];
-        for doc in &all {
-            for (total, len) in totals.iter_mut().zip(doc.lengths) {
-                *total += u64::from(len);
-            }
-            for &(term, _) in &doc.counts {
-                df[term as usize] += 1;
-            }
+        for &(term, _) in all.iter().flat_map(|doc| &doc.counts) {
+            df[term as usize] += 1;
         }
         let averages = averages(&totals, all.len());
-        let scores: Vec<Vec<f32>> = all
+        let scores: Vec<Vec<(u32, f32)>> = all
             .par_iter()
-            .map(|doc| {
-                doc.counts
-                    .iter()
-                    .map(|(_, tf)| field_score(&doc.lengths, tf, &averages))
-                    .collect()
-            })
+            .map(|doc| doc_scores(doc, &averages).collect())
             .collect();
         if superseded() {
             return None;
         }
         // Documents are visited in order, so each list comes out sorted.
         let mut base: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
-        for (d, (doc, scores)) in all.iter().zip(&scores).enumerate() {
-            for (&(term, _), &score) in doc.counts.iter().zip(scores) {
+        for (d, scores) in scores.into_iter().enumerate() {
+            for (term, score) in scores {
                 base[term as usize].push((d as u32, score));
             }
         }
@@ -142,16 +134,12 @@ impl Scored {
         let Some(changed) = self.changed_slots(&pages) else {
             return Err(pages);
         };
-        let mut totals = self.totals;
-        for &slot in &changed {
-            let (old, new) = (&self.pages[slot].analysed, &pages[slot].1);
-            for (total, (o, n)) in totals
-                .iter_mut()
-                .zip(lengths(old).into_iter().zip(lengths(new)))
-            {
-                *total = *total - o + n;
-            }
-        }
+        let totals = changed.iter().fold(self.totals, |totals, &slot| {
+            let totals = combine(totals, lengths(&pages[slot].1), |total, n| total + n);
+            combine(totals, lengths(&self.pages[slot].analysed), |total, n| {
+                total - n
+            })
+        });
         if averages(&totals, self.docs.len()) != self.averages {
             return Err(pages);
         }
@@ -169,11 +157,8 @@ impl Scored {
             touched.extend(new.terms.iter().flat_map(|d| d.counts.iter().map(|c| c.0)));
             words_changed |= self.use_words(&new.surfaces);
             let first = self.pages[slot].docs.start as usize;
-            for (n, doc) in new.docs.iter().enumerate() {
-                self.docs[first + n] = SectionDoc {
-                    page: *id,
-                    ..doc.clone()
-                };
+            for (n, doc) in docs_of_page(*id, new).enumerate() {
+                self.docs[first + n] = doc;
             }
             gone.push(old);
         }
@@ -192,11 +177,7 @@ impl Scored {
         for &slot in &changed {
             let Slot { analysed, docs, .. } = &self.pages[slot];
             for (d, doc) in docs.clone().zip(&analysed.terms) {
-                fresh.extend(
-                    doc.counts.iter().map(|(term, tf)| {
-                        (*term, d, field_score(&doc.lengths, tf, &self.averages))
-                    }),
-                );
+                fresh.extend(doc_scores(doc, &self.averages).map(|(term, score)| (term, d, score)));
             }
         }
         fresh.sort_unstable_by_key(|&(term, d, _)| (term, d));
@@ -314,24 +295,39 @@ impl Scored {
 fn docs_of(pages: &[Slot]) -> Vec<SectionDoc> {
     pages
         .iter()
-        .flat_map(|slot| {
-            slot.analysed.docs.iter().map(|doc| SectionDoc {
-                page: slot.id,
-                ..doc.clone()
-            })
-        })
+        .flat_map(|slot| docs_of_page(slot.id, &slot.analysed))
         .collect()
+}
+
+/// The documents of page `id`, knowing it.
+fn docs_of_page(id: PageId, page: &Analysed) -> impl Iterator<Item = SectionDoc> + '_ {
+    page.docs.iter().map(move |doc| SectionDoc {
+        page: id,
+        ..doc.clone()
+    })
 }
 
 /// Each field's length summed over a page's documents.
 fn lengths(page: &Analysed) -> [u64; 4] {
-    let mut sums = [0u64; 4];
-    for doc in &page.terms {
-        for (sum, len) in sums.iter_mut().zip(doc.lengths) {
-            *sum += u64::from(len);
-        }
-    }
-    sums
+    page.terms.iter().fold([0; 4], |sums, doc| {
+        combine(sums, doc.lengths.map(u64::from), |sum, n| sum + n)
+    })
+}
+
+/// `a` and `b` combined field by field with `with`.
+fn combine(a: [u64; 4], b: [u64; 4], with: impl Fn(u64, u64) -> u64) -> [u64; 4] {
+    std::array::from_fn(|i| with(a[i], b[i]))
+}
+
+/// Each of `doc`'s terms with its score there, before its rarity is
+/// counted.
+fn doc_scores<'a>(
+    doc: &'a DocTerms,
+    averages: &'a [f32; 4],
+) -> impl Iterator<Item = (u32, f32)> + 'a {
+    doc.counts
+        .iter()
+        .map(|(term, tf)| (*term, field_score(&doc.lengths, tf, averages)))
 }
 
 /// Each field's average length over `docs` documents, to a sixteenth of a

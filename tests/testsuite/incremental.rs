@@ -839,9 +839,7 @@ fn provisional_agrees_with_build(
 /// disk as an author has them.
 #[test]
 fn a_page_shown_before_the_build_is_the_page_the_build_makes() {
-    let tmp = TempDir::new("provisional");
-    let corpus = crate::corpus::Corpus::generate(120, 13);
-    corpus.write(tmp.path()).expect("corpus written");
+    let (tmp, corpus) = generated_on_disk("provisional", 120, 13);
     let top = tmp.join("company");
     let input = SiteInput::over(Arc::new(altitude::source::FsSource::new(top, Vec::new())));
     let pages: Vec<String> = corpus

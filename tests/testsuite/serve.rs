@@ -376,3 +376,46 @@ fn a_page_whose_prose_alone_changed_is_shown_before_the_build() {
     build_after_saying(&server, builds, "altitude: the saved page shown in");
     assert!(get(server.port, PAGE).1.contains("PROSE ONLY"));
 }
+
+/// A save to a playbook big enough for a sharded search index: once its
+/// build is done, every search file the server serves is the one a fresh
+/// `altitude build` of the saved playbook writes, and the new word is in
+/// it. The word is its own stem, so the server patches its index in place
+/// (checked to fail when a new term is not added to its shards).
+#[test]
+fn a_sharded_search_index_served_after_a_save_is_the_one_a_build_writes() {
+    let (tmp, corpus) = generated_on_disk("serve-sharded", 160, 5);
+    let site = tmp.join("company");
+    let server = serve(&site);
+    let builds = |port| status(port)["builds"].as_u64().unwrap_or(0);
+    let before = builds(server.port);
+    let (_, path) = &corpus.titles[10];
+    let page = tmp.join("base").join(path);
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nZqxv.\n")).unwrap();
+    wait_for(Duration::from_secs(20), || {
+        (builds(server.port) > before).then_some(())
+    })
+    .expect("the save was built");
+    assert!(status(server.port)["failure"].is_null());
+    let out = tmp.join("out");
+    let r = run(altitude().arg("build").arg(&site).arg("--out").arg(&out));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // The index's files: the client with its manifest, and the shards.
+    let built: Vec<(String, Vec<u8>)> = read_tree(&out.join("search"))
+        .into_iter()
+        .filter(|(file, _)| altitude::index::writes(&format!("search/{file}")))
+        .collect();
+    assert!(built.len() > 10, "a sharded index: {} files", built.len());
+    assert!(built
+        .iter()
+        .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("\"zqxv\"")));
+    for (file, bytes) in &built {
+        let (code, served) = get(server.port, &format!("/search/{file}"));
+        assert_eq!(code, 200, "{file}");
+        assert!(
+            served.as_bytes() == &bytes[..],
+            "search/{file} differs from the build's"
+        );
+    }
+}

@@ -151,3 +151,12 @@ pub fn on_a_terminal(command: &str, cwd: &Path) -> String {
         .expect("`script` (util-linux) runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A generated playbook of `pages` pages (base and company layers) written
+/// to a temporary folder, with the corpus it was made from.
+pub fn generated_on_disk(name: &str, pages: usize, seed: u64) -> (TempDir, crate::corpus::Corpus) {
+    let tmp = TempDir::new(name);
+    let corpus = crate::corpus::Corpus::generate(pages, seed);
+    corpus.write(tmp.path()).expect("corpus written");
+    (tmp, corpus)
+}
