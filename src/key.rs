@@ -18,8 +18,36 @@ pub(crate) struct Key(Gathered);
 struct Gathered(Vec<u8>);
 
 impl Hasher for Gathered {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
+    }
+
+    // Numbers are most of what keys are made of: copied by their fixed
+    // size, not through a call to copy a slice of any length.
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.0.push(n);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    #[inline]
+    fn write_u128(&mut self, n: u128) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0.extend_from_slice(&n.to_le_bytes());
     }
 
     /// Never asked for: [`Key::finish`] hashes the bytes.
@@ -33,6 +61,7 @@ impl Key {
         Key(Gathered(Vec::with_capacity(256)))
     }
 
+    #[inline]
     pub fn add(&mut self, value: impl Hash) -> &mut Key {
         value.hash(&mut self.0);
         self

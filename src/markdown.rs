@@ -52,6 +52,9 @@ pub struct LinkRef {
     /// The sentence the link stands in, as plain text (for backlinks),
     /// shared: a page kept from the last build hands it on without a copy.
     pub context: std::sync::Arc<str>,
+    /// `context`'s key (`key::text_key`): a concept page's cache key holds
+    /// every sentence its backlinks show, and hashes each once this way.
+    pub sentence_key: u128,
 }
 
 /// What the load stage learns from a body.
@@ -189,6 +192,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     dest: dest_url.to_string(),
                     span,
                     context: std::sync::Arc::from(""),
+                    sentence_key: crate::key::text_key(""),
                 });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -197,6 +201,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     dest: dest_url.to_string(),
                     span,
                     context: std::sync::Arc::from(""),
+                    sentence_key: crate::key::text_key(""),
                 });
             }
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
@@ -244,6 +249,7 @@ fn finish_block(links: &mut [LinkRef], pending: &mut Vec<(usize, usize)>, block:
     for (index, position) in pending.drain(..) {
         if let Some(link) = links.get_mut(index) {
             link.context = sentence_around(block, position).into();
+            link.sentence_key = crate::key::text_key(&link.context);
         }
     }
     block.clear();

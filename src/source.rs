@@ -30,6 +30,17 @@ pub trait Source: Send + Sync {
     fn stamp(&self, _rel: &str) -> Option<Stamp> {
         None
     }
+    /// [`Source::list`], each file with its [`Source::stamp`].
+    fn list_stamped(&self) -> io::Result<Vec<(String, Option<Stamp>)>> {
+        let paths = self.list()?;
+        Ok(paths
+            .into_iter()
+            .map(|path| {
+                let stamp = self.stamp(&path);
+                (path, stamp)
+            })
+            .collect())
+    }
 }
 
 /// What tells a file on disk changed without reading it, as git's index
@@ -167,6 +178,9 @@ pub(crate) fn skipped_name(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
+/// A file listed, with its stamp if asked for.
+type Listed = (String, Option<Stamp>);
+
 /// A folder on disk. Hidden entries, `node_modules`, `target` and the folders
 /// named in `skip` (the output folder) are not part of the source.
 pub struct FsSource {
@@ -196,9 +210,11 @@ impl FsSource {
     }
 
     /// The files under `dir`, named from the root (`prefix` names `dir`),
-    /// in no order. Subfolders are walked in parallel: listing a big
-    /// playbook's folders is most of what a `serve` rebuild spends reading.
-    fn walk(&self, dir: &Path, prefix: &str) -> io::Result<Vec<String>> {
+    /// in no order, each with its stamp if `stamped`. Subfolders are
+    /// walked in parallel: listing a big playbook's folders is most of
+    /// what a `serve` rebuild spends reading. A stamp taken here looks the
+    /// file up in the folder being listed, not along its whole path again.
+    fn walk(&self, dir: &Path, prefix: &str, stamped: bool) -> io::Result<Vec<Listed>> {
         let mut files = Vec::new();
         let mut folders = Vec::new();
         for entry in std::fs::read_dir(dir)? {
@@ -213,12 +229,12 @@ impl FsSource {
             // cannot be inspected (a dangling symlink) is listed anyway:
             // reading it reports the problem for that file alone, and the
             // rest of the folder still loads.
-            let kind = match entry.file_type() {
-                Ok(kind) if !kind.is_symlink() => kind,
+            let (kind, followed) = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => (kind, None),
                 _ => match std::fs::metadata(entry.path()) {
-                    Ok(meta) => meta.file_type(),
+                    Ok(meta) => (meta.file_type(), Some(meta)),
                     Err(_) => {
-                        files.push(format!("{prefix}{name}"));
+                        files.push((format!("{prefix}{name}"), None));
                         continue;
                     }
                 },
@@ -229,12 +245,17 @@ impl FsSource {
                     folders.push((path, format!("{prefix}{name}/")));
                 }
             } else if kind.is_file() {
-                files.push(format!("{prefix}{name}"));
+                let stamp = match followed {
+                    _ if !stamped => None,
+                    Some(meta) => Stamp::of(&meta),
+                    None => entry.metadata().ok().and_then(|m| Stamp::of(&m)),
+                };
+                files.push((format!("{prefix}{name}"), stamp));
             }
         }
-        let nested: Vec<Vec<String>> = folders
+        let nested: Vec<Vec<Listed>> = folders
             .par_iter()
-            .map(|(path, prefix)| self.walk(path, prefix))
+            .map(|(path, prefix)| self.walk(path, prefix, stamped))
             .collect::<io::Result<_>>()?;
         files.extend(nested.into_iter().flatten());
         Ok(files)
@@ -258,8 +279,18 @@ impl Source for FsSource {
     }
 
     fn list(&self) -> io::Result<Vec<String>> {
-        let mut out = self.walk(&self.root, "")?;
+        let mut out: Vec<String> = self
+            .walk(&self.root, "", false)?
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
         out.sort_unstable();
+        Ok(out)
+    }
+
+    fn list_stamped(&self) -> io::Result<Vec<(String, Option<Stamp>)>> {
+        let mut out = self.walk(&self.root, "", true)?;
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
@@ -300,6 +331,30 @@ mod tests {
         let src = FsSource::new(dir.clone(), vec![dir.join("public")]);
         assert_eq!(src.list().unwrap(), vec!["a/c.md", "b.md"]);
         assert_eq!(src.read("a/c.md").unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_listing_stamps_each_file_as_a_stamp_of_its_path_does() {
+        let dir = std::env::temp_dir().join(format!("altitude-listed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("a/b.md"), "b").unwrap();
+        std::fs::write(dir.join("c.md"), "c").unwrap();
+        // A link is stamped as the file it leads to, as `stamp` does.
+        std::os::unix::fs::symlink(dir.join("c.md"), dir.join("link.md")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("linked")).unwrap();
+        let src = FsSource::new(dir.clone(), Vec::new());
+        let listed = src.list_stamped().unwrap();
+        let names: Vec<&str> = listed.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(names, src.list().unwrap());
+        assert_eq!(names, ["a/b.md", "c.md", "link.md", "linked/b.md"]);
+        for (path, stamp) in &listed {
+            assert!(stamp.is_some(), "{path} has no stamp");
+            assert_eq!(*stamp, src.stamp(path), "{path}");
+        }
+        assert_eq!(listed[1].1, listed[2].1, "a link's stamp is its file's");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -153,14 +153,15 @@ pub type ParseCache = crate::key::Kept<Parsed>;
 
 type Parsed = (Option<Page>, Vec<Diagnostic>);
 
+/// A page file to parse: its id, layer, path, and text with its key.
+type PageInput = (FileId, usize, String, (Arc<str>, u128));
+
 impl ParseCache {
-    fn parse_all(&mut self, inputs: Vec<(FileId, usize, String, Arc<str>)>) -> Vec<Parsed> {
+    fn parse_all(&mut self, inputs: Vec<PageInput>) -> Vec<Parsed> {
         let keep = self.keeps();
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
-            .map(|(file, layer, path, text)| {
-                // The text is hashed once: for this key and for the page's.
-                let text_key = crate::key::text_key(&text);
+            .map(|(file, layer, path, (text, text_key))| {
                 // Not keyed by file id: a new file shifts the ids of the
                 // files after it, whose pages are the same.
                 let key = if keep {
@@ -275,12 +276,22 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
     for file in theme.into_iter().chain(files) {
         let name = || format!("{}{}", display(file.layer), file.path);
         let mut text_of = |content: &Content| match content {
-            Content::Text(text) => (loaded.sources.add(name(), text.clone()), Some(text.clone())),
-            Content::Bytes(bytes) => add_text(&mut loaded.sources, name(), bytes, diags),
+            Content::Text(text, key) => (
+                loaded.sources.add(name(), text.clone()),
+                Some((text.clone(), *key)),
+            ),
+            Content::Bytes(bytes) => {
+                let (id, text) = add_text(&mut loaded.sources, name(), bytes, diags);
+                let keyed = text.map(|t| {
+                    let key = crate::key::text_key(&t);
+                    (t, key)
+                });
+                (id, keyed)
+            }
         };
         match role(&file.path) {
             Role::Template(template) => {
-                if let (id, Some(text)) = text_of(&file.content) {
+                if let (id, Some((text, _))) = text_of(&file.content) {
                     loaded.templates.push(Template {
                         name: template.to_string(),
                         text: text.to_string(),
@@ -466,10 +477,19 @@ fn read_all(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Vec<RawFile> {
-    let paths = match source.list() {
+    // Stamps tell a file the last build read; a build that keeps nothing
+    // reads every file anyway.
+    let listed = if cache.keeps() {
+        source.list_stamped()
+    } else {
+        source
+            .list()
+            .map(|paths| paths.into_iter().map(|p| (p, None)).collect())
+    };
+    let paths = match listed {
         Ok(paths) => paths
             .into_iter()
-            .filter(|p| read_from_layer(ignore, p))
+            .filter(|(p, _)| read_from_layer(ignore, p))
             .collect::<Vec<_>>(),
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -481,9 +501,9 @@ fn read_all(
     };
     let results: Vec<_> = paths
         .into_par_iter()
-        .map(|path| {
+        .map(|(path, stamp)| {
             let as_text = matches!(role(&path), Role::Page | Role::Template(_));
-            let (bytes, key) = reads::read(source, &path, as_text, cache);
+            let (bytes, key) = reads::read(source, (&path, stamp), as_text, cache);
             (path, bytes, key)
         })
         .collect();

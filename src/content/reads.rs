@@ -12,13 +12,14 @@ use std::io;
 use std::sync::Arc;
 
 use crate::key::{Kept, Key};
-use crate::source::Source;
+use crate::source::{Source, Stamp};
 
 /// A file's content: text for the files read as text (pages, templates)
-/// that are valid UTF-8, else bytes.
+/// that are valid UTF-8, with its key (`key::text_key`, hashed once per
+/// read rather than on every build that keeps the read), else bytes.
 #[derive(Clone, Debug)]
 pub(super) enum Content {
-    Text(Arc<str>),
+    Text(Arc<str>, u128),
     Bytes(Arc<[u8]>),
 }
 
@@ -28,7 +29,10 @@ impl Content {
             return Content::Bytes(Arc::from(bytes));
         }
         match String::from_utf8(bytes) {
-            Ok(text) => Content::Text(Arc::from(text)),
+            Ok(text) => {
+                let key = crate::key::text_key(&text);
+                Content::Text(Arc::from(text), key)
+            }
             Err(e) => Content::Bytes(Arc::from(e.into_bytes())),
         }
     }
@@ -38,7 +42,7 @@ impl Content {
     /// The bytes, copied from a text (a static file is rarely text).
     pub(super) fn into_bytes(self) -> Arc<[u8]> {
         match self {
-            Content::Text(text) => Arc::from(text.as_bytes()),
+            Content::Text(text, _) => Arc::from(text.as_bytes()),
             Content::Bytes(bytes) => bytes,
         }
     }
@@ -47,17 +51,18 @@ impl Content {
 /// File contents by their source, path and stamp.
 pub(super) type ReadCache = Kept<Content>;
 
-/// The file `rel` of `source`, as text if `as_text` and it is UTF-8: from
-/// `cache` when it holds this version, else read. With the content comes
-/// the key to keep it under, if it may be kept.
+/// The file `rel` of `source`, whose stamp was `stamp` when it was listed,
+/// as text if `as_text` and it is UTF-8: from `cache` when it holds this
+/// version, else read. With the content comes the key to keep it under,
+/// if it may be kept.
 pub(super) fn read(
     source: &dyn Source,
-    rel: &str,
+    (rel, stamp): (&str, Option<Stamp>),
     as_text: bool,
     cache: &ReadCache,
 ) -> (io::Result<Content>, Option<u128>) {
     // A source without stamps (not on disk) is simply read.
-    let Some(stamp) = cache.keeps().then(|| source.stamp(rel)).flatten() else {
+    let Some(stamp) = stamp.filter(|_| cache.keeps()) else {
         return (source.read(rel).map(|b| Content::new(b, as_text)), None);
     };
     let mut key = Key::new();

@@ -26,6 +26,8 @@ pub struct AutoLink {
     /// The sentence it stands in, for backlinks (shared: a kept page's
     /// auto-links are handed on without copying it).
     pub context: std::sync::Arc<str>,
+    /// `context`'s key (see `LinkRef::sentence_key`).
+    pub sentence_key: u128,
 }
 
 #[derive(Debug)]
@@ -49,6 +51,7 @@ pub struct Mention {
     span: Range<usize>,
     slot: u32,
     context: std::sync::Arc<str>,
+    sentence_key: u128,
 }
 
 /// Each page's mentions from the previous build (`serve`), by everything
@@ -151,12 +154,13 @@ impl AutoLinker {
         done
     }
 
-    /// Everything `find` reads for a page.
+    /// Everything `find` reads for a page: its prose spans are found in
+    /// its text from where the body starts, so those stand for them.
     fn page_key(&self, page: &Page, done: &[u32]) -> u128 {
         let mut key = Key::new();
         key.add(self.names_key)
             .add(page.text_key)
-            .add(&page.prose)
+            .add(page.body_start)
             .add(done);
         key.finish()
     }
@@ -176,10 +180,12 @@ impl AutoLinker {
                     continue;
                 }
                 done.push(slot);
+                let context = crate::markdown::sentence_around(text, m.start());
                 found.push(Mention {
                     span: span.start + m.start()..span.start + m.end(),
                     slot,
-                    context: crate::markdown::sentence_around(text, m.start()).into(),
+                    sentence_key: crate::key::text_key(&context),
+                    context: context.into(),
                 });
             }
         }
@@ -192,6 +198,7 @@ impl AutoLinker {
             span: mention.span,
             concept: self.concepts[mention.slot as usize],
             context: mention.context,
+            sentence_key: mention.sentence_key,
         }
     }
 }

@@ -141,6 +141,15 @@ impl Resolved {
         }
     }
 
+    /// The key of the sentence a backlink shows (see [`Resolved::context`]).
+    pub(crate) fn sentence_key(&self, pages: &[Page], backlink: &Backlink) -> u128 {
+        match backlink.said {
+            Said::Link { page, index } => pages[page].links[index].sentence_key,
+            Said::Auto { page, index } => self.autolinks[page][index].sentence_key,
+            Said::Summary => crate::key::text_key(&pages[backlink.from].summary),
+        }
+    }
+
     /// A concept's aliases, its extensions' included.
     pub fn aliases<'a>(&'a self, pages: &'a [Page], id: PageId) -> impl Iterator<Item = &'a str> {
         self.shown(id)
@@ -218,30 +227,10 @@ type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 /// link check's level. While it is the same, a page whose text is the same
 /// has the same targets and the same problems, and the names are the same.
 fn world_key(loaded: &Loaded) -> u128 {
+    // Each page's part on its own, in parallel: hashed on every save.
+    let parts: Vec<u128> = loaded.pages.par_iter().map(page_world_part).collect();
     let mut key = crate::key::Key::new();
-    for page in &loaded.pages {
-        key.add(&page.path)
-            .add(&page.url)
-            .add(&page.title)
-            .add(page.kind as u8)
-            .add(page.layer)
-            .add(page.file)
-            .add(&page.defined_in)
-            .add(page.extends.as_ref().map(|e| &e.value));
-        // Where a concept's names are written is in the problems they can
-        // have (a name two concepts use); other pages' spans are not read,
-        // so an edit above a page's title changes nothing here.
-        if page.kind == PageKind::Concept {
-            key.add(&page.title_span);
-        }
-        for alias in page.concept.iter().flat_map(|c| &c.aliases) {
-            key.add(&alias.value).add(&alias.span);
-        }
-        key.add(page.headings.len());
-        for h in page.headings.iter() {
-            key.add(&h.id).add(&h.text);
-        }
-    }
+    key.add(&parts);
     for r in &loaded.redirects {
         key.add(&r.from_path).add(&r.from_title).add(&r.to_path);
     }
@@ -252,6 +241,35 @@ fn world_key(loaded: &Loaded) -> u128 {
         key.add(&a.path);
     }
     key.add(loaded.config.links.level as u8);
+    key.finish()
+}
+
+/// What [`world_key`] reads of one page.
+fn page_world_part(page: &Page) -> u128 {
+    let mut key = crate::key::Key::new();
+    key.add(&page.path)
+        .add(&page.url)
+        .add(&page.title)
+        .add(page.kind as u8)
+        .add(page.layer)
+        .add(page.file)
+        .add(&page.defined_in)
+        .add(page.extends.as_ref().map(|e| &e.value));
+    // Where a concept's names are written is in the problems they can
+    // have (a name two concepts use); other pages' spans are not read,
+    // so an edit above a page's title changes nothing here.
+    if page.kind == PageKind::Concept {
+        key.add(&page.title_span);
+    }
+    let aliases = page.concept.iter().flat_map(|c| &c.aliases);
+    key.add(aliases.clone().count());
+    for alias in aliases {
+        key.add(&alias.value).add(&alias.span);
+    }
+    key.add(page.headings.len());
+    for h in page.headings.iter() {
+        key.add(&h.id).add(&h.text);
+    }
     key.finish()
 }
 
@@ -349,23 +367,22 @@ pub fn resolve_cached(
     );
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
-    let backlinks = backlinks(pages, &owner, &targets, &autolinks, &concepts);
-    let rank = order_ranks(pages);
-    let related = related_principles(pages, &concepts, &rank);
     let is_output = |id: PageId| owner[id] == id;
-    let (home, sections) = sections(pages, &is_output, &rank);
-    let children = children(pages, &is_output, &rank);
-    let mut reading_order: Vec<PageId> = home.into_iter().collect();
-    for s in &sections {
-        reading_order.extend(s.index);
-        reading_order.extend(&s.pages);
-    }
-    let principles = by_order(pages, &rank, |p| p.kind == PageKind::Principle);
-    let mut concept_list: Vec<PageId> = (0..pages.len())
-        .filter(|&i| pages[i].kind == PageKind::Concept && is_output(i))
-        .collect();
-    concept_list.sort_by_key(|&i| pages[i].title.to_lowercase());
-
+    // The backlinks, and the lists by order, are made side by side: the
+    // lists are mostly one thread's work.
+    let (backlinks, lists) = rayon::join(
+        || backlinks(pages, &owner, &targets, &autolinks, &concepts),
+        || ordered_lists(pages, &concepts, &is_output),
+    );
+    let Ordered {
+        related,
+        home,
+        sections,
+        children,
+        reading_order,
+        principles,
+        concept_list,
+    } = lists;
     Resolved {
         targets,
         autolinks,
@@ -384,15 +401,70 @@ pub fn resolve_cached(
     }
 }
 
+/// The resolve stage's lists of pages in their order.
+struct Ordered {
+    related: Vec<Vec<Related>>,
+    home: Option<PageId>,
+    sections: Vec<Section>,
+    children: Vec<Vec<PageId>>,
+    reading_order: Vec<PageId>,
+    principles: Vec<PageId>,
+    concept_list: Vec<PageId>,
+}
+
+fn ordered_lists(
+    pages: &[Page],
+    concepts: &[Vec<PageId>],
+    is_output: &(dyn Fn(PageId) -> bool + Sync),
+) -> Ordered {
+    let rank = order_ranks(pages);
+    let related = related_principles(pages, concepts, &rank);
+    let (home, sections) = sections(pages, is_output, &rank);
+    let children = children(pages, is_output, &rank);
+    let mut reading_order: Vec<PageId> = home.into_iter().collect();
+    for s in &sections {
+        reading_order.extend(s.index);
+        reading_order.extend(&s.pages);
+    }
+    let principles = by_order(pages, &rank, |p| p.kind == PageKind::Principle);
+    let mut concept_list: Vec<PageId> = (0..pages.len())
+        .filter(|&i| pages[i].kind == PageKind::Concept && is_output(i))
+        .collect();
+    concept_list.sort_by_cached_key(|&i| pages[i].title.to_lowercase());
+    Ordered {
+        related,
+        home,
+        sections,
+        children,
+        reading_order,
+        principles,
+        concept_list,
+    }
+}
+
 /// For each page, the page its `extends` names, if any. An extension must
 /// name a page of a lower layer.
 fn extension_targets(pages: &[Page], diags: &mut Diagnostics) -> Vec<Option<PageId>> {
-    let by_path: HashMap<&str, PageId> = pages
+    // The paths extensions name, each with the last page that has it, with
+    // or without `.md`: few extensions, many pages.
+    let named: std::collections::HashSet<&str> = pages
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.extends.is_none())
-        .flat_map(|(id, p)| [(p.path.as_str(), id), (p.path.trim_end_matches(".md"), id)])
+        .filter_map(|p| Some(p.extends.as_ref()?.value.trim_start_matches('/')))
         .collect();
+    let mut by_path: HashMap<&str, PageId> = HashMap::new();
+    if !named.is_empty() {
+        for (id, p) in pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.extends.is_none())
+        {
+            for path in [p.path.as_str(), p.path.trim_end_matches(".md")] {
+                if let Some(&path) = named.get(path) {
+                    by_path.insert(path, id);
+                }
+            }
+        }
+    }
     pages
         .iter()
         .map(|page| {
@@ -641,43 +713,90 @@ fn page_concepts(
     level: Severity,
     diags: &mut Diagnostics,
 ) -> Vec<Vec<PageId>> {
+    // In parallel, each page with its own problems, reported in page order.
+    let per_page: Vec<(Vec<PageId>, Diagnostics)> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| {
+            let mut found = Diagnostics::default();
+            let list = concepts_of(
+                page,
+                id,
+                pages,
+                names,
+                &targets[id],
+                &autolinks[id],
+                level,
+                &mut found,
+            );
+            (list, found)
+        })
+        .collect();
     let mut out = Vec::with_capacity(pages.len());
-    for (id, page) in pages.iter().enumerate() {
-        let mut list: Vec<PageId> = Vec::new();
-        let declared = page
-            .principle
-            .as_ref()
-            .map(|p| p.concepts.as_slice())
-            .unwrap_or(&[]);
-        for name in declared {
-            match names.concept(&name.value) {
-                Some(c) => list.push(c),
-                None => {
-                    diags.push(
-                        Diagnostic::new(
-                            level,
-                            Code::UnknownPage,
-                            format!("no concept is named `{}`", name.value),
-                        )
-                        .at(page.file, name.span.clone(), "unknown concept")
-                        .with_help_opt(names.suggest_concept(&name.value)),
-                    );
-                }
-            }
-        }
-        for target in &targets[id] {
-            if let Target::Page { page: t, .. } = target {
-                if pages[*t].kind == PageKind::Concept && *t != id {
-                    list.push(*t);
-                }
-            }
-        }
-        list.extend(autolinks[id].iter().map(|a| a.concept));
-        let mut seen = std::collections::HashSet::new();
-        list.retain(|c| seen.insert(*c));
+    for (list, found) in per_page {
         out.push(list);
+        diags.extend(found);
     }
     out
+}
+
+/// The concepts page `id` relies on (see [`page_concepts`]).
+#[allow(clippy::too_many_arguments)]
+fn concepts_of(
+    page: &Page,
+    id: PageId,
+    pages: &[Page],
+    names: &Names,
+    targets: &[Target],
+    autolinks: &[AutoLink],
+    level: Severity,
+    diags: &mut Diagnostics,
+) -> Vec<PageId> {
+    let mut list: Vec<PageId> = Vec::new();
+    let declared = page
+        .principle
+        .as_ref()
+        .map(|p| p.concepts.as_slice())
+        .unwrap_or(&[]);
+    for name in declared {
+        match names.concept(&name.value) {
+            Some(c) => list.push(c),
+            None => {
+                diags.push(
+                    Diagnostic::new(
+                        level,
+                        Code::UnknownPage,
+                        format!("no concept is named `{}`", name.value),
+                    )
+                    .at(page.file, name.span.clone(), "unknown concept")
+                    .with_help_opt(names.suggest_concept(&name.value)),
+                );
+            }
+        }
+    }
+    for target in targets {
+        if let Target::Page { page: t, .. } = target {
+            if pages[*t].kind == PageKind::Concept && *t != id {
+                list.push(*t);
+            }
+        }
+    }
+    list.extend(autolinks.iter().map(|a| a.concept));
+    // Each once, first place kept; most lists are short enough to scan.
+    if list.len() > 32 {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|c| seen.insert(*c));
+    } else {
+        let mut kept = 0;
+        for i in 0..list.len() {
+            if !list[..kept].contains(&list[i]) {
+                list[kept] = list[i];
+                kept += 1;
+            }
+        }
+        list.truncate(kept);
+    }
+    list
 }
 
 /// Who refers to each page. A reference from an extension counts as one
@@ -692,28 +811,40 @@ fn backlinks(
     // Every reference as (to, from, where its sentence is), in source order: per page its
     // links, then its auto-links, then the concepts its front matter
     // declares (a reference too). Gathered in parallel, in order.
-    let refs: Vec<(PageId, PageId, Said)> = targets
+    let refs: Vec<(PageId, Backlink)> = targets
         .par_iter()
         .enumerate()
         .flat_map_iter(|(page, page_targets)| {
             let from = owner[page];
+            let linked = move |c: PageId| {
+                page_targets
+                    .iter()
+                    .any(|t| matches!(t, Target::Page { page, .. } if *page == c))
+                    || autolinks[page].iter().any(|a| a.concept == c)
+            };
             let links = page_targets
                 .iter()
                 .enumerate()
                 .filter_map(move |(index, target)| match target {
                     Target::Page { page: to, .. } if *to != from => {
-                        Some((*to, from, Said::Link { page, index }))
+                        let said = Said::Link { page, index };
+                        Some((*to, Backlink { from, said }))
                     }
                     _ => None,
                 });
-            let auto = autolinks[page]
-                .iter()
-                .enumerate()
-                .map(move |(index, a)| (a.concept, from, Said::Auto { page, index }));
+            let auto = autolinks[page].iter().enumerate().map(move |(index, a)| {
+                let said = Said::Auto { page, index };
+                (a.concept, Backlink { from, said })
+            });
+            // A concept the page links to is referred to by that link,
+            // which comes first and is the one kept.
             let declared = concepts[page]
                 .iter()
-                .filter(move |&&c| c != from)
-                .map(move |&c| (c, from, Said::Summary));
+                .filter(move |&&c| c != from && !linked(c))
+                .map(move |&c| {
+                    let said = Said::Summary;
+                    (c, Backlink { from, said })
+                });
             links.chain(auto).chain(declared)
         })
         .collect();
@@ -722,27 +853,29 @@ fn backlinks(
     // come from. A stable sort keeps each pair's first reference first:
     // its context is the one shown.
     let mut start = vec![0usize; pages.len() + 1];
-    for &(to, _, _) in &refs {
+    for &(to, _) in &refs {
         start[to + 1] += 1;
     }
     for i in 1..start.len() {
         start[i] += start[i - 1];
     }
     let mut next = start.clone();
-    let mut by_target = vec![(0, Said::Summary); refs.len()];
-    for (to, from, said) in refs {
-        by_target[next[to]] = (from, said);
+    let nobody = Backlink {
+        from: 0,
+        said: Said::Summary,
+    };
+    let mut by_target = vec![nobody; refs.len()];
+    for (to, backlink) in refs {
+        by_target[next[to]] = backlink;
         next[to] += 1;
     }
     (0..pages.len())
         .into_par_iter()
         .map(|to| {
             let mut refs = by_target[start[to]..start[to + 1]].to_vec();
-            refs.sort_by_key(|&(from, _)| from);
-            refs.dedup_by_key(|&mut (from, _)| from);
-            refs.into_iter()
-                .map(|(from, said)| Backlink { from, said })
-                .collect()
+            refs.sort_by_key(|b| b.from);
+            refs.dedup_by_key(|b| b.from);
+            refs
         })
         .collect()
 }
@@ -800,10 +933,15 @@ fn order_key(page: &Page) -> (i64, String, String) {
 /// title, then path, then id. Ranked once, so that the many lists sorted
 /// by it compare numbers.
 fn order_ranks(pages: &[Page]) -> Vec<u32> {
-    let mut ids: Vec<PageId> = (0..pages.len()).collect();
-    ids.sort_by_cached_key(|&i| order_key(&pages[i]));
+    let mut keyed: Vec<((i64, String, String), PageId)> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| (order_key(page), id))
+        .collect();
+    // Keys are distinct (the id breaks ties), so an unstable sort is exact.
+    keyed.par_sort_unstable();
     let mut rank = vec![0u32; pages.len()];
-    for (place, id) in ids.into_iter().enumerate() {
+    for (place, (_, id)) in keyed.into_iter().enumerate() {
         rank[id] = place as u32;
     }
     rank

@@ -12,7 +12,7 @@ use crate::config::UrlStyle;
 use crate::content::{Page, PageId};
 use crate::links::{AutoLink, Target};
 use crate::markdown;
-use crate::markdown::Heading;
+use crate::markdown::{Heading, LinkKind};
 use crate::render::urls;
 
 /// Everything the body of one page needs from the rest of the site.
@@ -38,20 +38,28 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
         .add(page.skip_first_h1)
         .add(input.shown_at)
         .add(input.style == UrlStyle::Files);
-    for h in page.headings.iter() {
-        key.add(&h.id);
+    // The text (its key, above) makes the headings and links a page was
+    // read with; only an extension's heading ids are changed after, by its
+    // layer's name.
+    if page.extends.is_some() {
+        for h in page.headings.iter() {
+            key.add(&h.id);
+        }
     }
+    key.add(input.targets.len());
     for (link, target) in page.links.iter().zip(input.targets) {
-        key.add(&link.dest);
         add_href(&mut key, input, target);
-        if let Target::Page {
-            page: p,
-            anchor: Some(anchor),
-        } = target
+        // A wiki link without a label shows the heading it leads to.
+        if let (
+            LinkKind::Wiki,
+            Target::Page {
+                page: p,
+                anchor: Some(anchor),
+            },
+        ) = (link.kind, target)
         {
             key.add(heading_on(input, *p, anchor).map(|h| &h.text));
         }
-        key.add(matches!(target, Target::Hidden));
     }
     for a in input.autolinks {
         key.add(&a.span).add(&input.pages[a.concept].url);

@@ -69,7 +69,7 @@ impl Faces {
             .into_par_iter()
             .map(|id| {
                 let shown = shown_part(loaded, resolved, &ident, id);
-                (own_part(loaded, resolved, &ident, id, shown), shown)
+                (own_part(&loaded.pages, resolved, &ident, id, shown), shown)
             })
             .unzip();
         let mut whole = Key::new();
@@ -234,7 +234,7 @@ fn add_target(key: &mut Key, ident: &[u128], target: &Target) {
 
 /// Page `id` (its shown part, `shown`), and what the resolve stage found
 /// for it.
-fn own_part(loaded: &Loaded, r: &Resolved, ident: &[u128], id: PageId, shown: u128) -> u128 {
+fn own_part(pages: &[Page], r: &Resolved, ident: &[u128], id: PageId, shown: u128) -> u128 {
     fn of<T>(lists: &[Vec<T>], id: PageId) -> &[T] {
         lists.get(id).map_or(&[], Vec::as_slice)
     }
@@ -247,15 +247,16 @@ fn own_part(loaded: &Loaded, r: &Resolved, ident: &[u128], id: PageId, shown: u1
         &mut key,
         of(&r.autolinks, id)
             .iter()
-            .map(|a| (ident[a.concept], &a.context)),
+            .map(|a| (ident[a.concept], a.sentence_key)),
     );
-    // A backlink's sentence is another page's text: hashed as shown, so a
-    // save that changes no sentence a backlink shows keeps the face.
+    // A backlink's sentence is another page's text: its key stands for it
+    // (hashed once, when the page was read), so a save that changes no
+    // sentence a backlink shows keeps the face.
     add_values(
         &mut key,
         of(&r.backlinks, id)
             .iter()
-            .map(|b| (ident[b.from], r.context(&loaded.pages, b))),
+            .map(|b| (ident[b.from], r.sentence_key(pages, b))),
     );
     for related in of(&r.related, id) {
         key.add(ident[related.page]);

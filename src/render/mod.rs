@@ -296,23 +296,30 @@ pub fn render_cached(
             .keep
             .then(|| face::Faces::new(loaded, resolved, &builder, templates)),
     };
-    let results: Vec<Result<Found, Box<Diagnostic>>> = to_render
-        .into_par_iter()
-        .map(|id| {
-            progress
-                .done
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut found = finder.find(id)?;
-            // Handed over, the page's HTML is not kept (a build that keeps
-            // pages for the next, `serve`, has no sink).
-            if let Some(sink) = sink {
-                debug_assert!(!cache.keep, "a sink with a keeping cache");
-                sink.put(&found.page.path, &found.page.html);
-                found.page.html = Default::default();
-            }
-            Ok(found)
-        })
-        .collect();
+    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, b)| b).collect();
+    // The pages, and beside them the few files made of the whole site.
+    let find_pages = || -> Vec<Result<Found, Box<Diagnostic>>> {
+        to_render
+            .into_par_iter()
+            .map(|id| {
+                progress
+                    .done
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut found = finder.find(id)?;
+                // Handed over, the page's HTML is not kept (a build that keeps
+                // pages for the next, `serve`, has no sink).
+                if let Some(sink) = sink {
+                    debug_assert!(!cache.keep, "a sink with a keeping cache");
+                    sink.put(&found.page.path, &found.page.html);
+                    found.page.html = Default::default();
+                }
+                Ok(found)
+            })
+            .collect()
+    };
+    let (results, (site_files, site_problems)) = rayon::join(find_pages, || {
+        whole_site_files(&tera, &builder, &print_bodies, (loaded, resolved), all)
+    });
     // The cache keeps exactly what this build used, if it keeps anything.
     let mut next = RenderCache {
         keep: cache.keep,
@@ -325,7 +332,6 @@ pub fn render_cached(
         next.pages.reserve(results.len());
         next.faces.reserve(results.len());
     }
-    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, b)| b).collect();
     rendered.sections = bodies.iter().map(|b| b.sections.clone()).collect();
     rendered.body_keys = cache.keep.then_some(body_keys);
     let mut seen_errors = std::collections::BTreeSet::new();
@@ -354,9 +360,27 @@ pub fn render_cached(
         }
     }
 
+    rendered.files.extend(site_files);
+    diags.extend(site_problems);
+    *cache = next;
+    rendered
+}
+
+/// The files made of the whole site rather than of one page: the print
+/// edition, the 404 and search pages, and, when the build writes every
+/// file, the sitemap and `robots.txt`; with the problems they had.
+fn whole_site_files(
+    tera: &tera::Tera,
+    builder: &ContextBuilder<'_>,
+    print_bodies: &[Arc<Body>],
+    (loaded, resolved): (&Loaded, &Resolved),
+    all: bool,
+) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
     let [(print, print_path), (not_found, not_found_path), (search, search_path)] = special_pages();
     let mut special = vec![
-        (print, builder.print_context(&print_bodies), print_path),
+        (print, builder.print_context(print_bodies), print_path),
         (not_found, builder.not_found_context(), not_found_path),
     ];
     // A theme without a search page simply has none.
@@ -365,25 +389,18 @@ pub fn render_cached(
     }
     for (template, context, path) in special {
         match tera.render(template, &context) {
-            Ok(html) => {
-                rendered.files.insert(path, html.into_bytes());
-            }
-            Err(e) => diags.push(Diagnostic::error(
+            Ok(html) => files.push((path, html.into_bytes())),
+            Err(e) => problems.push(Diagnostic::error(
                 Code::TemplateError,
                 format!("template `{template}` failed: {}", theme::error_chain(&e)),
             )),
         }
     }
     if all {
-        rendered
-            .files
-            .insert(SITEMAP.into(), sitemap(loaded, resolved).into_bytes());
-        rendered
-            .files
-            .insert(ROBOTS.into(), robots(loaded).into_bytes());
+        files.push((SITEMAP.into(), sitemap(loaded, resolved).into_bytes()));
+        files.push((ROBOTS.into(), robots(loaded).into_bytes()));
     }
-    *cache = next;
-    rendered
+    (files, problems)
 }
 
 fn body_input<'a>(
