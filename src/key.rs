@@ -4,50 +4,90 @@
 
 use std::hash::{Hash, Hasher};
 
+/// Maps and sets of the site's own names and numbers, looked up many
+/// times per page on every build: a fast hash with a fixed seed
+/// (foldhash), which is also the same from run to run.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
 /// A 128-bit XXH3 of everything added: a collision would serve a stale
 /// page, and 64 bits over a big site's many rebuilds leave too little
 /// margin. (SipHash, twice, took an eighth of a 10k-page rebuild.)
 ///
-/// What is added is gathered into a buffer and hashed once, at the end:
-/// keys are made of many small parts (a page's title, each heading, each
-/// link's target), and XXH3's streaming state costs about four times more
-/// per small part than copying it.
+/// What is added is gathered into a buffer and hashed at the end: keys are
+/// made of many small parts (a page's title, each heading, each link's
+/// target), and XXH3's streaming state costs about four times more per
+/// small part than copying it. A key with more than a buffer's worth (a
+/// concept page's key holds every backlink) streams each full buffer
+/// instead of growing it: the digest is XXH3's of all the bytes either way.
 pub(crate) struct Key(Gathered);
 
-/// The bytes of everything added so far.
-struct Gathered(Vec<u8>);
+/// The bytes added since the last full buffer was streamed.
+struct Gathered {
+    bytes: Vec<u8>,
+    streamed: Option<Box<xxhash_rust::xxh3::Xxh3>>,
+}
+
+/// How many bytes a key gathers before it streams them: a buffer the
+/// allocator keeps ready per thread.
+const GATHER: usize = 1000;
+
+impl Gathered {
+    /// Room for `more` bytes, streaming what is gathered if it is full.
+    #[inline]
+    fn room(&mut self, more: usize) {
+        if self.bytes.len() + more > GATHER {
+            self.stream();
+        }
+    }
+
+    #[cold]
+    fn stream(&mut self) {
+        let state = self
+            .streamed
+            .get_or_insert_with(|| Box::new(xxhash_rust::xxh3::Xxh3::new()));
+        state.update(&self.bytes);
+        self.bytes.clear();
+    }
+}
 
 impl Hasher for Gathered {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
+        self.room(bytes.len());
+        self.bytes.extend_from_slice(bytes);
     }
 
     // Numbers are most of what keys are made of: copied by their fixed
     // size, not through a call to copy a slice of any length.
     #[inline]
     fn write_u8(&mut self, n: u8) {
-        self.0.push(n);
+        self.room(1);
+        self.bytes.push(n);
     }
 
     #[inline]
     fn write_u32(&mut self, n: u32) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.room(4);
+        self.bytes.extend_from_slice(&n.to_le_bytes());
     }
 
     #[inline]
     fn write_u64(&mut self, n: u64) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.room(8);
+        self.bytes.extend_from_slice(&n.to_le_bytes());
     }
 
     #[inline]
     fn write_u128(&mut self, n: u128) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.room(16);
+        self.bytes.extend_from_slice(&n.to_le_bytes());
     }
 
     #[inline]
     fn write_usize(&mut self, n: usize) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.room(8);
+        self.bytes.extend_from_slice(&n.to_le_bytes());
     }
 
     /// Never asked for: [`Key::finish`] hashes the bytes.
@@ -58,7 +98,10 @@ impl Hasher for Gathered {
 
 impl Key {
     pub fn new() -> Key {
-        Key(Gathered(Vec::with_capacity(256)))
+        Key(Gathered {
+            bytes: Vec::with_capacity(GATHER),
+            streamed: None,
+        })
     }
 
     #[inline]
@@ -68,7 +111,14 @@ impl Key {
     }
 
     pub fn finish(&self) -> u128 {
-        xxhash_rust::xxh3::xxh3_128(&self.0 .0)
+        match &self.0.streamed {
+            None => xxhash_rust::xxh3::xxh3_128(&self.0.bytes),
+            Some(state) => {
+                let mut state = state.clone();
+                state.update(&self.0.bytes);
+                state.digest128()
+            }
+        }
     }
 }
 
@@ -160,6 +210,24 @@ impl<V: Clone> Kept<V> {
         self.map.get(&key)
     }
 
+    /// Leaves exactly the keys this build `used` for the next one, those
+    /// it found here where they are and the values it made (`fresh`)
+    /// moved in: for a build that takes what it finds here by reference.
+    pub(crate) fn keep_used(
+        &mut self,
+        used: impl IntoIterator<Item = u128>,
+        fresh: impl IntoIterator<Item = (u128, V)>,
+    ) {
+        if !self.keep {
+            return;
+        }
+        let keys: std::collections::HashSet<u128, KeyHash> = used.into_iter().collect();
+        self.map.retain(|key, _| keys.contains(key));
+        for (key, value) in fresh {
+            self.map.entry(key).or_insert(value);
+        }
+    }
+
     /// Leaves exactly what this build `used` for the next one: what it
     /// found here stays where it is (a save finds almost everything
     /// again, and values can be big to move), and only what it made is
@@ -183,6 +251,24 @@ impl<V: Clone> Kept<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_the_hash_of_everything_added_however_long() {
+        for parts in [0u64, 3, 124, 125, 126, 1000] {
+            let mut key = Key::new();
+            let mut bytes = Vec::new();
+            for n in 0..parts {
+                key.add(n).add("part");
+                bytes.extend_from_slice(&n.to_le_bytes());
+                bytes.extend_from_slice(b"part\xff");
+            }
+            assert_eq!(
+                key.finish(),
+                xxhash_rust::xxh3::xxh3_128(&bytes),
+                "{parts} parts"
+            );
+        }
+    }
 
     #[test]
     fn a_kept_cache_holds_exactly_what_the_last_build_used() {

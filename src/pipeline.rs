@@ -8,6 +8,7 @@
 //! memory.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
@@ -249,7 +250,7 @@ pub fn provisional(
     if concepts(&autolinks) != concepts(&resolved.autolinks[id]) {
         return None;
     }
-    last.loaded.pages[id] = page;
+    last.loaded.pages[id] = Arc::new(page);
     resolved.autolinks[id] = autolinks;
     let (path, html) = render::render_page(&last.loaded, resolved, &cache.render, id)?;
     Some((path, Bytes::new(html.into_bytes())))
@@ -400,13 +401,16 @@ impl Outcome {
 }
 
 fn assemble(rendered: Rendered) -> SiteFiles {
+    // The pages collected at once (the map is built from their sorted
+    // entries rather than by an insert per page), then the few other
+    // files; a page's HTML wins over a file at the same path.
     let mut files: SiteFiles = rendered
-        .files
+        .pages
         .into_iter()
-        .map(|(path, bytes)| (path, Bytes::new(bytes)))
+        .map(|page| (page.path, page.html))
         .collect();
-    for page in rendered.pages {
-        files.insert(page.path, page.html);
+    for (path, bytes) in rendered.files {
+        files.entry(path).or_insert_with(|| Bytes::new(bytes));
     }
     files
 }

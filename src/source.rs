@@ -234,7 +234,7 @@ impl FsSource {
                 _ => match std::fs::metadata(entry.path()) {
                     Ok(meta) => (meta.file_type(), Some(meta)),
                     Err(_) => {
-                        files.push((format!("{prefix}{name}"), None));
+                        files.push(([prefix, &name].concat(), None));
                         continue;
                     }
                 },
@@ -242,7 +242,7 @@ impl FsSource {
             if kind.is_dir() {
                 let path = entry.path();
                 if !self.skipped(&path) {
-                    folders.push((path, format!("{prefix}{name}/")));
+                    folders.push((path, [prefix, &name, "/"].concat()));
                 }
             } else if kind.is_file() {
                 let stamp = match followed {
@@ -250,7 +250,7 @@ impl FsSource {
                     Some(meta) => Stamp::of(&meta),
                     None => entry.metadata().ok().and_then(|m| Stamp::of(&m)),
                 };
-                files.push((format!("{prefix}{name}"), stamp));
+                files.push(([prefix, &name].concat(), stamp));
             }
         }
         let nested: Vec<Vec<Listed>> = folders

@@ -16,7 +16,9 @@ pub mod static_change;
 mod yaml;
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::key::FastMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -111,7 +113,7 @@ pub struct Loaded {
     pub layers: Vec<LayerInfo>,
     pub hidden: Vec<HiddenPage>,
     pub redirects: Vec<Redirect>,
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub templates: Vec<Template>,
     pub assets: Vec<Asset>,
 }
@@ -151,29 +153,43 @@ fn role(path: &str) -> Role<'_> {
 /// everything `parse_keyed` reads, so a save re-parses only what changed.
 pub type ParseCache = crate::key::Kept<Parsed>;
 
-type Parsed = (Option<Page>, Vec<Diagnostic>);
+/// A page as parsed, shared: a save hands every page it did not parse
+/// again to the next build without copying it.
+type Parsed = (Option<Arc<Page>>, Vec<Diagnostic>);
 
 /// A page file to parse: its id, layer, path, and text with its key.
 type PageInput = (FileId, usize, String, (Arc<str>, u128));
 
 impl ParseCache {
-    fn parse_all(&mut self, inputs: Vec<PageInput>) -> Vec<Parsed> {
+    /// The pages of `inputs`, an extension's headings prefixed with its
+    /// layer's name (`layer_names`, by layer).
+    fn parse_all(&mut self, inputs: Vec<PageInput>, layer_names: &[String]) -> Vec<Parsed> {
         let keep = self.keeps();
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
             .map(|(file, layer, path, (text, text_key))| {
+                let layer_name = layer_names.get(layer).map_or("", String::as_str);
                 // Not keyed by file id: a new file shifts the ids of the
                 // files after it, whose pages are the same.
                 let key = if keep {
                     let mut key = crate::key::Key::new();
-                    key.add(layer).add(&path).add(text_key);
+                    key.add(layer).add(layer_name).add(&path).add(text_key);
                     key.finish()
                 } else {
                     0
                 };
                 match self.get(key) {
                     Some(done) => (key, in_file(done.clone(), file)),
-                    None => (key, parse_keyed(file, layer, path, (text, text_key))),
+                    None => {
+                        let (page, found) = parse_keyed(file, layer, path, (text, text_key));
+                        let page = page.map(|mut page| {
+                            if page.extends.is_some() {
+                                prefix_heading_ids(&mut page, layer_name);
+                            }
+                            Arc::new(page)
+                        });
+                        (key, (page, found))
+                    }
                 }
             })
             .collect();
@@ -193,7 +209,7 @@ fn in_file((mut page, mut diags): Parsed, file: FileId) -> Parsed {
     });
     if let Some(was) = was.filter(|&was| was != file) {
         if let Some(page) = &mut page {
-            page.file = file;
+            Arc::make_mut(page).file = file;
         }
         for d in &mut diags {
             d.move_file(was, file);
@@ -274,7 +290,7 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
     // File ids are assigned in a fixed order, so diagnostics are deterministic.
     let mut page_inputs = Vec::new();
     for file in theme.into_iter().chain(files) {
-        let name = || format!("{}{}", display(file.layer), file.path);
+        let name = || [display(file.layer), &file.path].concat();
         let mut text_of = |content: &Content| match content {
             Content::Text(text, key) => (
                 loaded.sources.add(name(), text.clone()),
@@ -315,17 +331,14 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
         }
     }
 
-    let parsed = cache.parsed.parse_all(page_inputs);
+    let layer_names: Vec<String> = stack.iter().map(|l| l.name.clone()).collect();
+    let parsed = cache.parsed.parse_all(page_inputs, &layer_names);
     for (page, found) in parsed {
         diags.extend(found);
-        if let Some(mut page) = page {
-            if page.extends.is_some() {
-                let layer_name = stack[page.layer].name.clone();
-                prefix_heading_ids(&mut page, &layer_name);
-            }
+        if let Some(page) = page {
             let defined = defined_concept_pages(&page);
             loaded.pages.push(page);
-            loaded.pages.extend(defined);
+            loaded.pages.extend(defined.into_iter().map(Arc::new));
         }
     }
     overlay::hide(&stack, &mut loaded, diags);
@@ -388,7 +401,11 @@ fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diag
         .collect();
     for page in &mut loaded.pages {
         if let Some(Some(dates)) = dates.get(page.layer) {
-            page.updated = page.source_path().and_then(|p| dates.get(p)).cloned();
+            let updated = page.source_path().and_then(|p| dates.get(p));
+            // A kept page is copied only if its date moved.
+            if page.updated.as_ref() != updated {
+                Arc::make_mut(page).updated = updated.cloned();
+            }
         }
     }
     // One warning for the build: every layer fails alike when git is missing.
@@ -447,7 +464,8 @@ fn dedupe_layers(loaded: &mut Loaded) {
     keep_last(&mut loaded.assets, |a| a.path.clone());
     // Pages by URL, so a layer's `README.md` replaces a lower `index.md`.
     // Within one layer, two files with one URL are a collision, reported next.
-    let mut top_layer: HashMap<&str, usize> = HashMap::with_capacity(loaded.pages.len());
+    let mut top_layer: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(loaded.pages.len(), Default::default());
     for page in loaded.pages.iter().filter(|p| p.extends.is_none()) {
         let layer = top_layer.entry(&page.url).or_insert(page.layer);
         *layer = (*layer).max(page.layer);
@@ -988,8 +1006,9 @@ pub(crate) fn title_case(name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn check_url_collisions(pages: &[Page], diags: &mut Diagnostics) {
-    let mut first: HashMap<&str, &Page> = HashMap::with_capacity(pages.len());
+fn check_url_collisions(pages: &[Arc<Page>], diags: &mut Diagnostics) {
+    let mut first: FastMap<&str, &Page> =
+        FastMap::with_capacity_and_hasher(pages.len(), Default::default());
     let mut clashes: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
     for page in pages.iter().filter(|p| p.extends.is_none()) {
         match first.entry(&page.url) {

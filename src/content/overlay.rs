@@ -2,7 +2,9 @@
 //! replace pages that live at another path, and give folders without an
 //! index page a generated listing (as a GitHub-style handbook expects).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::key::{FastMap, FastSet};
 use std::sync::Arc;
 
 use super::layers::Layer;
@@ -20,7 +22,7 @@ pub(super) fn hide(stack: &[Layer], loaded: &mut Loaded, diags: &mut Diagnostics
             let is_target = |p: &Page| {
                 p.layer < layer_index && p.extends.is_none() && same_path(&p.path, wanted)
             };
-            let found: Vec<&Page> = loaded.pages.iter().filter(|p| is_target(p)).collect();
+            let found: Vec<&Arc<Page>> = loaded.pages.iter().filter(|p| is_target(p)).collect();
             if found.is_empty() {
                 let lower = lower_paths(&loaded.pages, layer_index);
                 diags.push(
@@ -96,7 +98,7 @@ fn same_path(path: &str, wanted: &str) -> bool {
     path == wanted || path.strip_suffix(".md") == Some(wanted)
 }
 
-fn lower_paths(pages: &[Page], layer: usize) -> Vec<String> {
+fn lower_paths(pages: &[Arc<Page>], layer: usize) -> Vec<String> {
     pages
         .iter()
         .filter(|p| p.layer < layer && p.extends.is_none())
@@ -110,7 +112,7 @@ fn lower_paths(pages: &[Page], layer: usize) -> Vec<String> {
 pub(super) fn add_folder_listings(loaded: &mut Loaded) {
     // Each folder with the top layer of the pages under it: folders are
     // few, pages many, so each folder's index is looked for once.
-    let mut folders: HashMap<&str, usize> = HashMap::new();
+    let mut folders: FastMap<&str, usize> = FastMap::default();
     for page in loaded.pages.iter().filter(|p| p.extends.is_none()) {
         let mut path = page.path.as_str();
         while let Some(i) = path.rfind('/') {
@@ -119,7 +121,7 @@ pub(super) fn add_folder_listings(loaded: &mut Loaded) {
             *layer = (*layer).max(page.layer);
         }
     }
-    let existing: HashSet<&str> = loaded.pages.iter().map(|p| p.url.as_str()).collect();
+    let existing: FastSet<&str> = loaded.pages.iter().map(|p| p.url.as_str()).collect();
     let missing: BTreeMap<String, usize> = folders
         .into_iter()
         .map(|(path, layer)| (format!("{path}/index.md"), layer))
@@ -129,13 +131,13 @@ pub(super) fn add_folder_listings(loaded: &mut Loaded) {
         let name = format!("{path} (generated listing)");
         let file = loaded.sources.add(name, Arc::from(""));
         let title = title_from_path(&path);
-        loaded.pages.push(Page::generated(
+        loaded.pages.push(Arc::new(Page::generated(
             file,
             layer,
             path,
             PageKind::Section,
             title,
             String::new(),
-        ));
+        )));
     }
 }

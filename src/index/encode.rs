@@ -35,7 +35,7 @@ const POSTING_BYTES: usize = 150;
 
 /// What the client needs to know about the site's pages.
 pub(crate) struct PageInfo<'a> {
-    pub pages: &'a [Page],
+    pub pages: &'a [Arc<Page>],
     pub url_style: UrlStyle,
 }
 
@@ -147,7 +147,7 @@ impl PageRows {
     /// rows are to be brought up to date (`remember`).
     fn new(info: &PageInfo<'_>, remember: bool) -> PageRows {
         let made_of = match remember {
-            true => info.pages.iter().map(made_of).collect(),
+            true => info.pages.iter().map(|p| made_of(p)).collect(),
             false => Vec::new(),
         };
         PageRows {
@@ -1054,14 +1054,14 @@ mod tests {
             let mut page =
                 Page::generated(0, 0, format!("{url}.md"), kind, title.into(), String::new());
             page.url = url.into();
-            page
+            Arc::new(page)
         };
         let mut pages = vec![
             page("a/", "A", PageKind::Page),
             page("b/", "B", PageKind::Page),
             page("c/", "C", PageKind::Page),
         ];
-        fn info(pages: &[Page]) -> PageInfo<'_> {
+        fn info(pages: &[Arc<Page>]) -> PageInfo<'_> {
             PageInfo {
                 pages,
                 url_style: UrlStyle::Pretty,
@@ -1069,8 +1069,8 @@ mod tests {
         }
         let mut rows = PageRows::new(&info(&pages), true);
         assert!(rows.refresh(&info(&pages)).is_empty());
-        pages[0].url = "moved/".into();
-        pages[2].kind = PageKind::Principle;
+        Arc::make_mut(&mut pages[0]).url = "moved/".into();
+        Arc::make_mut(&mut pages[2]).kind = PageKind::Principle;
         assert_eq!(rows.refresh(&info(&pages)), [0, 2]);
         assert_eq!(rows.rows, PageRows::new(&info(&pages), true).rows);
         assert!(rows.fit(&info(&pages)));

@@ -18,6 +18,17 @@ fn chars_prefix(s: &str, n: usize) -> Option<String> {
     (prefix.chars().count() == n).then_some(prefix)
 }
 
+/// Whether `term`'s start (see `KeySpace::start`) is `key`, without
+/// making the start.
+fn starts_with_key(term: &str, key: &str) -> bool {
+    let mut chars = term.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) => key.chars().eq([a, b]),
+        (Some(a), None) => key.chars().eq([a, '_']),
+        (None, _) => key == "_",
+    }
+}
+
 /// `prefix` extended by the next character of `s`, or by `_` when `s` ends.
 fn extend(prefix: &str, s: &str) -> String {
     let n = prefix.chars().count();
@@ -33,11 +44,11 @@ impl KeySpace {
     pub fn plan(terms: &[(&str, usize)], budget: usize) -> KeySpace {
         let mut space = KeySpace::default();
         let mut groups: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
+        // Sorted terms come in runs of one start: a key is made once a run.
         for &(term, size) in terms {
-            let k = space.start(term);
             match groups.last_mut() {
-                Some((key, members)) if *key == k => members.push((term, size)),
-                _ => groups.push((k, vec![(term, size)])),
+                Some((key, members)) if starts_with_key(term, key) => members.push((term, size)),
+                _ => groups.push((space.start(term), vec![(term, size)])),
             }
         }
         while let Some((prefix, members)) = groups.pop() {
@@ -49,11 +60,13 @@ impl KeySpace {
             }
             space.split.insert(prefix.clone());
             let mut sub: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
+            let depth = prefix.chars().count();
             for (term, size) in members {
-                let k = extend(&prefix, term);
-                match sub.iter_mut().find(|(key, _)| *key == k) {
+                // Each member's key is the prefix and its next character.
+                let next = term.chars().nth(depth).unwrap_or('_');
+                match sub.iter_mut().find(|(key, _)| key.ends_with(next)) {
                     Some((_, list)) => list.push((term, size)),
-                    None => sub.push((k, vec![(term, size)])),
+                    None => sub.push((extend(&prefix, term), vec![(term, size)])),
                 }
             }
             groups.extend(sub);
@@ -120,15 +133,18 @@ impl KeySpace {
             let chars: Vec<char> = entries.chars().collect();
             let mut marked = String::with_capacity(entries.len());
             let mut open: Option<usize> = None;
+            // One buffer for every entry's key: a big site has thousands.
+            let mut key = String::with_capacity(parent.len() + 8);
             for entry in chars.chunks(width) {
-                let entry: String = entry.iter().collect();
-                let key = format!("{parent}{entry}");
+                key.clear();
+                key.push_str(parent);
+                key.extend(entry);
                 if let Some(bytes) = size(&key) {
                     match open {
                         Some(used) if used + bytes <= budget => {
                             open = Some(used + bytes);
                             if let Some(pack) = packs.last_mut() {
-                                pack.push(key);
+                                pack.push(key.clone());
                             }
                         }
                         _ => {
@@ -136,11 +152,11 @@ impl KeySpace {
                                 marked.push('|');
                             }
                             open = Some(bytes);
-                            packs.push(vec![key]);
+                            packs.push(vec![key.clone()]);
                         }
                     }
                 }
-                marked.push_str(&entry);
+                marked.extend(entry);
             }
             *entries = marked;
         }
@@ -211,6 +227,22 @@ mod tests {
         ("ox", 10),
         ("p", 5),
     ];
+
+    #[test]
+    fn a_term_is_in_a_start_exactly_when_its_start_is_that() {
+        let space = KeySpace::default();
+        let terms = ["", "a", "a_", "a_b", "ab", "abc", "é", "éa", "_", "__x"];
+        for term in terms {
+            for other in terms {
+                let key = space.start(other);
+                assert_eq!(
+                    starts_with_key(term, &key),
+                    space.start(term) == key,
+                    "{term:?} in {key:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn big_prefixes_split_small_ones_stay() {

@@ -7,8 +7,9 @@
 //! only hands over plain prose spans), never on the concept's own page, and
 //! never for a concept the page already links to by hand.
 
-use std::collections::HashMap;
+use crate::key::FastMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -39,7 +40,7 @@ pub(crate) struct AutoLinker {
     pattern_slots: Vec<u32>,
     /// Each slot's concept page, in this build.
     concepts: Vec<PageId>,
-    slot_of: HashMap<PageId, u32>,
+    slot_of: FastMap<PageId, u32>,
     /// The names and the slots they stand for: what a page's auto-links
     /// depend on besides the page itself.
     names_key: u128,
@@ -74,7 +75,7 @@ impl AutoLinker {
             .build(patterns.iter().map(|(name, _)| name))
             .ok();
         // Slots in order of each concept's first pattern.
-        let mut slot_of: HashMap<PageId, u32> = HashMap::new();
+        let mut slot_of: FastMap<PageId, u32> = FastMap::default();
         let mut concepts = Vec::new();
         let mut names_key = Key::new();
         let pattern_slots = patterns
@@ -102,33 +103,49 @@ impl AutoLinker {
     /// holding this build's.
     pub fn find_all(
         &self,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         owner: &[PageId],
-        targets: &[Vec<Target>],
+        targets: &[Arc<[Target]>],
         enabled: impl Fn(&Page) -> bool + Sync,
         cache: &mut AutolinkCache,
     ) -> Vec<Vec<AutoLink>> {
         let keep = cache.keeps();
-        let found: Vec<(u128, Vec<Mention>)> = pages
+        // Each page's links, its key, and the mentions found if they were
+        // not kept: those kept are read where they are.
+        type Found = (Vec<AutoLink>, u128, Option<Vec<Mention>>);
+        let found: Vec<Found> = pages
             .par_iter()
             .enumerate()
             .map(|(id, page)| {
                 if !enabled(page) {
-                    return (0, Vec::new());
+                    return (Vec::new(), 0, None);
                 }
                 let done = self.linked_already(owner[id], &targets[id]);
                 let key = if keep { self.page_key(page, &done) } else { 0 };
                 match cache.get(key) {
-                    Some(mentions) => (key, mentions.clone()),
-                    None => (key, self.find(page, done)),
+                    Some(mentions) => (self.links(mentions), key, None),
+                    None => {
+                        let mentions = self.find(page, done);
+                        (self.links(&mentions), key, Some(mentions))
+                    }
                 }
             })
             .collect();
-        cache.keep_only(found.iter().map(|(key, mentions)| (*key, mentions)));
-        found
+        let (links, kept): (Vec<_>, Vec<_>) = found
             .into_iter()
-            .map(|(_, mentions)| mentions.into_iter().map(|m| self.link(m)).collect())
-            .collect()
+            .map(|(links, key, fresh)| (links, (key, fresh)))
+            .unzip();
+        let used = kept.iter().map(|(key, _)| *key).collect::<Vec<_>>();
+        let fresh = kept
+            .into_iter()
+            .filter_map(|(key, fresh)| Some((key, fresh?)));
+        cache.keep_used(used, fresh);
+        links
+    }
+
+    /// Mentions as links to their concepts' pages in this build.
+    fn links(&self, mentions: &[Mention]) -> Vec<AutoLink> {
+        mentions.iter().map(|m| self.link(m.clone())).collect()
     }
 
     /// The auto-links of page `id`, with links to `targets`, as

@@ -9,7 +9,9 @@ mod autolink;
 mod names;
 mod paths;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::key::{FastMap, FastSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -75,8 +77,9 @@ pub struct Section {
 /// The output of the resolve stage.
 #[derive(Clone, Debug, Default)]
 pub struct Resolved {
-    /// Per page, the target of each of its links, in `page.links` order.
-    pub targets: Vec<Vec<Target>>,
+    /// Per page, the target of each of its links, in `page.links` order;
+    /// shared with the next build's, where the page's links are the same.
+    pub targets: Vec<Arc<[Target]>>,
     /// Per page, concept mentions turned into links, in text order.
     pub autolinks: Vec<Vec<AutoLink>>,
     pub backlinks: Vec<Vec<Backlink>>,
@@ -133,7 +136,7 @@ impl Resolved {
     }
 
     /// The sentence a backlink shows.
-    pub fn context<'a>(&'a self, pages: &'a [Page], backlink: &Backlink) -> &'a str {
+    pub fn context<'a>(&'a self, pages: &'a [Arc<Page>], backlink: &Backlink) -> &'a str {
         match backlink.said {
             Said::Link { page, index } => &pages[page].links[index].context,
             Said::Auto { page, index } => &self.autolinks[page][index].context,
@@ -142,7 +145,7 @@ impl Resolved {
     }
 
     /// The key of the sentence a backlink shows (see [`Resolved::context`]).
-    pub(crate) fn sentence_key(&self, pages: &[Page], backlink: &Backlink) -> u128 {
+    pub(crate) fn sentence_key(&self, pages: &[Arc<Page>], backlink: &Backlink) -> u128 {
         match backlink.said {
             Said::Link { page, index } => pages[page].links[index].sentence_key,
             Said::Auto { page, index } => self.autolinks[page][index].sentence_key,
@@ -151,7 +154,11 @@ impl Resolved {
     }
 
     /// A concept's aliases, its extensions' included.
-    pub fn aliases<'a>(&'a self, pages: &'a [Page], id: PageId) -> impl Iterator<Item = &'a str> {
+    pub fn aliases<'a>(
+        &'a self,
+        pages: &'a [Arc<Page>],
+        id: PageId,
+    ) -> impl Iterator<Item = &'a str> {
         self.shown(id)
             .filter_map(|p| pages[p].concept.as_ref())
             .flat_map(|c| c.aliases.iter().map(|a| a.value.as_str()))
@@ -175,8 +182,9 @@ pub struct ResolveCache {
     /// The names and their auto-linker, what building the names reported,
     /// and their world key.
     names: Option<(u128, Named, Diagnostics)>,
-    /// A page's targets and what resolving them reported.
-    targets: crate::key::Kept<(Vec<Target>, Diagnostics)>,
+    /// A page's targets, shared with the builds that find them here, and
+    /// what resolving them reported.
+    targets: crate::key::Kept<Resolving>,
 }
 
 impl ResolveCache {
@@ -218,6 +226,9 @@ impl ResolveCache {
     }
 }
 
+/// A page's link targets and what resolving them reported.
+type Resolving = (Arc<[Target]>, Diagnostics);
+
 /// The table of names, and the auto-linker made from it.
 type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 
@@ -228,7 +239,11 @@ type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 /// has the same targets and the same problems, and the names are the same.
 fn world_key(loaded: &Loaded) -> u128 {
     // Each page's part on its own, in parallel: hashed on every save.
-    let parts: Vec<u128> = loaded.pages.par_iter().map(page_world_part).collect();
+    let parts: Vec<u128> = loaded
+        .pages
+        .par_iter()
+        .map(|p| page_world_part(p))
+        .collect();
     let mut key = crate::key::Key::new();
     key.add(&parts);
     for r in &loaded.redirects {
@@ -309,14 +324,13 @@ pub fn resolve_cached(
     }
     let (names, linker) = cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
     let level = loaded.config.links.level;
-    let assets: std::collections::HashSet<&str> =
-        loaded.assets.iter().map(|a| a.path.as_str()).collect();
+    let assets: FastSet<&str> = loaded.assets.iter().map(|a| a.path.as_str()).collect();
 
     // Each page's links in parallel, each with its own diagnostics, which
     // are reported in page order.
     let keep = cache.keeps();
     let kept = &cache.targets;
-    let per_page: Vec<(u128, (Vec<Target>, Diagnostics))> = pages
+    let per_page: Vec<(u128, Resolving)> = pages
         .par_iter()
         .enumerate()
         .map(|(id, page)| {
@@ -333,7 +347,7 @@ pub fn resolve_cached(
                 level,
             };
             let mut found = Diagnostics::default();
-            let page_targets = page
+            let page_targets: Arc<[Target]> = page
                 .links
                 .iter()
                 .map(|link| match resolver.resolve(link, &mut found) {
@@ -413,7 +427,7 @@ struct Ordered {
 }
 
 fn ordered_lists(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     concepts: &[Vec<PageId>],
     is_output: &(dyn Fn(PageId) -> bool + Sync),
 ) -> Ordered {
@@ -444,14 +458,14 @@ fn ordered_lists(
 
 /// For each page, the page its `extends` names, if any. An extension must
 /// name a page of a lower layer.
-fn extension_targets(pages: &[Page], diags: &mut Diagnostics) -> Vec<Option<PageId>> {
+fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option<PageId>> {
     // The paths extensions name, each with the last page that has it, with
     // or without `.md`: few extensions, many pages.
-    let named: std::collections::HashSet<&str> = pages
+    let named: FastSet<&str> = pages
         .iter()
         .filter_map(|p| Some(p.extends.as_ref()?.value.trim_start_matches('/')))
         .collect();
-    let mut by_path: HashMap<&str, PageId> = HashMap::new();
+    let mut by_path: FastMap<&str, PageId> = FastMap::default();
     if !named.is_empty() {
         for (id, p) in pages
             .iter()
@@ -519,8 +533,12 @@ fn with_extension_concepts(
 }
 
 /// Pages by the folder they sit in: the children of each folder's page.
-fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool, rank: &[u32]) -> Vec<Vec<PageId>> {
-    let by_url: HashMap<&str, PageId> = (0..pages.len())
+fn children(
+    pages: &[Arc<Page>],
+    is_output: &dyn Fn(PageId) -> bool,
+    rank: &[u32],
+) -> Vec<Vec<PageId>> {
+    let by_url: FastMap<&str, PageId> = (0..pages.len())
         .filter(|&i| is_output(i))
         .map(|i| (pages[i].url.as_str(), i))
         .collect();
@@ -539,9 +557,9 @@ fn children(pages: &[Page], is_output: &dyn Fn(PageId) -> bool, rank: &[u32]) ->
 }
 
 struct LinkResolver<'a> {
-    pages: &'a [Page],
+    pages: &'a [Arc<Page>],
     names: &'a Names,
-    assets: &'a std::collections::HashSet<&'a str>,
+    assets: &'a FastSet<&'a str>,
     extensions: &'a [Vec<PageId>],
     page: PageId,
     level: Severity,
@@ -706,9 +724,9 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
 /// Concepts each page relies on: a principle's front matter `concepts`, then
 /// every concept its body links to, each once.
 fn page_concepts(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     names: &Names,
-    targets: &[Vec<Target>],
+    targets: &[Arc<[Target]>],
     autolinks: &[Vec<AutoLink>],
     level: Severity,
     diags: &mut Diagnostics,
@@ -745,7 +763,7 @@ fn page_concepts(
 fn concepts_of(
     page: &Page,
     id: PageId,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     names: &Names,
     targets: &[Target],
     autolinks: &[AutoLink],
@@ -784,7 +802,7 @@ fn concepts_of(
     list.extend(autolinks.iter().map(|a| a.concept));
     // Each once, first place kept; most lists are short enough to scan.
     if list.len() > 32 {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FastSet::default();
         list.retain(|c| seen.insert(*c));
     } else {
         let mut kept = 0;
@@ -802,9 +820,9 @@ fn concepts_of(
 /// Who refers to each page. A reference from an extension counts as one
 /// from the page it is shown on.
 fn backlinks(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     owner: &[PageId],
-    targets: &[Vec<Target>],
+    targets: &[Arc<[Target]>],
     autolinks: &[Vec<AutoLink>],
     concepts: &[Vec<PageId>],
 ) -> Vec<Vec<Backlink>> {
@@ -883,8 +901,12 @@ fn backlinks(
 /// For each principle, the other principles that share its concepts, most
 /// shared first. Uses the concept → principles index, so the cost is the sum
 /// over concepts of their users, not pages squared.
-fn related_principles(pages: &[Page], concepts: &[Vec<PageId>], rank: &[u32]) -> Vec<Vec<Related>> {
-    let mut users: HashMap<PageId, Vec<PageId>> = HashMap::new();
+fn related_principles(
+    pages: &[Arc<Page>],
+    concepts: &[Vec<PageId>],
+    rank: &[u32],
+) -> Vec<Vec<Related>> {
+    let mut users: FastMap<PageId, Vec<PageId>> = FastMap::default();
     for (id, list) in concepts.iter().enumerate() {
         if pages[id].kind == PageKind::Principle {
             for &c in list {
@@ -921,19 +943,19 @@ fn related_principles(pages: &[Page], concepts: &[Vec<PageId>], rank: &[u32]) ->
     out
 }
 
-fn order_key(page: &Page) -> (i64, String, String) {
+fn order_key(page: &Page) -> (i64, String, &str) {
     (
         page.order.unwrap_or(i64::MAX),
         page.title.to_lowercase(),
-        page.path.clone(),
+        &page.path,
     )
 }
 
 /// Each page's place in the order pages are listed in: by `order`, then
 /// title, then path, then id. Ranked once, so that the many lists sorted
 /// by it compare numbers.
-fn order_ranks(pages: &[Page]) -> Vec<u32> {
-    let mut keyed: Vec<((i64, String, String), PageId)> = pages
+fn order_ranks(pages: &[Arc<Page>]) -> Vec<u32> {
+    let mut keyed: Vec<((i64, String, &str), PageId)> = pages
         .par_iter()
         .enumerate()
         .map(|(id, page)| (order_key(page), id))
@@ -947,7 +969,7 @@ fn order_ranks(pages: &[Page]) -> Vec<u32> {
     rank
 }
 
-fn by_order(pages: &[Page], rank: &[u32], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
+fn by_order(pages: &[Arc<Page>], rank: &[u32], keep: impl Fn(&Page) -> bool) -> Vec<PageId> {
     let mut ids: Vec<PageId> = (0..pages.len()).filter(|&i| keep(&pages[i])).collect();
     ids.sort_unstable_by_key(|&i| rank[i]);
     ids
@@ -956,7 +978,7 @@ fn by_order(pages: &[Page], rank: &[u32], keep: impl Fn(&Page) -> bool) -> Vec<P
 /// Groups pages by their first URL segment. Sections are ordered by their
 /// index page's `order`, then title; pages within them likewise.
 fn sections(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     is_output: &dyn Fn(PageId) -> bool,
     rank: &[u32],
 ) -> (Option<PageId>, Vec<Section>) {
@@ -985,7 +1007,7 @@ fn sections(
     }
     sections.sort_by_cached_key(|s| match s.index {
         Some(i) => (order_key(&pages[i]), s.key.clone()),
-        None => ((i64::MAX, s.key.clone(), String::new()), s.key.clone()),
+        None => ((i64::MAX, s.key.clone(), ""), s.key.clone()),
     });
     (home, sections)
 }

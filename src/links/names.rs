@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::content::{Loaded, Page, PageId, PageKind};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, FileId};
@@ -86,7 +87,7 @@ impl Names {
     /// Aliases an extension gives the concept it extends.
     fn add_extension_aliases(
         &mut self,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         extension: PageId,
         target: PageId,
         diags: &mut Diagnostics,
@@ -135,7 +136,7 @@ impl Names {
 
     fn add_concept(
         &mut self,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         id: PageId,
         name: &str,
         span: Range<usize>,
@@ -147,7 +148,7 @@ impl Names {
     /// Claims `name` for concept `id`, written at `span` of `file`.
     fn add_concept_from(
         &mut self,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         id: PageId,
         file: FileId,
         name: &str,

@@ -20,7 +20,7 @@ pub(crate) struct BodyInput<'a> {
     pub page: &'a Page,
     pub targets: &'a [Target],
     pub autolinks: &'a [AutoLink],
-    pub pages: &'a [Page],
+    pub pages: &'a [Arc<Page>],
     /// Per page, the company sections shown on it (their headings are the
     /// page's too).
     pub extensions: &'a [Vec<PageId>],

@@ -14,7 +14,7 @@ use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
 use crate::render::nav::NavCache;
-use crate::render::urls::{link_url, root_prefix};
+use crate::render::urls::{link_url, root_prefix, shared_root_prefix};
 use crate::render::Body;
 
 /// Where the print edition lives.
@@ -180,7 +180,7 @@ pub(crate) struct ContextBuilder<'a> {
     /// Position of each page in the reading order.
     position: Vec<Option<usize>>,
     /// Each section's index page, by the section's key.
-    section_index: HashMap<&'a str, PageId>,
+    section_index: crate::key::FastMap<&'a str, PageId>,
     map_page: Option<PageId>,
 }
 
@@ -229,7 +229,8 @@ impl<'a> ContextBuilder<'a> {
 
     /// The key of the sidebar page `id` is shown with.
     pub(super) fn sidebar_key(&self, id: PageId) -> u128 {
-        self.nav.key(id, &root_prefix(&self.loaded.pages[id].url))
+        self.nav
+            .key(id, &shared_root_prefix(&self.loaded.pages[id].url))
     }
 
     fn url(&self, id: PageId) -> String {

@@ -22,6 +22,7 @@
 //! context key, so a part missed here fails the incremental tests.
 
 use std::hash::Hash;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -149,7 +150,7 @@ fn for_each_read(r: &Resolved, id: PageId, mut read: impl FnMut(PageId)) {
     }
     r.children[id].iter().copied().for_each(&mut read);
     for p in r.shown(id) {
-        for t in &r.targets[p] {
+        for t in r.targets[p].iter() {
             if let Target::Page { page, .. } = t {
                 read(*page);
             }
@@ -234,13 +235,13 @@ fn add_target(key: &mut Key, ident: &[u128], target: &Target) {
 
 /// Page `id` (its shown part, `shown`), and what the resolve stage found
 /// for it.
-fn own_part(pages: &[Page], r: &Resolved, ident: &[u128], id: PageId, shown: u128) -> u128 {
+fn own_part(pages: &[Arc<Page>], r: &Resolved, ident: &[u128], id: PageId, shown: u128) -> u128 {
     fn of<T>(lists: &[Vec<T>], id: PageId) -> &[T] {
         lists.get(id).map_or(&[], Vec::as_slice)
     }
     let mut key = Key::new();
     key.add(shown);
-    let targets = of(&r.targets, id);
+    let targets = r.targets.get(id).map_or(&[][..], |t| &t[..]);
     targets.iter().for_each(|t| add_target(&mut key, ident, t));
     key.add(targets.len());
     add_values(

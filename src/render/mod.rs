@@ -514,7 +514,7 @@ fn context_names(context: &tera::Context) -> std::collections::BTreeSet<String> 
 /// Every (place, root) pair a rendered page shows the sidebar at.
 fn nav_keys(
     loaded: &Loaded,
-    places: &std::collections::HashMap<PageId, nav::Place>,
+    places: &crate::key::FastMap<PageId, nav::Place>,
     pages: &[PageId],
 ) -> std::collections::BTreeSet<(nav::Place, String)> {
     let mut keys: std::collections::BTreeSet<(nav::Place, String)> = pages
@@ -535,13 +535,13 @@ fn nav_keys(
 }
 
 /// `template = "map"` in front matter, else the template of the page's kind.
-fn template_for(loaded: &Loaded, id: PageId) -> String {
+fn template_for(loaded: &Loaded, id: PageId) -> std::borrow::Cow<'static, str> {
     let page = &loaded.pages[id];
     if let Some(t) = &page.template {
         return if t.ends_with(".html") {
-            t.clone()
+            t.clone().into()
         } else {
-            format!("{t}.html")
+            format!("{t}.html").into()
         };
     }
     match page.kind {
@@ -551,7 +551,7 @@ fn template_for(loaded: &Loaded, id: PageId) -> String {
         PageKind::Concept => "concept.html",
         PageKind::Page => "page.html",
     }
-    .to_string()
+    .into()
 }
 
 fn render_template(
@@ -594,15 +594,19 @@ fn sitemap(loaded: &Loaded, resolved: &Resolved) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    // Written in place: a big site has tens of thousands of lines.
     for &id in &resolved.reading_order {
         let page = &loaded.pages[id];
-        let loc = theme::escape_html(&format!("{base}{}", page.url));
-        match &page.updated {
-            Some(day) => xml.push_str(&format!(
-                "  <url><loc>{loc}</loc><lastmod>{day}</lastmod></url>\n"
-            )),
-            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        xml.push_str("  <url><loc>");
+        theme::push_escaped(&mut xml, &base);
+        theme::push_escaped(&mut xml, &page.url);
+        xml.push_str("</loc>");
+        if let Some(day) = &page.updated {
+            xml.push_str("<lastmod>");
+            xml.push_str(day);
+            xml.push_str("</lastmod>");
         }
+        xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
     xml

@@ -9,7 +9,10 @@
 //! with a link onward at each cut. Each page takes the cached HTML and
 //! marks its own link.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::key::FastMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -42,30 +45,33 @@ struct NavSection {
 }
 
 /// Where a page's sidebar is cut: its section's key and its block of pages.
-pub(crate) type Place = (String, usize);
+/// The key is shared: every page of a section has one.
+pub(crate) type Place = (Arc<str>, usize);
 
 /// Rendered sidebars by everything they are made from, kept from one
 /// build to the next (`serve`): a save that changes no title or section
 /// renders none.
 pub(crate) type Sidebars = crate::key::Kept<String>;
 
-/// (place, root prefix) → the rendered `nav.html`, with its key.
+/// place → root prefix → the rendered `nav.html`, with its key: looked up
+/// for every page, by borrowed place and prefix.
 #[derive(Default)]
 pub(crate) struct NavCache {
-    html: HashMap<(Place, String), (u128, String)>,
-    places: HashMap<PageId, Place>,
+    html: FastMap<Place, FastMap<String, (u128, String)>>,
+    places: FastMap<PageId, Place>,
 }
 
 /// Every page's place: its section and which block of that section's pages
 /// it falls in (a section's index page, the first).
-pub(crate) fn places(resolved: &Resolved) -> HashMap<PageId, Place> {
-    let mut places = HashMap::new();
+pub(crate) fn places(resolved: &Resolved) -> FastMap<PageId, Place> {
+    let mut places = FastMap::default();
     for s in &resolved.sections {
+        let key: Arc<str> = Arc::from(s.key.as_str());
         if let Some(index) = s.index {
-            places.insert(index, (s.key.clone(), 0));
+            places.insert(index, (key.clone(), 0));
         }
         for (n, &id) in s.pages.iter().enumerate() {
-            places.insert(id, (s.key.clone(), n / PAGES_SHOWN));
+            places.insert(id, (key.clone(), n / PAGES_SHOWN));
         }
     }
     places
@@ -80,7 +86,7 @@ impl NavCache {
         tera: &tera::Tera,
         loaded: &Loaded,
         resolved: &Resolved,
-        places: HashMap<PageId, Place>,
+        places: FastMap<PageId, Place>,
         keys: BTreeSet<(Place, String)>,
         (templates, previous): (u128, &Sidebars),
     ) -> Result<NavCache, tera::Error> {
@@ -113,7 +119,15 @@ impl NavCache {
                 };
                 Ok(((place, root), (key, html)))
             })
-            .collect::<Result<_, tera::Error>>()?;
+            .collect::<Result<Vec<_>, tera::Error>>()?
+            .into_iter()
+            .fold(FastMap::default(), |mut by_place, ((place, root), made)| {
+                by_place
+                    .entry(place)
+                    .or_insert_with(FastMap::default)
+                    .insert(root, made);
+                by_place
+            });
         Ok(cache)
     }
 
@@ -126,8 +140,7 @@ impl NavCache {
         root: &str,
         current_url: Option<&str>,
     ) -> String {
-        let place = self.place(current);
-        let Some((_, html)) = self.html.get(&(place, root.to_string())) else {
+        let Some((_, html)) = self.sidebar(current, root) else {
             return String::new();
         };
         match current_url {
@@ -142,21 +155,22 @@ impl NavCache {
     /// The key of the sidebar [`NavCache::for_page`] gives page `current`
     /// shown at depth `root` (0 when it has none).
     pub fn key(&self, current: PageId, root: &str) -> u128 {
-        let place = self.place(Some(current));
-        self.html
-            .get(&(place, root.to_string()))
-            .map_or(0, |(key, _)| *key)
+        self.sidebar(Some(current), root).map_or(0, |(key, _)| *key)
+    }
+
+    /// The sidebar, with its key, of `page` shown at depth `root`.
+    fn sidebar(&self, page: Option<PageId>, root: &str) -> Option<&(u128, String)> {
+        let outside = Place::default();
+        let place = page.and_then(|id| self.places.get(&id)).unwrap_or(&outside);
+        self.html.get(place)?.get(root)
     }
 
     /// Each sidebar with its key, to keep for the next build.
     pub fn rendered(&self) -> impl Iterator<Item = (u128, &String)> {
-        self.html.values().map(|(key, html)| (*key, html))
-    }
-
-    /// Where `page`'s sidebar is cut; outside every section, the first block.
-    pub fn place(&self, page: Option<PageId>) -> Place {
-        page.and_then(|id| self.places.get(&id).cloned())
-            .unwrap_or_default()
+        self.html
+            .values()
+            .flat_map(|by_root| by_root.values())
+            .map(|(key, html)| (*key, html))
     }
 }
 
@@ -181,7 +195,7 @@ fn sections(loaded: &Loaded, resolved: &Resolved, (current, block): &Place) -> V
         (None, None) => String::new(),
     };
     let all = &resolved.sections;
-    let at = all.iter().position(|s| s.key == *current).unwrap_or(0);
+    let at = all.iter().position(|s| *s.key == **current).unwrap_or(0);
     let window = window(all.len(), at / SECTIONS_SHOWN, SECTIONS_SHOWN);
     let more = |from: usize, count: usize| NavSection {
         title: onward(count, "section", "sections"),
@@ -195,7 +209,7 @@ fn sections(loaded: &Loaded, resolved: &Resolved, (current, block): &Place) -> V
         out.push(more(window.start - SECTIONS_SHOWN, window.start));
     }
     for s in &all[window.clone()] {
-        let is_current = s.key == *current;
+        let is_current = *s.key == **current;
         out.push(NavSection {
             title: s.index.map_or_else(
                 || crate::content::title_case(&s.key),
@@ -221,7 +235,7 @@ fn sections(loaded: &Loaded, resolved: &Resolved, (current, block): &Place) -> V
 fn block_of(
     list: &[PageId],
     block: usize,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     url: &impl Fn(PageId) -> String,
 ) -> Vec<NavPage> {
     let std::ops::Range { start, end } = window(list.len(), block, PAGES_SHOWN);

@@ -82,6 +82,20 @@ fn check_inheritance(
 /// default also escapes `/`, which turns every relative URL into `..&#x2F;`.
 pub(crate) fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
+    push_escaped(&mut out, input);
+    out
+}
+
+/// [`escape_html`], onto the end of `out`.
+pub(crate) fn push_escaped(out: &mut String, input: &str) {
+    // Most text has nothing to escape: copied whole.
+    if !input
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(input);
+        return;
+    }
     for c in input.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -92,7 +106,6 @@ pub(crate) fn escape_html(input: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.

@@ -7,11 +7,17 @@ use crate::render::body::BodyInput;
 
 /// The way back to the site root from a page URL: `./`, `../`, `../../`.
 pub(crate) fn root_prefix(url: &str) -> String {
-    let depth = url.matches('/').count();
-    if depth == 0 {
-        "./".to_string()
-    } else {
-        "../".repeat(depth)
+    shared_root_prefix(url).into_owned()
+}
+
+/// [`root_prefix`], made only for a page deeper than any playbook's
+/// usual folders: every page looks its prefix up on every build.
+pub(crate) fn shared_root_prefix(url: &str) -> std::borrow::Cow<'static, str> {
+    const UP: &str = "../../../../../../../../";
+    match url.bytes().filter(|&b| b == b'/').count() {
+        0 => "./".into(),
+        depth if 3 * depth <= UP.len() => UP[..3 * depth].into(),
+        depth => "../".repeat(depth).into(),
     }
 }
 
@@ -26,7 +32,10 @@ pub(crate) fn link_url(url: &str, style: UrlStyle) -> String {
 
 /// The output file a page URL is written to.
 pub(crate) fn output_path(url: &str) -> String {
-    format!("{url}index.html")
+    let mut path = String::with_capacity(url.len() + 10);
+    path.push_str(url);
+    path.push_str("index.html");
+    path
 }
 
 /// The `href` for a resolved link target; `None` leaves the link as written.
@@ -64,6 +73,9 @@ mod tests {
     fn prefixes_and_styles() {
         assert_eq!(root_prefix(""), "./");
         assert_eq!(root_prefix("principles/owner/"), "../../");
+        let deep = "a/".repeat(12);
+        assert_eq!(root_prefix(&deep), "../".repeat(12));
+        assert_eq!(root_prefix("a/b/c/d/e/f/g/h/"), "../".repeat(8));
         assert_eq!(link_url("", UrlStyle::Files), "index.html");
         assert_eq!(link_url("a/", UrlStyle::Pretty), "a/");
         assert_eq!(output_path("a/b/"), "a/b/index.html");
