@@ -472,7 +472,7 @@ fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option
             .enumerate()
             .filter(|(_, p)| p.extends.is_none())
         {
-            for path in [p.path.as_str(), p.path.trim_end_matches(".md")] {
+            for path in [p.path.as_str(), without_md(&p.path)] {
                 if let Some(&path) = named.get(path) {
                     by_path.insert(path, id);
                 }
@@ -512,6 +512,15 @@ fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option
             }
         })
         .collect()
+}
+
+/// `path.trim_end_matches(".md")`, by whole suffixes: a path is matched
+/// against extensions' names for every page on every build.
+fn without_md(mut path: &str) -> &str {
+    while let Some(shorter) = path.strip_suffix(".md") {
+        path = shorter;
+    }
+    path
 }
 
 /// A page relies on the concepts its extensions rely on too.

@@ -516,21 +516,30 @@ fn nav_keys(
     loaded: &Loaded,
     places: &crate::key::FastMap<PageId, nav::Place>,
     pages: &[PageId],
-) -> std::collections::BTreeSet<(nav::Place, String)> {
-    let mut keys: std::collections::BTreeSet<(nav::Place, String)> = pages
+) -> Vec<(nav::Place, String)> {
+    let outside = nav::Place::default();
+    // Borrowed while they are gathered: most pages share both.
+    let mut keys: crate::key::FastSet<(&nav::Place, std::borrow::Cow<'static, str>)> = pages
         .iter()
         .map(|&id| {
-            let place = places.get(&id).cloned().unwrap_or_default();
-            (place, urls::root_prefix(&loaded.pages[id].url))
+            let place = places.get(&id).unwrap_or(&outside);
+            (place, urls::shared_root_prefix(&loaded.pages[id].url))
         })
         .collect();
     for root in [
-        urls::root_prefix(context::PRINT_URL),
-        urls::root_prefix(context::SEARCH_URL),
-        context::not_found_root(&loaded.config.base_url),
+        urls::shared_root_prefix(context::PRINT_URL),
+        urls::shared_root_prefix(context::SEARCH_URL),
+        context::not_found_root(&loaded.config.base_url).into(),
     ] {
-        keys.insert((nav::Place::default(), root));
+        keys.insert((&outside, root));
     }
+    // In order, so that the first problem a broken sidebar has is
+    // always the one told.
+    let mut keys: Vec<(nav::Place, String)> = keys
+        .into_iter()
+        .map(|(place, root)| (place.clone(), root.into_owned()))
+        .collect();
+    keys.sort_unstable();
     keys
 }
 

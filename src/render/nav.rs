@@ -9,7 +9,6 @@
 //! with a link onward at each cut. Each page takes the cached HTML and
 //! marks its own link.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::key::FastMap;
@@ -87,7 +86,7 @@ impl NavCache {
         loaded: &Loaded,
         resolved: &Resolved,
         places: FastMap<PageId, Place>,
-        keys: BTreeSet<(Place, String)>,
+        keys: Vec<(Place, String)>,
         (templates, previous): (u128, &Sidebars),
     ) -> Result<NavCache, tera::Error> {
         let mut cache = NavCache {
