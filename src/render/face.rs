@@ -41,6 +41,9 @@ pub(super) struct Faces {
     own: Vec<u128>,
     /// Each page's shown part: what other pages' contexts read of it.
     shown: Vec<u128>,
+    /// Each page's concepts' shown parts, counted: what a concept page's
+    /// local map reads of each page that refers to it.
+    concepts_shown: Vec<u128>,
     /// Every page's own part and the site's lists, for the pages that
     /// list every principle and concept.
     whole: u128,
@@ -73,6 +76,15 @@ impl Faces {
                 (own_part(&loaded.pages, resolved, &ident, id, shown), shown)
             })
             .unzip();
+        let concepts_shown = (0..loaded.pages.len())
+            .into_par_iter()
+            .map(|id| {
+                let mut key = Key::new();
+                let concepts = resolved.concepts.get(id).map_or(&[][..], Vec::as_slice);
+                add_values(&mut key, concepts.iter().map(|&c| shown[c]));
+                key.finish()
+            })
+            .collect();
         let mut whole = Key::new();
         whole.add(&own);
         add_lists(&mut whole, resolved, &ident);
@@ -80,6 +92,7 @@ impl Faces {
             site: site.finish(),
             own,
             shown,
+            concepts_shown,
             whole: whole.finish(),
         }
     }
@@ -119,8 +132,11 @@ impl Faces {
         for p in fixed {
             key.add(p.map(|p| self.shown[p]));
         }
-        for_each_read(resolved, id, |p| {
-            key.add(self.shown[p]);
+        for_each_read(resolved, id, |read| {
+            key.add(match read {
+                Read::Page(p) => self.shown[p],
+                Read::ConceptsOf(p) => self.concepts_shown[p],
+            });
             count += 1;
         });
         key.add(count);
@@ -131,31 +147,39 @@ impl Faces {
     }
 }
 
+/// What a context reads of another page: the page, or its concepts.
+enum Read {
+    Page(PageId),
+    ConceptsOf(PageId),
+}
+
 /// Calls `read` with each page in the lists of pages page `id`'s context
 /// reads, as `render::context` does: concepts, related pages, backlinks and
 /// the concepts of their pages (the local map), the section's listing, and
 /// the link targets previewed.
-fn for_each_read(r: &Resolved, id: PageId, mut read: impl FnMut(PageId)) {
-    r.concepts[id].iter().copied().for_each(&mut read);
+fn for_each_read(r: &Resolved, id: PageId, mut read: impl FnMut(Read)) {
+    let mut page = |p: PageId| read(Read::Page(p));
+    r.concepts[id].iter().copied().for_each(&mut page);
     for related in &r.related[id] {
-        read(related.page);
-        related.shared.iter().copied().for_each(&mut read);
+        page(related.page);
+        related.shared.iter().copied().for_each(&mut page);
     }
     for backlink in &r.backlinks[id] {
-        read(backlink.from);
-        r.concepts[backlink.from]
-            .iter()
-            .copied()
-            .for_each(&mut read);
+        page(backlink.from);
     }
-    r.children[id].iter().copied().for_each(&mut read);
+    r.children[id].iter().copied().for_each(&mut page);
     for p in r.shown(id) {
         for t in r.targets[p].iter() {
-            if let Target::Page { page, .. } = t {
-                read(*page);
+            if let Target::Page { page: to, .. } = t {
+                page(*to);
             }
         }
-        r.autolinks[p].iter().for_each(|a| read(a.concept));
+        r.autolinks[p].iter().for_each(|a| page(a.concept));
+    }
+    // A concept page's local map shows the concepts of each page that
+    // refers to it.
+    for backlink in &r.backlinks[id] {
+        read(Read::ConceptsOf(backlink.from));
     }
 }
 

@@ -876,3 +876,54 @@ fn a_page_shown_before_the_build_is_the_page_the_build_makes() {
     let shown = provisional_agrees_with_build(&input, &bundled, &pages, &concepts, 5);
     assert!(shown >= 10, "bundled: {shown} of 30 shown before the build");
 }
+
+/// A concept page's local map names the other concepts of each page that
+/// uses it: retitling one of those, which nothing else on the concept page
+/// shows (not its sidebar, which lists only its own section's pages, nor
+/// its neighbours), must reach it.
+#[test]
+fn a_concept_map_follows_the_title_of_a_neighbouring_concept() {
+    let mut source = MemSource::new("map/");
+    source.insert("playbook.toml", "base = \"none\"\ntitle = \"Map\"\n");
+    let concept = |title: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\nkind = \"concept\"\ndefinition = \"What {title} means.\"\n+++\nA concept.\n"
+        )
+    };
+    for (path, title) in [
+        ("concepts/alpha.md", "Alpha"),
+        ("concepts/focus.md", "Focus"),
+        ("concepts/zeta.md", "Zeta"),
+        ("models/owner.md", "Owner"),
+    ] {
+        source.insert(path, concept(title));
+    }
+    source.insert(
+        "guide/rhythm.md",
+        "# Rhythm\n\nKeep [focus](../concepts/focus.md) and name an [owner](../models/owner.md).\n",
+    );
+    let messages = |o: &pipeline::Outcome| {
+        o.diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut cache = pipeline::Cache::keeping();
+    let first = run_cached(&SiteInput::over(Arc::new(source.clone())), &mut cache);
+    assert!(
+        !first.0.diagnostics.has_errors(),
+        "{:?}",
+        messages(&first.0)
+    );
+    source.insert("models/owner.md", concept("Accountable owner"));
+    let input = SiteInput::over(Arc::new(source.clone()));
+    let incremental = run_cached(&input, &mut cache);
+    let full = pipeline::run(&input, Mode::Build);
+    assert!(!full.diagnostics.has_errors(), "{:?}", messages(&full));
+    let focus = String::from_utf8_lossy(&full.files["concepts/focus/index.html"]).into_owned();
+    assert!(
+        focus.contains("Accountable owner"),
+        "the map of Focus names its neighbour"
+    );
+    assert_same_site(&incremental, &full, "retitled a neighbouring concept");
+}
