@@ -353,6 +353,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_empty_body_scans_to_nothing() {
+        // `Page::generated` skips the scan of an empty body on this account.
+        assert_eq!(scan("", 0), Scan::default());
+    }
+
+    #[test]
     fn other_generators_tags_are_found_longest_first_up_to_their_close() {
         let text = "a {b} {{< note >}} c {{% x %}} d {% if y %} e {{ z }} f {% open";
         let mut found = Vec::new();

@@ -208,7 +208,13 @@ impl Page {
         title: String,
         body: String,
     ) -> Page {
-        let scan = crate::markdown::scan(&body, 0);
+        // A folder listing has no body: nothing to scan (a big playbook
+        // makes hundreds of them on every build).
+        let scan = if body.is_empty() {
+            crate::markdown::Scan::default()
+        } else {
+            crate::markdown::scan(&body, 0)
+        };
         Page {
             file,
             layer,
