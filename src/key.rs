@@ -41,6 +41,13 @@ impl Gathered {
         }
     }
 
+    /// A number's bytes, whose count the compiler knows.
+    #[inline]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        self.room(N);
+        self.bytes.extend_from_slice(&bytes);
+    }
+
     #[cold]
     fn stream(&mut self) {
         let state = self
@@ -62,32 +69,27 @@ impl Hasher for Gathered {
     // size, not through a call to copy a slice of any length.
     #[inline]
     fn write_u8(&mut self, n: u8) {
-        self.room(1);
-        self.bytes.push(n);
+        self.put(n.to_le_bytes());
     }
 
     #[inline]
     fn write_u32(&mut self, n: u32) {
-        self.room(4);
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.put(n.to_le_bytes());
     }
 
     #[inline]
     fn write_u64(&mut self, n: u64) {
-        self.room(8);
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.put(n.to_le_bytes());
     }
 
     #[inline]
     fn write_u128(&mut self, n: u128) {
-        self.room(16);
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.put(n.to_le_bytes());
     }
 
     #[inline]
     fn write_usize(&mut self, n: usize) {
-        self.room(8);
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.put(n.to_le_bytes());
     }
 
     /// Never asked for: [`Key::finish`] hashes the bytes.

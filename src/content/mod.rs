@@ -162,13 +162,13 @@ type PageInput = (FileId, usize, String, (Arc<str>, u128));
 
 impl ParseCache {
     /// The pages of `inputs`, an extension's headings prefixed with its
-    /// layer's name (`layer_names`, by layer).
-    fn parse_all(&mut self, inputs: Vec<PageInput>, layer_names: &[String]) -> Vec<Parsed> {
+    /// layer's name (from `layers`).
+    fn parse_all(&mut self, inputs: Vec<PageInput>, layers: &[LayerInfo]) -> Vec<Parsed> {
         let keep = self.keeps();
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
             .map(|(file, layer, path, (text, text_key))| {
-                let layer_name = layer_names.get(layer).map_or("", String::as_str);
+                let layer_name = layers.get(layer).map_or("", |l| l.name.as_str());
                 // Not keyed by file id: a new file shifts the ids of the
                 // files after it, whose pages are the same.
                 let key = if keep {
@@ -331,8 +331,7 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
         }
     }
 
-    let layer_names: Vec<String> = stack.iter().map(|l| l.name.clone()).collect();
-    let parsed = cache.parsed.parse_all(page_inputs, &layer_names);
+    let parsed = cache.parsed.parse_all(page_inputs, &loaded.layers);
     for (page, found) in parsed {
         diags.extend(found);
         if let Some(page) = page {

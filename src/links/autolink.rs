@@ -145,14 +145,13 @@ impl AutoLinker {
 
     /// Mentions as links to their concepts' pages in this build.
     fn links(&self, mentions: &[Mention]) -> Vec<AutoLink> {
-        mentions.iter().map(|m| self.link(m.clone())).collect()
+        mentions.iter().map(|m| self.link(m)).collect()
     }
 
     /// The auto-links of page `id`, with links to `targets`, as
     /// [`AutoLinker::find_all`] finds them.
     pub fn links_of(&self, id: PageId, page: &Page, targets: &[Target]) -> Vec<AutoLink> {
-        let found = self.find(page, self.linked_already(id, targets));
-        found.into_iter().map(|m| self.link(m)).collect()
+        self.links(&self.find(page, self.linked_already(id, targets)))
     }
 
     /// The concepts page `id` (with links to `targets`) does not auto-link:
@@ -210,11 +209,11 @@ impl AutoLinker {
     }
 
     /// A mention as a link to its concept's page in this build.
-    fn link(&self, mention: Mention) -> AutoLink {
+    fn link(&self, mention: &Mention) -> AutoLink {
         AutoLink {
-            span: mention.span,
+            span: mention.span.clone(),
             concept: self.concepts[mention.slot as usize],
-            context: mention.context,
+            context: mention.context.clone(),
             sentence_key: mention.sentence_key,
         }
     }

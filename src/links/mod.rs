@@ -388,29 +388,20 @@ pub fn resolve_cached(
         || backlinks(pages, &owner, &targets, &autolinks, &concepts),
         || ordered_lists(pages, &concepts, &is_output),
     );
-    let Ordered {
-        related,
-        home,
-        sections,
-        children,
-        reading_order,
-        principles,
-        concept_list,
-    } = lists;
     Resolved {
         targets,
         autolinks,
         backlinks,
         concepts,
-        related,
-        home,
-        sections,
-        reading_order,
-        principles,
-        concept_list,
+        related: lists.related,
+        home: lists.home,
+        sections: lists.sections,
+        reading_order: lists.reading_order,
+        principles: lists.principles,
+        concept_list: lists.concept_list,
         extensions,
         owner,
-        children,
+        children: lists.children,
         linker: Some(linker),
     }
 }
