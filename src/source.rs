@@ -210,7 +210,7 @@ impl FsSource {
     }
 
     /// The files under `dir`, named from the root (`prefix` names `dir`),
-    /// in no order, each with its stamp if `stamped`. Subfolders are
+    /// sorted by name, each with its stamp if `stamped`. Subfolders are
     /// walked in parallel: listing a big playbook's folders is most of
     /// what a `serve` rebuild spends reading. A stamp taken here looks the
     /// file up in the folder being listed, not along its whole path again.
@@ -253,12 +253,26 @@ impl FsSource {
                 files.push(([prefix, &name].concat(), stamp));
             }
         }
+        // Sorted folder by folder, where names are short: a subfolder's
+        // files all sort where its name with a `/` does, so the sorted
+        // files and subfolders merge into the sorted whole.
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        folders.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         let nested: Vec<Vec<Listed>> = folders
             .par_iter()
             .map(|(path, prefix)| self.walk(path, prefix, stamped))
             .collect::<io::Result<_>>()?;
-        files.extend(nested.into_iter().flatten());
-        Ok(files)
+        let mut sorted =
+            Vec::with_capacity(files.len() + nested.iter().map(Vec::len).sum::<usize>());
+        let mut files = files.into_iter().peekable();
+        for ((_, folder), inside) in folders.iter().zip(nested) {
+            while let Some(file) = files.next_if(|file| file.0 < *folder) {
+                sorted.push(file);
+            }
+            sorted.extend(inside);
+        }
+        sorted.extend(files);
+        Ok(sorted)
     }
 
     /// Whether `folder` is one the source leaves out: only a build has
@@ -279,19 +293,16 @@ impl Source for FsSource {
     }
 
     fn list(&self) -> io::Result<Vec<String>> {
-        let mut out: Vec<String> = self
+        let out: Vec<String> = self
             .walk(&self.root, "", false)?
             .into_iter()
             .map(|(path, _)| path)
             .collect();
-        out.sort_unstable();
         Ok(out)
     }
 
     fn list_stamped(&self) -> io::Result<Vec<(String, Option<Stamp>)>> {
-        let mut out = self.walk(&self.root, "", true)?;
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        self.walk(&self.root, "", true)
     }
 
     fn read(&self, rel: &str) -> io::Result<Vec<u8>> {
@@ -331,6 +342,30 @@ mod tests {
         let src = FsSource::new(dir.clone(), vec![dir.join("public")]);
         assert_eq!(src.list().unwrap(), vec!["a/c.md", "b.md"]);
         assert_eq!(src.read("a/c.md").unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Folders are sorted one at a time and merged: the listing is the
+    /// sorted list of paths all the same, whatever sorts beside a `/`.
+    #[test]
+    fn a_listing_is_sorted_as_whole_paths_are() {
+        let dir = std::env::temp_dir().join(format!("altitude-order-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let paths = [
+            "a.md", "a/b.md", "a/a/z.md", "a-b/c.md", "a b.md", "a0.md", "a", "ab/x.md", "é/y.md",
+            "z.md", "a/b/c.md", "a/b.m", "a/.md",
+        ];
+        for p in paths.iter().filter(|p| **p != "a") {
+            let path = dir.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let listed = FsSource::new(dir.clone(), Vec::new()).list().unwrap();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        // Every file but the hidden one, which the source skips.
+        assert_eq!(listed.len(), paths.len() - 2, "{listed:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -7,6 +7,7 @@
 //! request is needed to display results.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -210,8 +211,8 @@ pub(crate) const SHARDS: &str = "search/s/";
 pub(super) struct Encoded {
     /// The best score in the index, against which scores are quantised.
     max: f32,
-    /// Per term number: its best score.
-    term_max: Vec<f32>,
+    /// Per term number: its best score, and a document that has it.
+    term_max: Vec<Best>,
     /// Per term number: its best postings, best first, quantised.
     quantised: Vec<Vec<(u32, u8)>>,
     page_rows: PageRows,
@@ -319,7 +320,7 @@ fn afresh(
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Option<Result<Encoded, BTreeMap<String, Bytes>>> {
     let scored = input.scored;
-    let term_max: Vec<f32> = (0..scored.term_count() as u32)
+    let term_max: Vec<Best> = (0..scored.term_count() as u32)
         .into_par_iter()
         .map(|term| term_best(scored, term))
         .collect();
@@ -359,7 +360,7 @@ fn afresh(
     }
     let sources = Sources::new(input, &page_rows, &quantised);
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
-    let (mut bodies, _) = encode_shards(&sources, &layout, Bodies::new(), superseded)?;
+    let (mut bodies, _) = encode_shards(&sources, &layout, Bodies::default(), superseded)?;
     let written = bodies.len();
     let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), keep);
     Some(Ok(Encoded {
@@ -394,9 +395,10 @@ fn patched(
         return Patch::Afresh;
     }
     let mut term_max = last.term_max;
-    term_max.resize(scored.term_count(), 0.0);
+    term_max.resize(scored.term_count(), Best::NONE);
     for &term in &change.terms {
-        term_max[term as usize] = term_best(scored, term);
+        let best = &mut term_max[term as usize];
+        *best = best_after(scored, change, term, *best);
     }
     if overall_best(&term_max) != last.max {
         return Patch::Afresh;
@@ -408,13 +410,14 @@ fn patched(
     quantised.resize_with(scored.term_count(), Vec::new);
     let mut dirty_terms: Vec<u32> = Vec::new();
     // A term's postings size its shard: a new count may move the keys.
-    let (mut came_or_went, mut resized) = (false, false);
+    let mut resized: Vec<u32> = Vec::new();
     for &term in &change.terms {
-        let fresh = quantise(scored, term, max, SHARD_POSTINGS);
         let old = &mut quantised[term as usize];
+        let fresh = quantised_after(scored, change, term, (max, SHARD_POSTINGS), old);
         if fresh != *old {
-            came_or_went |= fresh.is_empty() != old.is_empty();
-            resized |= fresh.len() != old.len();
+            if fresh.len() != old.len() {
+                resized.push(term);
+            }
             dirty_terms.push(term);
             *old = fresh;
         }
@@ -427,12 +430,21 @@ fn patched(
         }
     }
     let mut bodies = last.bodies;
-    let layout = if came_or_went || resized || change.words {
+    // Whether the key space, and so the tree, is the last one.
+    let mut same_space = true;
+    let layout = if !resized.is_empty() || change.words {
         let mut last_layout = last.layout;
         let mut terms = std::mem::take(&mut last_layout.terms);
         let moved = patch_terms(&mut terms, &change.terms, scored, input.stems);
-        let (layout, replanned) =
-            Layout::replan(input, terms, &quantised, last_layout, &moved, change.words);
+        let (layout, replanned) = Layout::replan(
+            input,
+            terms,
+            &quantised,
+            last_layout,
+            (&moved, &resized),
+            change.words,
+        );
+        same_space = matches!(replanned, Replanned::Same);
         match replanned {
             Replanned::Same => {}
             Replanned::Shards(keys) => keys.iter().for_each(|key| {
@@ -454,11 +466,27 @@ fn patched(
     let Some((mut bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
         return Patch::Stopped;
     };
-    let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), true);
-    let manifest = if tree == last.tree {
-        last.manifest
-    } else {
-        manifest(&tree, scored.docs.len())
+    let (tree, packs, moved) = match same_space {
+        true => {
+            let repacked = repack(&bodies, (last.tree, last.packs), &fresh);
+            debug_assert!(
+                packed_alike(
+                    &repacked,
+                    pack(&layout, &mut bodies.clone(), (&[], &fresh), true)
+                ),
+                "packed again in part unlike packing afresh"
+            );
+            repacked
+        }
+        false => {
+            let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), true);
+            let moved = tree != last.tree;
+            (tree, packs, moved)
+        }
+    };
+    let manifest = match moved {
+        true => manifest(&tree, scored.docs.len()),
+        false => last.manifest,
     };
     Patch::Done(Box::new(Encoded {
         written: fresh.len(),
@@ -504,11 +532,7 @@ fn patch_terms(
 /// `change` changed, and those of the pages whose row changed (`moved`: a
 /// page's URL can move while its text stays).
 fn dirty_docs(scored: &Scored, change: &Change, moved: &[PageId]) -> Vec<u32> {
-    let mut docs: Vec<u32> = change
-        .pages
-        .iter()
-        .flat_map(|&slot| scored.pages[slot].docs.clone())
-        .collect();
+    let mut docs: Vec<u32> = change.ranges.iter().flat_map(Range::clone).collect();
     for &id in moved {
         if let Some(slot) = scored.slot_of(id) {
             docs.extend(scored.pages[slot].docs.clone());
@@ -519,27 +543,91 @@ fn dirty_docs(scored: &Scored, change: &Change, moved: &[PageId]) -> Vec<u32> {
     docs
 }
 
-/// A term's best score.
-fn term_best(scored: &Scored, term: u32) -> f32 {
-    scored
-        .scores(term)
-        .map(|(_, s)| s)
-        .fold(f32::MIN_POSITIVE, f32::max)
+/// A term's best score, and a document that has it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Best {
+    pub score: f32,
+    doc: u32,
+}
+
+impl Best {
+    /// A term no document holds.
+    pub const NONE: Best = Best {
+        score: f32::MIN_POSITIVE,
+        doc: u32::MAX,
+    };
+
+    fn better(self, (doc, score): (u32, f32)) -> Best {
+        match score > self.score {
+            true => Best { score, doc },
+            false => self,
+        }
+    }
+}
+
+pub(super) fn term_best(scored: &Scored, term: u32) -> Best {
+    scored.scores(term).fold(Best::NONE, Best::better)
+}
+
+/// `term`'s best after `change`, from `last`, its best before. A term
+/// whose rarity stayed kept every score outside the changed pages: only
+/// their documents are read, unless one of them had the best score, which
+/// may have dropped.
+pub(super) fn best_after(scored: &Scored, change: &Change, term: u32, last: Best) -> Best {
+    match change.rarity_kept(term) && !change.changed(last.doc) {
+        true => scored
+            .scores_within(term, &change.ranges)
+            .fold(last, Best::better),
+        false => term_best(scored, term),
+    }
+}
+
+/// [`quantise`] after `change`, from `old`, the term's postings quantised
+/// before, against the same best score and as many kept. As for
+/// [`best_after`]: while the rarity stayed and none of `old` is of the
+/// changed pages, those are the best outside them, and only the changed
+/// pages' documents can join them.
+pub(super) fn quantised_after(
+    scored: &Scored,
+    change: &Change,
+    term: u32,
+    (max, keep): (f32, usize),
+    old: &[(u32, u8)],
+) -> Vec<(u32, u8)> {
+    let from_old = change.rarity_kept(term)
+        && scored.holders(term) > keep
+        && !old.iter().any(|&(doc, _)| change.changed(doc));
+    if !from_old {
+        return quantise(scored, term, max, keep);
+    }
+    let changed = scored
+        .scores_within(term, &change.ranges)
+        .map(|(doc, score)| (doc, quantum(score, max)));
+    best_of(old.iter().copied().chain(changed), keep)
 }
 
 /// The best of the terms' best scores.
-fn overall_best(term_max: &[f32]) -> f32 {
-    term_max.iter().copied().fold(f32::MIN_POSITIVE, f32::max)
+fn overall_best(term_max: &[Best]) -> f32 {
+    term_max
+        .iter()
+        .map(|b| b.score)
+        .fold(f32::MIN_POSITIVE, f32::max)
 }
 
-/// `term`'s scores to 1–63 against the best score in the index, best
-/// first; at most `keep` postings.
-fn quantise(scored: &Scored, term: u32, max: f32, keep: usize) -> Vec<(u32, u8)> {
+/// A score to 1–63 against the best score in the index.
+fn quantum(score: f32, max: f32) -> u8 {
+    ((score / max) * 63.0).round().clamp(1.0, 63.0) as u8
+}
+
+/// `term`'s scores quantised, best first; at most `keep` postings.
+pub(super) fn quantise(scored: &Scored, term: u32, max: f32, keep: usize) -> Vec<(u32, u8)> {
+    best_of(scored.scores(term).map(|(d, s)| (d, quantum(s, max))), keep)
+}
+
+/// The best `keep` of `postings`, best first, ties by document.
+fn best_of(postings: impl Iterator<Item = (u32, u8)>, keep: usize) -> Vec<(u32, u8)> {
     let best_first = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-    let mut q: Vec<(u32, u8)> = scored
-        .scores(term)
-        .map(|(d, s)| (d, ((s / max) * 63.0).round().clamp(1.0, 63.0) as u8))
-        .collect();
+    let mut q: Vec<(u32, u8)> = postings.collect();
     if q.len() > keep {
         q.select_nth_unstable_by(keep, best_first);
         q.truncate(keep);
@@ -590,11 +678,7 @@ impl Layout {
     fn key_space(stems: &[String], terms: &[u32], quantised: &[Vec<(u32, u8)>]) -> KeySpace {
         let sizes: Vec<(&str, usize)> = terms
             .iter()
-            .map(|&t| {
-                let name = stems[t as usize].as_str();
-                let postings = quantised[t as usize].len().min(SHARD_POSTINGS);
-                (name, name.len() + 8 + postings * POSTING_BYTES)
-            })
+            .map(|&t| term_size(stems, quantised, t))
             .collect();
         KeySpace::plan(&sizes, SHARD_BUDGET)
     }
@@ -615,19 +699,30 @@ impl Layout {
         }
     }
 
-    /// The layout for `terms`, some resized and those `moved` come or gone
-    /// since `last`, and what changed. While the sizes split the same
-    /// prefixes (which decide every key) and no surface word came or went
-    /// (`words`), `last`'s shards stay, with the terms that moved added or
-    /// removed; else every shard is assigned again.
+    /// The layout for `terms`, those `resized` since `last` and those
+    /// `moved` come or gone, and what changed. While the sizes split the
+    /// same prefixes (which decide every key) and no surface word came or
+    /// went (`words`), `last`'s shards stay, with the terms that moved added
+    /// or removed; else every shard is assigned again.
     fn replan(
         input: &Input<'_>,
         terms: Vec<u32>,
         quantised: &[Vec<(u32, u8)>],
         last: Layout,
-        moved: &[(u32, bool)],
+        (moved, resized): (&[(u32, bool)], &[u32]),
         words: bool,
     ) -> (Layout, Replanned) {
+        // The usual save: the same terms, a few with a new size.
+        if !words
+            && moved.is_empty()
+            && splits_stay(&last.space, input.stems, &terms, quantised, resized)
+        {
+            debug_assert!(
+                Layout::key_space(input.stems, &terms, quantised).splits_like(&last.space),
+                "a start planned on its own splits unlike the whole plan"
+            );
+            return (Layout { terms, ..last }, Replanned::Same);
+        }
         let mut space = Layout::key_space(input.stems, &terms, quantised);
         if words || !space.splits_like(&last.space) {
             let layout = Layout::with_space(input.stems, terms, space, &surfaces(input));
@@ -657,6 +752,34 @@ impl Layout {
         };
         (layout, Replanned::Shards(touched))
     }
+}
+
+/// Whether `space` splits the starts of the terms `resized` (of `terms`,
+/// by name) as a plan with their new sizes would: each start is planned
+/// on its own, so only theirs are planned again.
+fn splits_stay(
+    space: &KeySpace,
+    stems: &[String],
+    terms: &[u32],
+    quantised: &[Vec<(u32, u8)>],
+    resized: &[u32],
+) -> bool {
+    resized.iter().all(|&term| {
+        let name = stems[term as usize].as_str();
+        let group = &terms[KeySpace::group_around(terms, |&t| &stems[t as usize], name)];
+        let sizes: Vec<(&str, usize)> = group
+            .iter()
+            .map(|&t| term_size(stems, quantised, t))
+            .collect();
+        space.splits_group_like(&sizes, SHARD_BUDGET)
+    })
+}
+
+/// A term's name, and the bytes it is estimated to add to its shard.
+fn term_size<'a>(stems: &'a [String], quantised: &[Vec<(u32, u8)>], term: u32) -> (&'a str, usize) {
+    let name = stems[term as usize].as_str();
+    let postings = quantised[term as usize].len().min(SHARD_POSTINGS);
+    (name, name.len() + 8 + postings * POSTING_BYTES)
 }
 
 /// What changed in a layout planned again.
@@ -788,14 +911,68 @@ fn pack(
     let packs = parts
         .into_par_iter()
         .map(|(keys, part)| {
-            let bytes = part.unwrap_or_else(|texts| {
-                let texts: Vec<&str> = texts.iter().map(|t| &t[..]).collect();
-                Bytes::new(texts.join("\n").into_bytes())
-            });
+            let bytes = part.unwrap_or_else(|texts| joined(texts.iter()));
             (keys, bytes)
         })
         .collect();
     (tree, packs)
+}
+
+/// [`pack`] over the last key space (`tree`, its packs marked), only the
+/// entry lists with `fresh` shards packed again; and whether a list's
+/// marks moved.
+fn repack(
+    bodies: &Bodies,
+    (mut tree, last): (BTreeMap<String, String>, Vec<Pack>),
+    fresh: &HashSet<String>,
+) -> (BTreeMap<String, String>, Vec<Pack>, bool) {
+    let redo: BTreeSet<&str> = fresh.iter().map(|k| KeySpace::parent_of(k)).collect();
+    let (mut packs, redone): (Vec<Pack>, Vec<Pack>) = last
+        .into_iter()
+        .partition(|(keys, _)| !redo.contains(KeySpace::parent_of(&keys[0])));
+    let redone: HashMap<&[String], &Bytes, FastHash> =
+        redone.iter().map(|(k, b)| (k.as_slice(), b)).collect();
+    let mut moved = false;
+    for parent in redo {
+        let Some(marked) = tree.get_mut(parent) else {
+            continue;
+        };
+        let entries: String = marked.chars().filter(|&c| c != '|').collect();
+        let size = |key: &str| bodies.get(key).map(|b| b.len());
+        let (remarked, keys) = KeySpace::pack_entries(parent, &entries, size, SHARD_BUDGET);
+        moved |= remarked != *marked;
+        *marked = remarked;
+        packs.extend(keys.into_iter().map(|keys| {
+            let kept = redone
+                .get(keys.as_slice())
+                .filter(|_| !keys.iter().any(|k| fresh.contains(k)));
+            let bytes = match kept {
+                Some(&bytes) => bytes.clone(),
+                None => joined(keys.iter().filter_map(|k| bodies.get(k))),
+            };
+            (keys, bytes)
+        }));
+    }
+    (tree, packs, moved)
+}
+
+/// Whether `ours`, packed in part, is `afresh`, the packs in any order.
+fn packed_alike(
+    ours: &(BTreeMap<String, String>, Vec<Pack>, bool),
+    afresh: (BTreeMap<String, String>, Vec<Pack>),
+) -> bool {
+    let sorted = |packs: &[Pack]| {
+        let mut packs = packs.to_vec();
+        packs.sort();
+        packs
+    };
+    ours.0 == afresh.0 && sorted(&ours.1) == sorted(&afresh.1)
+}
+
+/// Shard scripts joined into one pack.
+fn joined<'a>(texts: impl Iterator<Item = &'a Arc<str>>) -> Bytes {
+    let texts: Vec<&str> = texts.map(|t| &t[..]).collect();
+    Bytes::new(texts.join("\n").into_bytes())
 }
 
 impl Encoded {
@@ -866,7 +1043,7 @@ type Shards = BTreeMap<String, Shard>;
 type PackPart = Result<Bytes, Vec<Arc<str>>>;
 
 /// Each shard's script, by its key.
-type Bodies = HashMap<String, Arc<str>>;
+type Bodies = HashMap<String, Arc<str>, FastHash>;
 
 /// A pack of shards, one file: its shards' keys, and its bytes.
 type Pack = (Vec<String>, Bytes);

@@ -5,6 +5,7 @@
 //! the list of keys in the manifest (see `docs/search-index.md`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 /// The keys in use, and the prefixes that were split into longer keys.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -129,38 +130,93 @@ impl KeySpace {
         let mut tree = self.tree();
         let mut packs: Vec<Vec<String>> = Vec::new();
         for (parent, entries) in tree.iter_mut() {
-            let width = if parent.is_empty() { 2 } else { 1 };
-            let chars: Vec<char> = entries.chars().collect();
-            let mut marked = String::with_capacity(entries.len());
-            let mut open: Option<usize> = None;
-            // One buffer for every entry's key: a big site has thousands.
-            let mut key = String::with_capacity(parent.len() + 8);
-            for entry in chars.chunks(width) {
-                key.clear();
-                key.push_str(parent);
-                key.extend(entry);
-                if let Some(bytes) = size(&key) {
-                    match open {
-                        Some(used) if used + bytes <= budget => {
-                            open = Some(used + bytes);
-                            if let Some(pack) = packs.last_mut() {
-                                pack.push(key.clone());
-                            }
-                        }
-                        _ => {
-                            if open.is_some() {
-                                marked.push('|');
-                            }
-                            open = Some(bytes);
-                            packs.push(vec![key.clone()]);
-                        }
-                    }
-                }
-                marked.extend(entry);
-            }
+            let (marked, more) = KeySpace::pack_entries(parent, entries, &size, budget);
             *entries = marked;
+            packs.extend(more);
         }
         (tree, packs)
+    }
+
+    /// One entry list of [`KeySpace::packed_tree`], `parent`'s: its
+    /// entries (without marks) marked, and its packs. The packs of one list
+    /// depend on its shards' sizes only.
+    pub fn pack_entries(
+        parent: &str,
+        entries: &str,
+        size: impl Fn(&str) -> Option<usize>,
+        budget: usize,
+    ) -> (String, Vec<Vec<String>>) {
+        let width = if parent.is_empty() { 2 } else { 1 };
+        let chars: Vec<char> = entries.chars().collect();
+        let mut marked = String::with_capacity(entries.len());
+        let mut packs: Vec<Vec<String>> = Vec::new();
+        // One buffer for every entry's key: a big site has thousands.
+        let mut key = String::with_capacity(parent.len() + 8);
+        let mut used = 0;
+        for entry in chars.chunks(width) {
+            key.clear();
+            key.push_str(parent);
+            key.extend(entry);
+            if let Some(bytes) = size(&key) {
+                match packs.last_mut() {
+                    Some(pack) if used + bytes <= budget => {
+                        used += bytes;
+                        pack.push(key.clone());
+                    }
+                    open => {
+                        if open.is_some() {
+                            marked.push('|');
+                        }
+                        used = bytes;
+                        packs.push(vec![key.clone()]);
+                    }
+                }
+            }
+            marked.extend(entry);
+        }
+        (marked, packs)
+    }
+
+    /// The entry list of the tree a key is listed in: the key one
+    /// character shorter, or the first list's (`""`) for a key of two.
+    pub fn parent_of(key: &str) -> &str {
+        match key.char_indices().nth(2) {
+            Some(_) => key.char_indices().last().map_or("", |(at, _)| &key[..at]),
+            None => "",
+        }
+    }
+
+    /// Where the terms of `name`'s start are in `sorted` (sorted by name,
+    /// `name_of`): sorted terms come in runs of one start.
+    pub fn group_around<'n, T>(
+        sorted: &[T],
+        name_of: impl Fn(&T) -> &'n str,
+        name: &str,
+    ) -> std::ops::Range<usize> {
+        let start = KeySpace::default().start(name);
+        let of_start = |t: &T| starts_with_key(name_of(t), &start);
+        let at = sorted.partition_point(|t| name_of(t) < name);
+        let first = at
+            - sorted[..at]
+                .iter()
+                .rev()
+                .take_while(|t| of_start(t))
+                .count();
+        first..at + sorted[at..].iter().take_while(|t| of_start(t)).count()
+    }
+
+    /// Whether planning `group`, the terms of one start (sorted, with
+    /// their sizes), gives the prefixes of that start this space splits.
+    pub fn splits_group_like(&self, group: &[(&str, usize)], budget: usize) -> bool {
+        let Some(&(first, _)) = group.first() else {
+            return true;
+        };
+        let start = self.start(first);
+        let split_now = self
+            .split
+            .range::<str, _>((Bound::Included(start.as_str()), Bound::Unbounded))
+            .take_while(|s| s.starts_with(start.as_str()));
+        KeySpace::plan(group, budget).split.iter().eq(split_now)
     }
 
     /// Whether `other` splits the same prefixes, and so gives every
@@ -290,6 +346,32 @@ mod tests {
                 vec!["own".into()],
             ]
         );
+        for (key, parent) in [
+            ("ow_", "ow"),
+            ("ox", ""),
+            ("p_", ""),
+            ("ówn", "ów"),
+            ("éé", ""),
+        ] {
+            assert_eq!(KeySpace::parent_of(key), parent, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_start_planned_on_its_own_splits_as_in_the_whole_plan() {
+        let space = KeySpace::plan(&TERMS, 100);
+        let names: Vec<&str> = TERMS.iter().map(|t| t.0).collect();
+        let ow = KeySpace::group_around(&TERMS, |t| t.0, "owner");
+        assert_eq!(&names[ow.clone()], ["ow", "owl", "own", "owner"]);
+        assert_eq!(KeySpace::group_around(&TERMS, |t| t.0, "p"), 5..6);
+        assert!(space.splits_group_like(&TERMS[ow.clone()], 100));
+        // Grown, `own` and `owner` no longer fit one shard: `own` splits.
+        let mut grown = TERMS;
+        grown[3].1 = 80;
+        assert!(!space.splits_group_like(&grown[ow.clone()], 100));
+        assert!(!KeySpace::plan(&grown, 100).splits_like(&space));
+        // Shrunk, `ow` need not split.
+        assert!(!space.splits_group_like(&TERMS[ow], 1000));
     }
 
     #[test]

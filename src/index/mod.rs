@@ -692,7 +692,8 @@ mod tests {
 
     /// Patching a save's pages into the kept scores gives, to the bit, the
     /// scores made afresh: new words, words gone, words moved between
-    /// pages, over the same documents of the same lengths.
+    /// pages, over the same documents of the same lengths. So do each
+    /// term's best score and best postings patched from the last.
     #[test]
     fn patched_scores_are_the_scores_made_afresh() {
         let mut seed = 7u64;
@@ -704,6 +705,7 @@ mod tests {
         };
         let mut kept = IndexCache::keeping();
         let mut patched = 0;
+        let mut bests = Bests::default();
         for round in 0..25 {
             let source = pages_of(&mut pick);
             let outcome = pipeline::run(&SiteInput::over(Arc::new(source)), Mode::Check);
@@ -721,6 +723,7 @@ mod tests {
             let (scored, change) = build_unless(loaded, resolved, text(), &mut kept, &never)
                 .expect("nothing supersedes it");
             patched += usize::from(change.is_some());
+            bests.patch_and_check(&scored, change.as_ref(), round);
             let mut afresh = IndexCache::keeping();
             let (fresh, _) = build_unless(loaded, resolved, text(), &mut afresh, &never)
                 .expect("nothing supersedes it");
@@ -732,6 +735,47 @@ mod tests {
             kept.scored = Some(scored);
         }
         assert!(patched >= 20, "patched {patched} of 25 rounds");
+    }
+
+    /// Each term's best score and best postings, as the encoding keeps
+    /// them from build to build, and patches them.
+    #[derive(Default)]
+    struct Bests {
+        best: Vec<encode::Best>,
+        quantised: Vec<Vec<(u32, u8)>>,
+    }
+
+    impl Bests {
+        /// Postings kept per term: fewer than the documents that hold
+        /// the test's common words, so that some fall outside.
+        const KEEP: usize = 3;
+        /// Against which scores are quantised: each test build's is near.
+        const MAX: f32 = 12.0;
+
+        /// Patched with `change`, or made afresh without one; either way
+        /// what `scored` gives afresh.
+        fn patch_and_check(&mut self, scored: &Scored, change: Option<&Change>, round: usize) {
+            let terms = scored.term_count() as u32;
+            let afresh = |t| encode::quantise(scored, t, Bests::MAX, Bests::KEEP);
+            let Some(change) = change else {
+                self.best = (0..terms).map(|t| encode::term_best(scored, t)).collect();
+                self.quantised = (0..terms).map(afresh).collect();
+                return;
+            };
+            self.best.resize(terms as usize, encode::Best::NONE);
+            self.quantised.resize_with(terms as usize, Vec::new);
+            for &t in &change.terms {
+                let (best, old) = (self.best[t as usize], &self.quantised[t as usize]);
+                let best = encode::best_after(scored, change, t, best);
+                let quantised =
+                    encode::quantised_after(scored, change, t, (Bests::MAX, Bests::KEEP), old);
+                let fresh = encode::term_best(scored, t);
+                assert_eq!(best.score, fresh.score, "round {round}, term {t}");
+                assert_eq!(quantised, afresh(t), "round {round}, term {t}");
+                self.best[t as usize] = best;
+                self.quantised[t as usize] = quantised;
+            }
+        }
     }
 
     #[test]

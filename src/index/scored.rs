@@ -47,10 +47,15 @@ pub(super) struct Slot {
 
 /// What a patch changed.
 pub(super) struct Change {
-    /// The slots whose analysis changed.
-    pub pages: Vec<usize>,
+    /// The documents of the pages whose analysis changed, one range per
+    /// page, ascending.
+    pub ranges: Vec<Range<u32>>,
     /// The terms whose postings may have changed, ascending.
     pub terms: Vec<u32>,
+    /// Those of them whose documents are more or fewer, ascending: their
+    /// rarity, and so every one of their scores, moved. The others' scores
+    /// moved only in the changed pages' documents.
+    pub recounted: Vec<u32>,
     /// Whether a surface word came into use or went out of it.
     pub words: bool,
 }
@@ -182,20 +187,28 @@ impl Scored {
         }
         fresh.sort_unstable_by_key(|&(term, d, _)| (term, d));
         let mut fresh = fresh.as_slice();
+        let mut recounted = Vec::new();
         for &term in &touched {
             let run = fresh.partition_point(|f| f.0 == term);
             let list = &mut self.base[term as usize];
             let before = list.len();
-            list.retain(|(d, _)| !ranges.iter().any(|r| r.contains(d)));
-            list.extend(fresh[..run].iter().map(|&(_, d, score)| (d, score)));
-            // Two sorted runs: the stable sort merges them.
-            list.sort_by_key(|(d, _)| *d);
+            // Each changed page's documents are one run of the list, sorted
+            // by document: spliced in place, not the whole list sorted.
+            for range in &ranges {
+                let docs = within(list, range);
+                let new = fresh[..run].iter().filter(|f| range.contains(&f.1));
+                list.splice(docs, new.map(|&(_, d, score)| (d, score)));
+            }
+            if list.len() != before {
+                recounted.push(term);
+            }
             self.postings = self.postings - before + list.len();
             fresh = &fresh[run..];
         }
         Ok(Change {
-            pages: changed,
+            ranges,
             terms: touched,
+            recounted,
             words: words_changed,
         })
     }
@@ -285,10 +298,53 @@ impl Scored {
     /// `term`'s documents, ascending, with their scores: field-weighted
     /// BM25, its rarity counted.
     pub fn scores(&self, term: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
-        let list = self.base.get(term as usize).map_or(&[][..], Vec::as_slice);
+        let list = self.list(term);
         let idf = idf(self.docs.len(), list.len());
         list.iter().map(move |&(d, s)| (d, s * idf))
     }
+
+    /// [`Scored::scores`] of the documents in `ranges` only (ascending,
+    /// apart), found by halving rather than read through.
+    pub fn scores_within<'a>(
+        &'a self,
+        term: u32,
+        ranges: &'a [Range<u32>],
+    ) -> impl Iterator<Item = (u32, f32)> + 'a {
+        let list = self.list(term);
+        let idf = idf(self.docs.len(), list.len());
+        ranges
+            .iter()
+            .flat_map(move |range| &list[within(list, range)])
+            .map(move |&(d, s)| (d, s * idf))
+    }
+
+    /// How many documents hold `term`.
+    pub fn holders(&self, term: u32) -> usize {
+        self.list(term).len()
+    }
+
+    fn list(&self, term: u32) -> &[(u32, f32)] {
+        self.base.get(term as usize).map_or(&[][..], Vec::as_slice)
+    }
+}
+
+impl Change {
+    /// Whether document `doc` is one of the changed pages'.
+    pub fn changed(&self, doc: u32) -> bool {
+        self.ranges.iter().any(|r| r.contains(&doc))
+    }
+
+    /// Whether `term`'s rarity stayed: then each of its scores outside the
+    /// changed pages' documents stayed too.
+    pub fn rarity_kept(&self, term: u32) -> bool {
+        self.recounted.binary_search(&term).is_err()
+    }
+}
+
+/// Where the documents of `range` are in `list`, sorted by document.
+fn within(list: &[(u32, f32)], range: &Range<u32>) -> Range<usize> {
+    let start = list.partition_point(|(d, _)| *d < range.start);
+    start..start + list[start..].partition_point(|(d, _)| *d < range.end)
 }
 
 /// The documents of the pages, in order, each knowing its page.

@@ -927,3 +927,106 @@ fn a_concept_map_follows_the_title_of_a_neighbouring_concept() {
     );
     assert_same_site(&incremental, &full, "retitled a neighbouring concept");
 }
+
+/// Words of six letters or more in `text`: index terms all (no stop word
+/// is that long), each one term.
+fn long_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(' ')
+        .filter(|w| w.len() >= 6 && w.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// `text` with the first `n` long words other than `word`, on its lines
+/// that have `word`, made `word`: as many terms in each section as before,
+/// and as many sections holding `word`, one holding it far more often.
+fn crowd_with(text: &str, word: &str, n: usize) -> String {
+    let mut left = n;
+    let mut crowd = |line: &str| {
+        line.split(' ')
+            .map(
+                |w| match left > 0 && w != word && long_words(w).next().is_some() {
+                    true => {
+                        left -= 1;
+                        word
+                    }
+                    false => w,
+                },
+            )
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    text.lines()
+        .map(|line| match long_words(line).any(|w| w == word) {
+            true => crowd(line),
+            false => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Saves that move pages into and out of a common word's best postings
+/// (the few each shard keeps), and so its best score, with the pages'
+/// lengths kept: the index is patched, not made afresh, and is each time
+/// the full build's.
+#[test]
+fn a_page_crowded_with_a_common_word_enters_its_best_postings_and_leaves() {
+    let (mut base, corp) = generated_layers();
+    let pages_using = |word: &str| {
+        pages(&base)
+            .iter()
+            .filter(|p| long_words(&text(&base, p)).any(|w| w == word))
+            .count()
+    };
+    // The long word the most pages use.
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for page in pages(&base) {
+        let words: std::collections::BTreeSet<String> =
+            long_words(&text(&base, &page)).map(String::from).collect();
+        for word in words {
+            *counts.entry(word).or_default() += 1;
+        }
+    }
+    let (common, _) = counts
+        .iter()
+        .max_by_key(|(word, n)| (**n, std::cmp::Reverse(word.len())))
+        .expect("a long word");
+    let common = common.clone();
+    assert!(pages_using(&common) > 40, "{common} is common");
+    let (one, two) = {
+        // The pages that use it least, for their length: far from its best.
+        let mut using: Vec<(usize, String)> = pages(&base)
+            .into_iter()
+            .filter_map(|p| {
+                let text = text(&base, &p);
+                let uses = long_words(&text).filter(|w| *w == common).count();
+                (uses > 0).then(|| (1000 * uses / long_words(&text).count(), p))
+            })
+            .collect();
+        using.sort();
+        (using[0].1.clone(), using[1].1.clone())
+    };
+    let (text_one, text_two) = (text(&base, &one), text(&base, &two));
+    let steps = [
+        (one.clone(), crowd_with(&text_one, &common, 12)),
+        (two.clone(), crowd_with(&text_two, &common, 30)),
+        (one.clone(), text_one.clone()),
+        (one.clone(), crowd_with(&text_one, &common, 3)),
+        (two.clone(), text_two.clone()),
+    ];
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let mut input = SiteInput::over(Arc::new(base.clone()));
+    input.extra = vec![Arc::new(corp.clone())];
+    run_cached(&input, &mut cache);
+    let mut patched = 0;
+    for (step, (page, text)) in steps.into_iter().enumerate() {
+        base.insert(&page, text);
+        let mut input = SiteInput::over(Arc::new(base.clone()));
+        input.extra = vec![Arc::new(corp.clone())];
+        let incremental = run_cached(&input, &mut cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert_same_site(&incremental, &full, &format!("step {step}"));
+        let (written, all) = cache.shards_written().expect("a sharded index");
+        patched += usize::from(written < all / 10);
+    }
+    assert!(patched >= 4, "{patched} of 5 saves patched the index");
+}
