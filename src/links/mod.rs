@@ -105,6 +105,11 @@ pub struct Resolved {
     /// The auto-linker these links were found with: a saved page's are
     /// found again with it (see `pipeline::provisional`).
     pub(crate) linker: Option<Arc<autolink::AutoLinker>>,
+    /// Per page, when a cache keeps links, the key its links were resolved
+    /// under: the world every page's links are resolved in (each page's
+    /// path, URL, title and headings), and the page's own text. Empty
+    /// otherwise.
+    pub(crate) link_keys: Vec<u128>,
 }
 
 impl Resolved {
@@ -366,9 +371,13 @@ pub fn resolve_cached(
         .targets
         .keep_only(per_page.iter().map(|(key, done)| (*key, done)));
     let mut targets = Vec::with_capacity(pages.len());
-    for (_, (page_targets, found)) in per_page {
+    let mut link_keys = Vec::with_capacity(if keep { pages.len() } else { 0 });
+    for (key, (page_targets, found)) in per_page {
         targets.push(page_targets);
         diags.extend(found);
+        if keep {
+            link_keys.push(key);
+        }
     }
 
     let autolink_default = loaded.config.links.autolink;
@@ -403,6 +412,7 @@ pub fn resolve_cached(
         owner,
         children: lists.children,
         linker: Some(linker),
+        link_keys,
     }
 }
 

@@ -67,6 +67,33 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
     key.finish()
 }
 
+/// A key standing for [`body_key`] where the page's links were resolved
+/// under `link_key` (see `Resolved::link_keys`): that holds every page's
+/// URL and headings, which the body key reads of the pages linked to, so
+/// an equal key here means an equal body key. It is far cheaper to make,
+/// and changes with any page's URL or headings: the body key it stood for
+/// last time is looked up by it, and made only when it is not found.
+pub(crate) fn body_key_stand_in(input: &BodyInput<'_>, link_key: u128) -> u128 {
+    let page = input.page;
+    let mut key = crate::key::Key::new();
+    key.add(link_key)
+        .add(page.text_key)
+        .add(page.body_start)
+        .add(page.skip_first_h1)
+        .add(input.shown_at)
+        .add(input.style == UrlStyle::Files);
+    if page.extends.is_some() {
+        for h in page.headings.iter() {
+            key.add(&h.id);
+        }
+    }
+    key.add(input.autolinks.len());
+    for a in input.autolinks {
+        key.add(&a.span).add(a.concept);
+    }
+    key.finish()
+}
+
 /// What a target's `href` is made of (`urls::href_for`), given the page it
 /// is shown at, which the key holds already: cheaper to hash than the href,
 /// which a key would otherwise build for every link of the site.

@@ -22,6 +22,8 @@ pub struct RenderCache {
     pub(crate) keep: bool,
     /// Body HTML and its sections' text.
     pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
+    /// A body's stand-in key → its key (see `body::body_key_stand_in`).
+    pub(crate) body_keys: crate::key::Kept<u128>,
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes, KeyHash>,
     /// Rendered sidebars.
     pub(crate) sidebars: super::nav::Sidebars,
@@ -42,6 +44,7 @@ impl RenderCache {
         RenderCache {
             keep: true,
             bodies: crate::key::Kept::keeping(),
+            body_keys: crate::key::Kept::keeping(),
             sidebars: crate::key::Kept::keeping(),
             ..RenderCache::default()
         }

@@ -217,33 +217,34 @@ pub fn render_cached(
         }
     }
     let with_text = all;
-    // A page's body as shown at `shown_at`, from the cache when it has it.
+    // A page's body as shown at `shown_at`, from the cache when it has it;
+    // with its key, and the key's stand-in if it has one.
     let body_at = |id: PageId, shown_at: &str, with_text: bool| {
         let input = body_input(loaded, resolved, id, shown_at);
         // A one-off build keeps nothing: no key to compute.
-        let key = if cache.keep {
-            body::body_key(&input)
-        } else {
-            0
+        let (stand_in, key) = match cache.keep {
+            true => body_key(&input, resolved.link_keys.get(id), &cache.body_keys),
+            false => (None, 0),
         };
-        match cache.bodies.get(key) {
-            Some(done) => (key, done.clone()),
-            None => (key, Arc::new(body::render_body_and_text(&input, with_text))),
-        }
+        let body = match cache.bodies.get(key) {
+            Some(done) => done.clone(),
+            None => Arc::new(body::render_body_and_text(&input, with_text)),
+        };
+        (stand_in, key, body)
     };
     let unshown = Arc::new(Body::default());
-    let bodies: Vec<(u128, Arc<Body>)> = (0..loaded.pages.len())
+    let bodies: Vec<(Option<u128>, u128, Arc<Body>)> = (0..loaded.pages.len())
         .into_par_iter()
         .map(|id| {
             if !needed[id] {
-                return (0, unshown.clone());
+                return (None, 0, unshown.clone());
             }
             body_at(id, &loaded.pages[resolved.owner[id]].url, with_text)
         })
         .collect();
     // Links in the print edition are relative to it, not to each principle;
     // the template makes ids unique across principles.
-    let print_bodies: Vec<(u128, Arc<Body>)> = match scope {
+    let print_bodies: Vec<(Option<u128>, u128, Arc<Body>)> = match scope {
         Scope::All => resolved
             .principles
             .par_iter()
@@ -251,16 +252,20 @@ pub fn render_cached(
             .collect(),
         Scope::OnePerTemplate => Vec::new(),
     };
-    // The cache keeps exactly the bodies this build used.
-    cache.bodies.keep_only(
-        bodies
-            .iter()
-            .enumerate()
-            .filter(|(id, _)| needed[*id])
-            .map(|(_, (key, body))| (*key, body))
-            .chain(print_bodies.iter().map(|(key, body)| (*key, body))),
-    );
-    let (body_keys, bodies): (Vec<u128>, Vec<Arc<Body>>) = bodies.into_iter().unzip();
+    // The cache keeps exactly the bodies this build used, and their keys'
+    // stand-ins.
+    let used = || {
+        let pages = bodies.iter().enumerate().filter(|(id, _)| needed[*id]);
+        pages.map(|(_, used)| used).chain(&print_bodies)
+    };
+    cache
+        .bodies
+        .keep_only(used().map(|(_, key, body)| (*key, body)));
+    cache
+        .body_keys
+        .keep_only(used().filter_map(|(stand_in, key, _)| Some(((*stand_in)?, key))));
+    let (body_keys, bodies): (Vec<u128>, Vec<Arc<Body>>) =
+        bodies.into_iter().map(|(_, key, body)| (key, body)).unzip();
     let places = nav::places(resolved);
     let keys = nav_keys(loaded, &places, &to_render);
     let previous = (templates, &cache.sidebars);
@@ -296,7 +301,7 @@ pub fn render_cached(
             .keep
             .then(|| face::Faces::new(loaded, resolved, &builder, templates)),
     };
-    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, b)| b).collect();
+    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, _, b)| b).collect();
     // The pages, and beside them the few files made of the whole site.
     let find_pages = || -> Vec<Result<Found, Box<Diagnostic>>> {
         to_render
@@ -324,6 +329,7 @@ pub fn render_cached(
     let mut next = RenderCache {
         keep: cache.keep,
         bodies: std::mem::take(&mut cache.bodies),
+        body_keys: std::mem::take(&mut cache.body_keys),
         sidebars: std::mem::take(&mut cache.sidebars),
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
@@ -401,6 +407,24 @@ fn whole_site_files(
         files.push((ROBOTS.into(), robots(loaded).into_bytes()));
     }
     (files, problems)
+}
+
+/// A body's key, and its stand-in when its page's links were resolved
+/// under a key (`link_key`): the key is looked up by the stand-in in
+/// `known`, the keys of the last build's bodies, before it is made.
+fn body_key(
+    input: &BodyInput<'_>,
+    link_key: Option<&u128>,
+    known: &crate::key::Kept<u128>,
+) -> (Option<u128>, u128) {
+    let stand_in = link_key.map(|&k| body::body_key_stand_in(input, k));
+    match stand_in.and_then(|s| known.get(s)) {
+        Some(&key) => {
+            debug_assert_eq!(key, body::body_key(input), "a stand-in for another key");
+            (stand_in, key)
+        }
+        None => (stand_in, body::body_key(input)),
+    }
 }
 
 fn body_input<'a>(
