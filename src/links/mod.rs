@@ -85,9 +85,9 @@ pub struct Resolved {
     pub backlinks: Vec<Vec<Backlink>>,
     /// Concepts each page relies on: front matter, then linked ones.
     pub concepts: Vec<Vec<PageId>>,
-    pub related: Vec<Vec<Related>>,
+    pub related: Arc<Vec<Vec<Related>>>,
     pub home: Option<PageId>,
-    pub sections: Vec<Section>,
+    pub sections: Arc<Vec<Section>>,
     /// Every page in reading order: home, then section by section.
     pub reading_order: Vec<PageId>,
     /// Principles in their `order`.
@@ -101,7 +101,7 @@ pub struct Resolved {
     /// page it extends. Only pages that are their own owner are written.
     pub owner: Vec<PageId>,
     /// Per page, the pages in the folder it is the index of, in order.
-    pub children: Vec<Vec<PageId>>,
+    pub children: Arc<Vec<Vec<PageId>>>,
     /// The auto-linker these links were found with: a saved page's are
     /// found again with it (see `pipeline::provisional`).
     pub(crate) linker: Option<Arc<autolink::AutoLinker>>,
@@ -190,6 +190,8 @@ pub struct ResolveCache {
     /// A page's targets, shared with the builds that find them here, and
     /// what resolving them reported.
     targets: crate::key::Kept<Resolving>,
+    /// The lists by order, with the key of what they were made from.
+    ordered: Option<(u128, Ordered)>,
 }
 
 impl ResolveCache {
@@ -199,6 +201,7 @@ impl ResolveCache {
             autolinks: AutolinkCache::keeping(),
             names: None,
             targets: crate::key::Kept::keeping(),
+            ordered: None,
         }
     }
 
@@ -391,12 +394,28 @@ pub fn resolve_cached(
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
     let is_output = |id: PageId| owner[id] == id;
+    // The lists by order, kept while the pages' places and concepts stay.
+    let lists_key = keep.then(|| ordered_key(world, pages, &concepts));
+    let kept_lists = cache
+        .ordered
+        .take()
+        .filter(|(key, _)| Some(*key) == lists_key);
     // The backlinks, and the lists by order, are made side by side: the
     // lists are mostly one thread's work.
     let (backlinks, lists) = rayon::join(
         || backlinks(pages, &owner, &targets, &autolinks, &concepts),
-        || ordered_lists(pages, &concepts, &is_output),
+        || match kept_lists {
+            Some((_, lists)) => {
+                debug_assert!(
+                    lists == ordered_lists(pages, &concepts, &is_output),
+                    "lists kept by a key they were not made from"
+                );
+                lists
+            }
+            None => ordered_lists(pages, &concepts, &is_output),
+        },
     );
+    cache.ordered = lists_key.map(|key| (key, lists.clone()));
     Resolved {
         targets,
         autolinks,
@@ -416,12 +435,14 @@ pub fn resolve_cached(
     }
 }
 
-/// The resolve stage's lists of pages in their order.
+/// The resolve stage's lists of pages in their order; the big ones shared
+/// with the next build's, which finds them kept while they stay the same.
+#[derive(Clone, Debug, PartialEq)]
 struct Ordered {
-    related: Vec<Vec<Related>>,
+    related: Arc<Vec<Vec<Related>>>,
     home: Option<PageId>,
-    sections: Vec<Section>,
-    children: Vec<Vec<PageId>>,
+    sections: Arc<Vec<Section>>,
+    children: Arc<Vec<Vec<PageId>>>,
     reading_order: Vec<PageId>,
     principles: Vec<PageId>,
     concept_list: Vec<PageId>,
@@ -447,14 +468,26 @@ fn ordered_lists(
         .collect();
     concept_list.sort_by_cached_key(|&i| pages[i].title.to_lowercase());
     Ordered {
-        related,
+        related: Arc::new(related),
         home,
-        sections,
-        children,
+        sections: Arc::new(sections),
+        children: Arc::new(children),
         reading_order,
         principles,
         concept_list,
     }
+}
+
+/// Everything [`ordered_lists`] reads: the world (each page's path, URL,
+/// title, kind and what it extends), each page's `order`, and each page's
+/// concepts.
+fn ordered_key(world: u128, pages: &[Arc<Page>], concepts: &[Vec<PageId>]) -> u128 {
+    let mut key = crate::key::Key::new();
+    key.add(world);
+    for (page, concepts) in pages.iter().zip(concepts) {
+        key.add(page.order).add(concepts);
+    }
+    key.finish()
 }
 
 /// For each page, the page its `extends` names, if any. An extension must

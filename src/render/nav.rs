@@ -64,7 +64,7 @@ pub(crate) struct NavCache {
 /// it falls in (a section's index page, the first).
 pub(crate) fn places(resolved: &Resolved) -> FastMap<PageId, Place> {
     let mut places = FastMap::default();
-    for s in &resolved.sections {
+    for s in resolved.sections.iter() {
         let key: Arc<str> = Arc::from(s.key.as_str());
         if let Some(index) = s.index {
             places.insert(index, (key.clone(), 0));
