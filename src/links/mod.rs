@@ -82,7 +82,9 @@ pub struct Resolved {
     pub targets: Vec<Arc<[Target]>>,
     /// Per page, concept mentions turned into links, in text order.
     pub autolinks: Vec<Vec<AutoLink>>,
-    pub backlinks: Vec<Vec<Backlink>>,
+    /// Per page, who refers to it; shared with the next build's, which
+    /// finds them kept while every page's links stay the same.
+    pub backlinks: Arc<Vec<Vec<Backlink>>>,
     /// Concepts each page relies on: front matter, then linked ones.
     pub concepts: Vec<Vec<PageId>>,
     pub related: Arc<Vec<Vec<Related>>>,
@@ -192,6 +194,8 @@ pub struct ResolveCache {
     targets: crate::key::Kept<Resolving>,
     /// The lists by order, with the key of what they were made from.
     ordered: Option<(u128, Ordered)>,
+    /// The backlinks, with the key of what they were made from.
+    backlinks: Option<(u128, Arc<Vec<Vec<Backlink>>>)>,
 }
 
 impl ResolveCache {
@@ -202,6 +206,7 @@ impl ResolveCache {
             names: None,
             targets: crate::key::Kept::keeping(),
             ordered: None,
+            backlinks: None,
         }
     }
 
@@ -400,10 +405,26 @@ pub fn resolve_cached(
         .ordered
         .take()
         .filter(|(key, _)| Some(*key) == lists_key);
+    // The backlinks, kept while every page's links stay.
+    let backlinks_key = keep.then(|| backlinks_key(world, &targets, &autolinks, &concepts));
+    let kept_backlinks = cache
+        .backlinks
+        .take()
+        .filter(|(key, _)| Some(*key) == backlinks_key);
+    let make_backlinks = || Arc::new(backlinks(pages, &owner, &targets, &autolinks, &concepts));
     // The backlinks, and the lists by order, are made side by side: the
     // lists are mostly one thread's work.
     let (backlinks, lists) = rayon::join(
-        || backlinks(pages, &owner, &targets, &autolinks, &concepts),
+        || match kept_backlinks {
+            Some((_, backlinks)) => {
+                debug_assert!(
+                    backlinks == make_backlinks(),
+                    "backlinks kept by a key they were not made from"
+                );
+                backlinks
+            }
+            None => make_backlinks(),
+        },
         || match kept_lists {
             Some((_, lists)) => {
                 debug_assert!(
@@ -416,6 +437,7 @@ pub fn resolve_cached(
         },
     );
     cache.ordered = lists_key.map(|key| (key, lists.clone()));
+    cache.backlinks = backlinks_key.map(|key| (key, backlinks.clone()));
     Resolved {
         targets,
         autolinks,
@@ -486,6 +508,35 @@ fn ordered_key(world: u128, pages: &[Arc<Page>], concepts: &[Vec<PageId>]) -> u1
     key.add(world);
     for (page, concepts) in pages.iter().zip(concepts) {
         key.add(page.order).add(concepts);
+    }
+    key.finish()
+}
+
+/// Everything [`backlinks`] reads: the world (which page extends which),
+/// and each page's references in order: the pages its links lead to, the
+/// concepts it auto-links, and its concepts. Not its text: most saves
+/// change some page's text and none of its references.
+fn backlinks_key(
+    world: u128,
+    targets: &[Arc<[Target]>],
+    autolinks: &[Vec<AutoLink>],
+    concepts: &[Vec<PageId>],
+) -> u128 {
+    let mut key = crate::key::Key::new();
+    key.add(world);
+    for ((targets, autolinks), concepts) in targets.iter().zip(autolinks).zip(concepts) {
+        key.add(targets.len());
+        for target in targets.iter() {
+            key.add(match target {
+                Target::Page { page, .. } => *page,
+                _ => usize::MAX,
+            });
+        }
+        key.add(autolinks.len());
+        for autolink in autolinks {
+            key.add(autolink.concept);
+        }
+        key.add(concepts);
     }
     key.finish()
 }

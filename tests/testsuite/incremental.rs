@@ -1030,3 +1030,27 @@ fn a_page_crowded_with_a_common_word_enters_its_best_postings_and_leaves() {
     }
     assert!(patched >= 4, "{patched} of 5 saves patched the index");
 }
+
+/// A link that leads to another page after a save, with as many links as
+/// before and no concept among them: the backlinks move with it (the
+/// resolve stage keeps them while every page's references stay; debug
+/// builds check kept backlinks against backlinks made afresh).
+#[test]
+fn a_retargeted_link_moves_its_backlink() {
+    let mut source = MemSource::new("t/")
+        .with("playbook.toml", "base = \"none\"\n")
+        .with("notes/b.md", "# Bee\n\nB.\n")
+        .with("notes/c.md", "# Sea\n\nC.\n");
+    let mut cache = altitude::pipeline::Cache::keeping();
+    for (step, (to, file)) in [("Bee", "b"), ("Sea", "c"), ("Bee", "b")]
+        .into_iter()
+        .enumerate()
+    {
+        source.insert("notes/a.md", format!("# Ay\n\nSee [[{to}]] first.\n"));
+        let input = SiteInput::over(Arc::new(source.clone()));
+        let incremental = run_cached(&input, &mut cache);
+        let full = pipeline::run(&input, Mode::Build);
+        assert_same_site(&incremental, &full, &format!("step {step}"));
+        assert!(full.files.contains_key(&format!("notes/{file}/index.html")));
+    }
+}
