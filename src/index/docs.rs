@@ -32,13 +32,12 @@ impl SectionDoc {
 /// `lead_anchor` is where the lead section (the text before the first
 /// heading) lands, when not at the top of the page.
 pub(crate) fn sections(id: PageId, texts: Sections, lead_anchor: Option<&str>) -> Vec<SectionDoc> {
-    let mut texts = texts;
     // Every page has its lead document, even one rendered without text.
-    if texts.is_empty() {
-        texts.push(Arc::default());
-    }
+    let lead = texts.is_empty().then(Arc::default);
     texts
-        .into_iter()
+        .iter()
+        .cloned()
+        .chain(lead)
         .map(|mut section| {
             if let (None, Some(anchor)) = (&section.anchor, lead_anchor) {
                 Arc::make_mut(&mut section).anchor = Some(anchor.to_string());

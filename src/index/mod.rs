@@ -280,24 +280,14 @@ fn build_unless(
         mut sections,
         body_keys,
     } = texts;
-    // Each output page with its own and its extensions' sections, moved out.
-    let pages: Vec<(PageId, Vec<Sections>)> = (0..loaded.pages.len())
+    let ids: Vec<PageId> = (0..loaded.pages.len())
         .filter(|&id| resolved.is_output(id))
-        .map(|id| {
-            let texts = resolved
-                .shown(id)
-                .map(|p| sections.get_mut(p).map(std::mem::take).unwrap_or_default())
-                .collect();
-            (id, texts)
-        })
         .collect();
-    let ids: Vec<PageId> = pages.iter().map(|(id, _)| *id).collect();
     // A one-off build keeps nothing: no key to compute. Nor does a build
     // whose bodies were not keyed.
     let keys: Option<Vec<u128>> = body_keys.filter(|_| cache.pages.keeps()).map(|bodies| {
-        pages
-            .iter()
-            .map(|(id, _)| analysis_key(loaded, resolved, *id, bodies))
+        ids.iter()
+            .map(|&id| analysis_key(loaded, resolved, id, bodies))
             .collect()
     });
     let mut analysed: Vec<Option<Arc<Analysed>>> = match &keys {
@@ -305,13 +295,21 @@ fn build_unless(
             .iter()
             .map(|&key| cache.pages.get(key).cloned())
             .collect(),
-        None => vec![None; pages.len()],
+        None => vec![None; ids.len()],
     };
-    let misses = pages
-        .into_iter()
+    // The pages to analyse, each with its own and its extensions' sections,
+    // moved out.
+    let misses = ids
+        .iter()
         .enumerate()
         .filter(|(slot, _)| analysed[*slot].is_none())
-        .map(|(slot, (id, texts))| (slot, id, texts))
+        .map(|(slot, &id)| {
+            let texts = resolved
+                .shown(id)
+                .map(|p| sections.get_mut(p).map(std::mem::take).unwrap_or_default())
+                .collect();
+            (slot, id, texts)
+        })
         .collect();
     for (slot, page) in analyse(loaded, resolved, misses, &mut cache.vocabulary) {
         analysed[slot] = Some(Arc::new(page));

@@ -116,8 +116,9 @@ pub struct SectionText {
     pub body: String,
 }
 
-/// A body's sections' text, each shared (see [`Body`]).
-pub type Sections = Vec<Arc<SectionText>>;
+/// A body's sections' text, each shared (see [`Body`]), and the list too:
+/// the index takes every page's list on every save.
+pub type Sections = Arc<[Arc<SectionText>]>;
 
 /// A page's body as rendered: its HTML and its sections' text. `serve`
 /// keeps it from build to build, so it is shared, never copied: by the
@@ -244,7 +245,7 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
     let sections = if with_text {
         section_texts(&events, page)
     } else {
-        Vec::new()
+        Sections::default()
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
