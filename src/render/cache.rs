@@ -24,6 +24,9 @@ pub struct RenderCache {
     pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
     /// A body's stand-in key → its key (see `body::body_key_stand_in`).
     pub(crate) body_keys: crate::key::Kept<u128>,
+    /// The print edition, 404 and search pages, by their key (see
+    /// `face::Faces::special_key`).
+    pub(crate) specials: crate::key::Kept<Vec<u8>>,
     pub(crate) pages: HashMap<u128, crate::pipeline::Bytes, KeyHash>,
     /// Rendered sidebars.
     pub(crate) sidebars: super::nav::Sidebars,
@@ -45,6 +48,7 @@ impl RenderCache {
             keep: true,
             bodies: crate::key::Kept::keeping(),
             body_keys: crate::key::Kept::keeping(),
+            specials: crate::key::Kept::keeping(),
             sidebars: crate::key::Kept::keeping(),
             ..RenderCache::default()
         }

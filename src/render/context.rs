@@ -227,6 +227,12 @@ impl<'a> ContextBuilder<'a> {
         self.map_page
     }
 
+    /// The key of the sidebar of a page outside the sections, shown at
+    /// depth `root`.
+    pub(super) fn outside_sidebar_key(&self, root: &str) -> u128 {
+        self.nav.key_outside(root)
+    }
+
     /// The key of the sidebar page `id` is shown with.
     pub(super) fn sidebar_key(&self, id: PageId) -> u128 {
         self.nav

@@ -147,6 +147,36 @@ impl Faces {
     }
 }
 
+impl Faces {
+    /// The key of a page made of the whole site (the print edition, the
+    /// 404 and search pages), rendered with `template` at depth `root`:
+    /// everything its context reads. The sidebar of a page outside the
+    /// sections, the home (in the breadcrumbs), and, listed on the print
+    /// edition, each principle with its body as printed (`print_bodies`,
+    /// their keys) and each concept.
+    pub(super) fn special_key(
+        &self,
+        (builder, resolved): (&ContextBuilder<'_>, &Resolved),
+        template: &str,
+        root: &str,
+        print_bodies: &[u128],
+    ) -> u128 {
+        let mut key = Key::new();
+        key.add(self.site)
+            .add(template)
+            .add(root)
+            .add(builder.outside_sidebar_key(root))
+            .add(resolved.home.map(|h| self.shown[h]));
+        add_values(&mut key, resolved.principles.iter().map(|&p| self.shown[p]));
+        key.add(print_bodies);
+        add_values(
+            &mut key,
+            resolved.concept_list.iter().map(|&c| self.shown[c]),
+        );
+        key.finish()
+    }
+}
+
 /// What a context reads of another page: the page, or its concepts.
 enum Read {
     Page(PageId),

@@ -301,7 +301,8 @@ pub fn render_cached(
             .keep
             .then(|| face::Faces::new(loaded, resolved, &builder, templates)),
     };
-    let print_bodies: Vec<Arc<Body>> = print_bodies.into_iter().map(|(_, _, b)| b).collect();
+    let (print_keys, print_bodies): (Vec<u128>, Vec<Arc<Body>>) =
+        print_bodies.into_iter().map(|(_, key, b)| (key, b)).unzip();
     // The pages, and beside them the few files made of the whole site.
     let find_pages = || -> Vec<Result<Found, Box<Diagnostic>>> {
         to_render
@@ -322,14 +323,22 @@ pub fn render_cached(
             })
             .collect()
     };
-    let (results, (site_files, site_problems)) = rayon::join(find_pages, || {
-        whole_site_files(&tera, &builder, &print_bodies, (loaded, resolved), all)
+    let specials = finder.faces.as_ref().map(|faces| (faces, &cache.specials));
+    let (results, whole_site) = rayon::join(find_pages, || {
+        whole_site_files(
+            (&tera, &builder),
+            (&print_bodies, &print_keys),
+            (loaded, resolved),
+            specials,
+            all,
+        )
     });
     // The cache keeps exactly what this build used, if it keeps anything.
     let mut next = RenderCache {
         keep: cache.keep,
         bodies: std::mem::take(&mut cache.bodies),
         body_keys: std::mem::take(&mut cache.body_keys),
+        specials: std::mem::take(&mut cache.specials),
         sidebars: std::mem::take(&mut cache.sidebars),
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
@@ -366,36 +375,71 @@ pub fn render_cached(
         }
     }
 
-    rendered.files.extend(site_files);
-    diags.extend(site_problems);
+    // The special pages come first, each with its key if it has one.
+    let specials = whole_site.special_keys.iter().zip(&whole_site.files);
+    next.specials
+        .keep_only(specials.map(|(key, (_, html))| (*key, html)));
+    rendered.files.extend(whole_site.files);
+    diags.extend(whole_site.problems);
     *cache = next;
     rendered
 }
 
 /// The files made of the whole site rather than of one page: the print
 /// edition, the 404 and search pages, and, when the build writes every
-/// file, the sitemap and `robots.txt`; with the problems they had.
+/// file, the sitemap and `robots.txt`; with the problems they had, and the
+/// special pages' keys when `kept` has them by key (`serve`: a save seldom
+/// changes what they show).
 fn whole_site_files(
-    tera: &tera::Tera,
-    builder: &ContextBuilder<'_>,
-    print_bodies: &[Arc<Body>],
+    (tera, builder): (&tera::Tera, &ContextBuilder<'_>),
+    (print_bodies, print_keys): (&[Arc<Body>], &[u128]),
     (loaded, resolved): (&Loaded, &Resolved),
+    kept: Option<(&face::Faces, &crate::key::Kept<Vec<u8>>)>,
     all: bool,
-) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+) -> WholeSite {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let mut keys = Vec::new();
     let [(print, print_path), (not_found, not_found_path), (search, search_path)] = special_pages();
-    let mut special = vec![
-        (print, builder.print_context(print_bodies), print_path),
-        (not_found, builder.not_found_context(), not_found_path),
+    let mut special: Vec<(&str, String, String)> = vec![
+        (print, urls::root_prefix(context::PRINT_URL), print_path),
+        (
+            not_found,
+            context::not_found_root(&loaded.config.base_url),
+            not_found_path,
+        ),
     ];
     // A theme without a search page simply has none.
     if tera.get_template_names().any(|n| n == search) {
-        special.push((search, builder.search_context(), search_path));
+        special.push((search, urls::root_prefix(context::SEARCH_URL), search_path));
     }
-    for (template, context, path) in special {
-        match tera.render(template, &context) {
-            Ok(html) => files.push((path, html.into_bytes())),
+    for (template, root, path) in special {
+        let key = kept
+            .map(|(faces, _)| faces.special_key((builder, resolved), template, &root, print_keys));
+        let found = kept.zip(key).and_then(|((_, pages), key)| pages.get(key));
+        let made = || {
+            let context = match template {
+                "print.html" => builder.print_context(print_bodies),
+                "404.html" => builder.not_found_context(),
+                _ => builder.search_context(),
+            };
+            tera.render(template, &context)
+        };
+        let html = match found {
+            Some(html) => {
+                debug_assert!(
+                    made().ok().as_deref().map(str::as_bytes) == Some(&html[..]),
+                    "{template} kept by a key it was not made from"
+                );
+                Ok(html.clone())
+            }
+            None => made().map(String::into_bytes),
+        };
+        match html {
+            Ok(html) => {
+                files.push((path, html));
+                keys.extend(key);
+            }
             Err(e) => problems.push(Diagnostic::error(
                 Code::TemplateError,
                 format!("template `{template}` failed: {}", theme::error_chain(&e)),
@@ -406,7 +450,20 @@ fn whole_site_files(
         files.push((SITEMAP.into(), sitemap(loaded, resolved).into_bytes()));
         files.push((ROBOTS.into(), robots(loaded).into_bytes()));
     }
-    (files, problems)
+    WholeSite {
+        files,
+        problems,
+        special_keys: keys,
+    }
+}
+
+/// What [`whole_site_files`] made.
+struct WholeSite {
+    /// The special pages first, then the sitemap and `robots.txt`.
+    files: Vec<(String, Vec<u8>)>,
+    problems: Vec<Diagnostic>,
+    /// The special pages' keys, in order, when they have keys.
+    special_keys: Vec<u128>,
 }
 
 /// A body's key, and its stand-in when its page's links were resolved

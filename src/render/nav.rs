@@ -157,6 +157,12 @@ impl NavCache {
         self.sidebar(Some(current), root).map_or(0, |(key, _)| *key)
     }
 
+    /// The key of the sidebar of a page outside the sections (the print
+    /// edition, the 404 and search pages) shown at depth `root`.
+    pub fn key_outside(&self, root: &str) -> u128 {
+        self.sidebar(None, root).map_or(0, |(key, _)| *key)
+    }
+
     /// The sidebar, with its key, of `page` shown at depth `root`.
     fn sidebar(&self, page: Option<PageId>, root: &str) -> Option<&(u128, String)> {
         let outside = Place::default();
