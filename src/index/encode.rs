@@ -360,7 +360,7 @@ fn afresh(
     }
     let sources = Sources::new(input, &page_rows, &quantised);
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
-    let (mut bodies, _) = encode_shards(&sources, &layout, Bodies::default(), superseded)?;
+    let (mut bodies, _) = encode_shards(&sources, (&layout, None), Bodies::default(), superseded)?;
     let written = bodies.len();
     let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), keep);
     Some(Ok(Encoded {
@@ -459,11 +459,20 @@ fn patched(
     } else {
         last.layout
     };
-    for &term in &dirty_terms {
-        bodies.remove(&layout.space.key_of(&input.stems[term as usize]));
+    let mut dirty: Vec<String> = dirty_terms
+        .iter()
+        .map(|&term| layout.space.key_of(&input.stems[term as usize]))
+        .collect();
+    dirty.sort_unstable();
+    dirty.dedup();
+    for key in &dirty {
+        bodies.remove(key);
     }
     let sources = Sources::new(input, &page_rows, &quantised);
-    let Some((mut bodies, fresh)) = encode_shards(&sources, &layout, bodies, superseded) else {
+    // Over the last shards, only the dirty ones need encoding.
+    let only = same_space.then_some(&dirty[..]);
+    let Some((mut bodies, fresh)) = encode_shards(&sources, (&layout, only), bodies, superseded)
+    else {
         return Patch::Stopped;
     };
     let (tree, packs, moved) = match same_space {
@@ -842,15 +851,29 @@ fn assign(
 /// shards are most of the stage.
 fn encode_shards(
     sources: &Sources<'_>,
-    layout: &Layout,
+    (layout, only): (&Layout, Option<&[String]>),
     mut bodies: Bodies,
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Option<(Bodies, HashSet<String>)> {
-    let missing: Vec<(&String, &Shard)> = layout
-        .shards
-        .iter()
-        .filter(|(key, _)| !bodies.contains_key(*key))
-        .collect();
+    let missing: Vec<(&String, &Shard)> = match only {
+        Some(keys) => keys
+            .iter()
+            .filter_map(|key| layout.shards.get_key_value(key))
+            .collect(),
+        None => layout
+            .shards
+            .iter()
+            .filter(|(key, _)| !bodies.contains_key(*key))
+            .collect(),
+    };
+    debug_assert!(
+        only.is_none()
+            || layout
+                .shards
+                .keys()
+                .all(|k| bodies.contains_key(k) || only.is_some_and(|o| o.contains(k))),
+        "a shard missing that was not dirty"
+    );
     let made: Vec<(String, Arc<str>)> = missing
         .into_par_iter()
         .map(|(key, (own, see))| {
@@ -868,7 +891,9 @@ fn encode_shards(
             Some((key.clone(), Arc::from(body)))
         })
         .collect::<Option<_>>()?;
-    bodies.retain(|key, _| layout.shards.contains_key(key));
+    if only.is_none() {
+        bodies.retain(|key, _| layout.shards.contains_key(key));
+    }
     let fresh = made.iter().map(|(key, _)| key.clone()).collect();
     bodies.extend(made);
     Some((bodies, fresh))
