@@ -142,6 +142,40 @@ pub(crate) fn text_key(text: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
+/// A value worked out from each page alone, kept with the very page it
+/// was worked out from (`serve`): a page the load hands on unchanged is the
+/// same `Arc`, and has the same value. Holding the page keeps its address
+/// from being another page's; a page changed in place would have been
+/// copied first (`Arc::make_mut`), since this holds it too. By page id: a
+/// page that moved to another id is worked out again.
+#[derive(Default)]
+pub(crate) struct ByPage {
+    kept: Vec<(std::sync::Arc<crate::content::Page>, u128)>,
+}
+
+impl ByPage {
+    /// Each page's value, `make` worked out only for pages not kept here;
+    /// leaves this build's pages and values here.
+    pub(crate) fn values(
+        &mut self,
+        pages: &[std::sync::Arc<crate::content::Page>],
+        make: impl Fn(&crate::content::Page) -> u128 + Sync,
+    ) -> Vec<u128> {
+        use rayon::prelude::*;
+        let kept = &self.kept;
+        let values: Vec<u128> = pages
+            .par_iter()
+            .enumerate()
+            .map(|(id, page)| match kept.get(id) {
+                Some((was, value)) if std::sync::Arc::ptr_eq(was, page) => *value,
+                _ => make(page),
+            })
+            .collect();
+        self.kept = pages.iter().cloned().zip(values.iter().copied()).collect();
+        values
+    }
+}
+
 /// What one build made, by content key, kept for the next (`serve`). The
 /// default keeps nothing: a one-off build has no next build to help, and
 /// computes no keys.
@@ -270,6 +304,48 @@ mod tests {
                 "{parts} parts"
             );
         }
+    }
+
+    #[test]
+    fn a_page_value_is_kept_for_the_very_page_it_was_made_from() {
+        use crate::content::{Page, PageKind};
+        use std::sync::Arc;
+        let page = |title: &str| {
+            let path = format!("{title}.md");
+            let kind = PageKind::Page;
+            Arc::new(Page::generated(
+                0,
+                0,
+                path,
+                kind,
+                title.into(),
+                String::new(),
+            ))
+        };
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = |p: &Page| {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            text_key(&p.title)
+        };
+        let (a, b) = (page("a"), page("b"));
+        let mut kept = ByPage::default();
+        assert_eq!(
+            kept.values(&[a.clone(), b.clone()], make),
+            [text_key("a"), text_key("b")]
+        );
+        assert_eq!(made.swap(0, std::sync::atomic::Ordering::Relaxed), 2);
+        // The same pages: nothing made. An equal page that is another
+        // `Arc`, or a page at another id: made again.
+        let values = kept.values(&[a.clone(), page("b")], make);
+        assert_eq!(values, [text_key("a"), text_key("b")]);
+        assert_eq!(made.swap(0, std::sync::atomic::Ordering::Relaxed), 1);
+        let mut changed = a.clone();
+        Arc::make_mut(&mut changed).title = "c".into();
+        assert_eq!(
+            kept.values(&[b, changed], make),
+            [text_key("b"), text_key("c")]
+        );
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 
     #[test]

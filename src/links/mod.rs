@@ -196,6 +196,8 @@ pub struct ResolveCache {
     ordered: Option<(u128, Ordered)>,
     /// The backlinks, with the key of what they were made from.
     backlinks: Option<(u128, Arc<Vec<Vec<Backlink>>>)>,
+    /// Each page's part of the world key.
+    world_parts: crate::key::ByPage,
 }
 
 impl ResolveCache {
@@ -207,6 +209,7 @@ impl ResolveCache {
             targets: crate::key::Kept::keeping(),
             ordered: None,
             backlinks: None,
+            world_parts: Default::default(),
         }
     }
 
@@ -250,13 +253,9 @@ type Named = (Arc<Names>, Arc<autolink::AutoLinker>);
 /// extension and headings; the redirects and hidden pages; the assets; the
 /// link check's level. While it is the same, a page whose text is the same
 /// has the same targets and the same problems, and the names are the same.
-fn world_key(loaded: &Loaded) -> u128 {
-    // Each page's part on its own, in parallel: hashed on every save.
-    let parts: Vec<u128> = loaded
-        .pages
-        .par_iter()
-        .map(|p| page_world_part(p))
-        .collect();
+fn world_key(loaded: &Loaded, kept: &mut crate::key::ByPage) -> u128 {
+    // Each page's part on its own: kept with the page it was made from.
+    let parts = kept.values(&loaded.pages, page_world_part);
     let mut key = crate::key::Key::new();
     key.add(&parts);
     for r in &loaded.redirects {
@@ -321,7 +320,10 @@ pub fn resolve_cached(
 ) -> Resolved {
     let pages = &loaded.pages;
     // A one-off resolve keeps nothing: no key to compute.
-    let world = if cache.keeps() { world_key(loaded) } else { 0 };
+    let world = match cache.keeps() {
+        true => world_key(loaded, &mut cache.world_parts),
+        false => 0,
+    };
     let extension_of = extension_targets(pages, diags);
     let owner: Vec<PageId> = (0..pages.len())
         .map(|id| extension_of[id].unwrap_or(id))

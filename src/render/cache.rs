@@ -24,6 +24,9 @@ pub struct RenderCache {
     pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
     /// A body's stand-in key → its key (see `body::body_key_stand_in`).
     pub(crate) body_keys: crate::key::Kept<u128>,
+    /// Each page's identity and own face (see `face::Faces::new`).
+    pub(crate) identities: crate::key::ByPage,
+    pub(crate) page_faces: crate::key::ByPage,
     /// The print edition, 404 and search pages, by their key (see
     /// `face::Faces::special_key`).
     pub(crate) specials: crate::key::Kept<Vec<u8>>,

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::content::{Loaded, Page, PageId};
-use crate::key::Key;
+use crate::key::{ByPage, Key};
 use crate::links::{Resolved, Target};
 
 use super::context::ContextBuilder;
@@ -51,12 +51,14 @@ pub(super) struct Faces {
 
 impl Faces {
     /// The parts of the site `loaded` and `resolved` describe, whose
-    /// contexts `builder` makes, under templates with key `templates`.
+    /// contexts `builder` makes, under templates with key `templates`;
+    /// each page's identity and own face from `kept` where the page is the
+    /// one they were made from.
     pub(super) fn new(
-        loaded: &Loaded,
-        resolved: &Resolved,
+        (loaded, resolved): (&Loaded, &Resolved),
         builder: &ContextBuilder<'_>,
         templates: u128,
+        (identities, page_faces): (&mut ByPage, &mut ByPage),
     ) -> Faces {
         let map_page = builder.map_page();
         let mut site = Key::new();
@@ -66,13 +68,14 @@ impl Faces {
             site.add(&layer.name).add(&layer.edit_url);
         }
         site.add(map_page.map(|m| &loaded.pages[m].url));
-        let ident = identities(loaded);
+        let ident = identities.values(&loaded.pages, identity);
+        let page_faces = page_faces.values(&loaded.pages, page_face);
         // Each page's parts are hashed on their own, in parallel: a big
         // site's parts are hashed on every save.
         let (own, shown): (Vec<u128>, Vec<u128>) = (0..loaded.pages.len())
             .into_par_iter()
             .map(|id| {
-                let shown = shown_part(loaded, resolved, &ident, id);
+                let shown = shown_part(resolved, (&ident, &page_faces), id);
                 (own_part(&loaded.pages, resolved, &ident, id, shown), shown)
             })
             .unzip();
@@ -259,16 +262,18 @@ fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
 /// Each page's identity, for keys that name pages: its layer, path and
 /// URL, not its id. Adding or removing a page shifts the ids of the pages
 /// after it, which changes nothing any of them shows.
-fn identities(loaded: &Loaded) -> Vec<u128> {
-    loaded
-        .pages
-        .par_iter()
-        .map(|page| {
-            let mut key = Key::new();
-            key.add(page.layer).add(&page.path).add(&page.url);
-            key.finish()
-        })
-        .collect()
+/// What names a page in other pages' keys: its layer, path and URL.
+fn identity(page: &Page) -> u128 {
+    let mut key = Key::new();
+    key.add(page.layer).add(&page.path).add(&page.url);
+    key.finish()
+}
+
+/// What other pages' contexts read of a page itself (see [`add_page`]).
+fn page_face(page: &Page) -> u128 {
+    let mut key = Key::new();
+    add_page(&mut key, page);
+    key.finish()
 }
 
 /// `pages` by identity, counted.
@@ -327,9 +332,9 @@ fn own_part(pages: &[Arc<Page>], r: &Resolved, ident: &[u128], id: PageId, shown
 /// What other pages' contexts read of page `id`: the page (its title, URL,
 /// kind, summary, definition), and its concepts (a concept's local map
 /// shows those of the pages that use it).
-fn shown_part(loaded: &Loaded, r: &Resolved, ident: &[u128], id: PageId) -> u128 {
+fn shown_part(r: &Resolved, (ident, page_faces): (&[u128], &[u128]), id: PageId) -> u128 {
     let mut key = Key::new();
-    add_page(&mut key, &loaded.pages[id]);
+    key.add(page_faces[id]);
     add_pages(
         &mut key,
         ident,

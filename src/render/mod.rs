@@ -287,6 +287,19 @@ pub fn render_cached(
         .total
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
     progress.done.store(0, std::sync::atomic::Ordering::Relaxed);
+    // Only a cache that keeps pages needs faces (see `face`).
+    let faces = match cache.keep {
+        true => {
+            let kept = (&mut cache.identities, &mut cache.page_faces);
+            Some(face::Faces::new(
+                (loaded, resolved),
+                &builder,
+                templates,
+                kept,
+            ))
+        }
+        false => None,
+    };
     let finder = Finder {
         loaded,
         resolved,
@@ -296,10 +309,7 @@ pub fn render_cached(
         bodies: &bodies,
         body_keys: &body_keys,
         templates,
-        // Only a cache that keeps pages needs faces (see `face`).
-        faces: cache
-            .keep
-            .then(|| face::Faces::new(loaded, resolved, &builder, templates)),
+        faces,
     };
     let (print_keys, print_bodies): (Vec<u128>, Vec<Arc<Body>>) =
         print_bodies.into_iter().map(|(_, key, b)| (key, b)).unzip();
@@ -339,6 +349,8 @@ pub fn render_cached(
         bodies: std::mem::take(&mut cache.bodies),
         body_keys: std::mem::take(&mut cache.body_keys),
         specials: std::mem::take(&mut cache.specials),
+        identities: std::mem::take(&mut cache.identities),
+        page_faces: std::mem::take(&mut cache.page_faces),
         sidebars: std::mem::take(&mut cache.sidebars),
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
