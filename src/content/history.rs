@@ -20,6 +20,15 @@ pub(crate) type Dates = Arc<HashMap<String, String>>;
 #[derive(Default)]
 pub struct HistoryCache {
     folders: HashMap<PathBuf, (String, Dates)>,
+    /// By page id, when a load cache keeps pages: the page as parsed, and
+    /// the dated copy made of it. The parse cache hands the next build the
+    /// same undated page: it gets the same dated copy, not a new one.
+    pub(crate) dated: Vec<
+        Option<(
+            std::sync::Arc<crate::content::Page>,
+            std::sync::Arc<crate::content::Page>,
+        )>,
+    >,
 }
 
 impl HistoryCache {

@@ -345,7 +345,8 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
     overlay::add_folder_listings(&mut loaded);
-    add_history(&mut loaded, &mut cache.history, diags);
+    let keep = cache.parsed.keeps();
+    add_history(&mut loaded, (&mut cache.history, keep), diags);
     loaded
 }
 
@@ -380,7 +381,11 @@ pub(crate) fn add_text(
 
 /// `last_updated = true`: each page's date, from its layer's git history.
 /// Layers that are not on disk (the bundled playbook) have none.
-fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diagnostics) {
+fn add_history(
+    loaded: &mut Loaded,
+    (history, keep): (&mut HistoryCache, bool),
+    diags: &mut Diagnostics,
+) {
     let Some((file, span)) = loaded.config.last_updated.clone() else {
         return;
     };
@@ -398,13 +403,29 @@ fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diag
             },
         )
         .collect();
-    for page in &mut loaded.pages {
-        if let Some(Some(dates)) = dates.get(page.layer) {
-            let updated = page.source_path().and_then(|p| dates.get(p));
-            // A kept page is copied only if its date moved.
-            if page.updated.as_ref() != updated {
-                Arc::make_mut(page).updated = updated.cloned();
+    let last = std::mem::take(&mut history.dated);
+    for (id, page) in loaded.pages.iter_mut().enumerate() {
+        let Some(Some(dates)) = dates.get(page.layer) else {
+            continue;
+        };
+        let updated = page.source_path().and_then(|p| dates.get(p));
+        // A kept page is copied only if its date moved; and only once:
+        // the next build finds the copy made of the very same page.
+        if page.updated.as_ref() == updated {
+            continue;
+        }
+        let undated = page.clone();
+        match last.get(id).and_then(Option::as_ref) {
+            Some((from, dated)) if Arc::ptr_eq(from, page) && dated.updated.as_ref() == updated => {
+                *page = dated.clone();
             }
+            _ => Arc::make_mut(page).updated = updated.cloned(),
+        }
+        if keep {
+            if history.dated.len() <= id {
+                history.dated.resize(id + 1, None);
+            }
+            history.dated[id] = Some((undated, page.clone()));
         }
     }
     // One warning for the build: every layer fails alike when git is missing.

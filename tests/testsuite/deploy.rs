@@ -255,7 +255,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 /// `dir` as a repository with everything in it committed.
-fn commit_all(dir: &Path) {
+pub(crate) fn commit_all(dir: &Path) {
     git(dir, &["init", "-q"]);
     git(dir, &["add", "."]);
     git(dir, &["commit", "-qm", "start"]);

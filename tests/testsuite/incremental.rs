@@ -1054,3 +1054,37 @@ fn a_retargeted_link_moves_its_backlink() {
         assert!(full.files.contains_key(&format!("notes/{file}/index.html")));
     }
 }
+
+/// With `last_updated`, `serve` dates a page it keeps once: the next save
+/// finds the dated copy made of the very page the parse cache hands on,
+/// instead of copying every page again, and builds what a full build does.
+#[test]
+fn a_kept_page_is_dated_once() {
+    let site = TempDir::new("dated");
+    std::fs::create_dir_all(site.join("notes")).unwrap();
+    let settings = "base = \"none\"\nlast_updated = true\n";
+    std::fs::write(site.join("playbook.toml"), settings).unwrap();
+    for name in ["a", "b"] {
+        let text = format!("# {name}\n\nText.\n");
+        std::fs::write(site.join(&format!("notes/{name}.md")), text).unwrap();
+    }
+    crate::deploy::commit_all(site.path());
+    let source = altitude::source::FsSource::new(site.path().to_path_buf(), Vec::new());
+    let input = SiteInput::over(Arc::new(source));
+    let mut cache = altitude::pipeline::Cache::keeping();
+    let dated = |outcome: &pipeline::Outcome| -> Vec<Arc<altitude::content::Page>> {
+        let pages = outcome.loaded.pages.iter();
+        pages.filter(|p| p.updated.is_some()).cloned().collect()
+    };
+    let (first, _) = run_cached(&input, &mut cache);
+    let (again, _) = run_cached(&input, &mut cache);
+    assert_eq!(dated(&first).len(), 2, "both pages dated");
+    let same = dated(&first)
+        .iter()
+        .zip(dated(&again))
+        .all(|(a, b)| Arc::ptr_eq(a, &b));
+    assert!(same, "a kept page dated again");
+    std::fs::write(site.join("notes/a.md"), "# a\n\nMore text.\n").unwrap();
+    cached_equals_full(&input, &mut cache, "edited");
+    cached_equals_full(&input, &mut cache, "again");
+}
