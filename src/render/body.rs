@@ -33,19 +33,7 @@ pub(crate) struct BodyInput<'a> {
 pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
     let page = input.page;
     let mut key = crate::key::Key::new();
-    key.add(page.text_key)
-        .add(page.body_start)
-        .add(page.skip_first_h1)
-        .add(input.shown_at)
-        .add(input.style == UrlStyle::Files);
-    // The text (its key, above) makes the headings and links a page was
-    // read with; only an extension's heading ids are changed after, by its
-    // layer's name.
-    if page.extends.is_some() {
-        for h in page.headings.iter() {
-            key.add(&h.id);
-        }
-    }
+    add_page_and_place(&mut key, input);
     key.add(input.targets.len());
     for (link, target) in page.links.iter().zip(input.targets) {
         add_href(&mut key, input, target);
@@ -74,24 +62,32 @@ pub(crate) fn body_key(input: &BodyInput<'_>) -> u128 {
 /// and changes with any page's URL or headings: the body key it stood for
 /// last time is looked up by it, and made only when it is not found.
 pub(crate) fn body_key_stand_in(input: &BodyInput<'_>, link_key: u128) -> u128 {
-    let page = input.page;
     let mut key = crate::key::Key::new();
-    key.add(link_key)
-        .add(page.text_key)
-        .add(page.body_start)
-        .add(page.skip_first_h1)
-        .add(input.shown_at)
-        .add(input.style == UrlStyle::Files);
-    if page.extends.is_some() {
-        for h in page.headings.iter() {
-            key.add(&h.id);
-        }
-    }
+    key.add(link_key);
+    add_page_and_place(&mut key, input);
     key.add(input.autolinks.len());
     for a in input.autolinks {
         key.add(&a.span).add(a.concept);
     }
     key.finish()
+}
+
+/// What a body reads of its own page, and where it is shown.
+fn add_page_and_place(key: &mut crate::key::Key, input: &BodyInput<'_>) {
+    let page = input.page;
+    key.add(page.text_key)
+        .add(page.body_start)
+        .add(page.skip_first_h1)
+        .add(input.shown_at)
+        .add(input.style == UrlStyle::Files);
+    // The text (its key, above) makes the headings and links a page was
+    // read with; only an extension's heading ids are changed after, by its
+    // layer's name.
+    if page.extends.is_some() {
+        for h in page.headings.iter() {
+            key.add(&h.id);
+        }
+    }
 }
 
 /// What a target's `href` is made of (`urls::href_for`), given the page it

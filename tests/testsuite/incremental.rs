@@ -530,6 +530,21 @@ fn generated_layers() -> (MemSource, MemSource) {
     (base, corp)
 }
 
+/// `base` with its company layer `corp`, built with `cache` and checked
+/// against a full build; the full build.
+fn layered_equals_full(
+    (base, corp): (&MemSource, &MemSource),
+    cache: &mut pipeline::Cache,
+    step: &str,
+) -> pipeline::Outcome {
+    let mut input = SiteInput::over(Arc::new(base.clone()));
+    input.extra = vec![Arc::new(corp.clone())];
+    let incremental = run_cached(&input, cache);
+    let full = pipeline::run(&input, Mode::Build);
+    assert_same_site(&incremental, &full, step);
+    full
+}
+
 /// The value of `field = "…"` in a page's front matter.
 fn front_matter_value(text: &str, field: &str) -> Option<String> {
     let start = text.find(&format!("{field} = \""))? + field.len() + 4;
@@ -706,11 +721,7 @@ fn a_new_word_comes_into_the_index_and_goes_again() {
     .enumerate()
     {
         base.insert(&page, text);
-        let mut input = SiteInput::over(Arc::new(base.clone()));
-        input.extra = vec![Arc::new(corp.clone())];
-        let incremental = run_cached(&input, &mut cache);
-        let full = pipeline::run(&input, Mode::Build);
-        assert_same_site(&incremental, &full, &format!("step {step}"));
+        let full = layered_equals_full((&base, &corp), &mut cache, &format!("step {step}"));
         let written = cache.shards_written();
         if step > 0 {
             let (written, all) = written.expect("a sharded index");
@@ -1014,17 +1025,11 @@ fn a_page_crowded_with_a_common_word_enters_its_best_postings_and_leaves() {
         (two.clone(), text_two.clone()),
     ];
     let mut cache = altitude::pipeline::Cache::keeping();
-    let mut input = SiteInput::over(Arc::new(base.clone()));
-    input.extra = vec![Arc::new(corp.clone())];
-    run_cached(&input, &mut cache);
+    layered_equals_full((&base, &corp), &mut cache, "first build");
     let mut patched = 0;
     for (step, (page, text)) in steps.into_iter().enumerate() {
         base.insert(&page, text);
-        let mut input = SiteInput::over(Arc::new(base.clone()));
-        input.extra = vec![Arc::new(corp.clone())];
-        let incremental = run_cached(&input, &mut cache);
-        let full = pipeline::run(&input, Mode::Build);
-        assert_same_site(&incremental, &full, &format!("step {step}"));
+        layered_equals_full((&base, &corp), &mut cache, &format!("step {step}"));
         let (written, all) = cache.shards_written().expect("a sharded index");
         patched += usize::from(written < all / 10);
     }
