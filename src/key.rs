@@ -3,6 +3,9 @@
 //! make the same.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::content::{Page, PageId};
 
 /// Maps and sets of the site's own names and numbers, looked up many
 /// times per page on every build: a fast hash with a fixed seed
@@ -148,31 +151,48 @@ pub(crate) fn text_key(text: &str) -> u128 {
 /// from being another page's; a page changed in place would have been
 /// copied first (`Arc::make_mut`), since this holds it too. By page id: a
 /// page that moved to another id is worked out again.
-#[derive(Default)]
-pub(crate) struct ByPage {
-    kept: Vec<(std::sync::Arc<crate::content::Page>, u128)>,
+pub(crate) struct ByPage<V = u128> {
+    kept: Vec<(Arc<Page>, V)>,
 }
 
-impl ByPage {
+impl<V> Default for ByPage<V> {
+    fn default() -> Self {
+        ByPage { kept: Vec::new() }
+    }
+}
+
+impl<V: Clone + Send + Sync> ByPage<V> {
     /// Each page's value, `make` worked out only for pages not kept here;
     /// leaves this build's pages and values here.
     pub(crate) fn values(
         &mut self,
-        pages: &[std::sync::Arc<crate::content::Page>],
-        make: impl Fn(&crate::content::Page) -> u128 + Sync,
-    ) -> Vec<u128> {
+        pages: &[Arc<Page>],
+        make: impl Fn(&Page) -> V + Sync,
+    ) -> Vec<V> {
         use rayon::prelude::*;
-        let kept = &self.kept;
-        let values: Vec<u128> = pages
+        let values: Vec<V> = pages
             .par_iter()
             .enumerate()
-            .map(|(id, page)| match kept.get(id) {
-                Some((was, value)) if std::sync::Arc::ptr_eq(was, page) => *value,
-                _ => make(page),
+            .map(|(id, page)| match self.get(id, page) {
+                Some(value) => value.clone(),
+                None => make(page),
             })
             .collect();
-        self.kept = pages.iter().cloned().zip(values.iter().copied()).collect();
+        self.keep(pages.iter().cloned().zip(values.iter().cloned()).collect());
         values
+    }
+
+    /// The value kept for page `id`, if `page` is the very page it was
+    /// kept for.
+    pub(crate) fn get(&self, id: PageId, page: &Arc<Page>) -> Option<&V> {
+        let (was, value) = self.kept.get(id)?;
+        Arc::ptr_eq(was, page).then_some(value)
+    }
+
+    /// Keeps `kept`, each page (by id) with its value, in place of what
+    /// was kept.
+    pub(crate) fn keep(&mut self, kept: Vec<(Arc<Page>, V)>) {
+        self.kept = kept;
     }
 }
 
@@ -257,8 +277,7 @@ impl<V: Clone> Kept<V> {
         if !self.keep {
             return;
         }
-        let keys: std::collections::HashSet<u128, KeyHash> = used.into_iter().collect();
-        self.map.retain(|key, _| keys.contains(key));
+        self.retain(used);
         for (key, value) in fresh {
             self.map.entry(key).or_insert(value);
         }
@@ -276,11 +295,16 @@ impl<V: Clone> Kept<V> {
             return;
         }
         let used: Vec<(u128, &V)> = used.into_iter().collect();
-        let keys: std::collections::HashSet<u128, KeyHash> = used.iter().map(|(k, _)| *k).collect();
-        self.map.retain(|key, _| keys.contains(key));
+        self.retain(used.iter().map(|(key, _)| *key));
         for (key, value) in used {
             self.map.entry(key).or_insert_with(|| value.clone());
         }
+    }
+
+    /// Drops every value but those of `keys`.
+    fn retain(&mut self, keys: impl IntoIterator<Item = u128>) {
+        let keys: std::collections::HashSet<u128, KeyHash> = keys.into_iter().collect();
+        self.map.retain(|key, _| keys.contains(key));
     }
 }
 

@@ -13,6 +13,9 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+/// A file listed, with its stamp if asked for.
+pub type Listed = (String, Option<Stamp>);
+
 /// A tree of files addressed by `/`-separated paths relative to its root.
 pub trait Source: Send + Sync {
     /// How the root is shown in diagnostics, ending in `/` unless empty
@@ -31,7 +34,7 @@ pub trait Source: Send + Sync {
         None
     }
     /// [`Source::list`], each file with its [`Source::stamp`].
-    fn list_stamped(&self) -> io::Result<Vec<(String, Option<Stamp>)>> {
+    fn list_stamped(&self) -> io::Result<Vec<Listed>> {
         let paths = self.list()?;
         Ok(paths
             .into_iter()
@@ -178,9 +181,6 @@ pub(crate) fn skipped_name(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
-/// A file listed, with its stamp if asked for.
-type Listed = (String, Option<Stamp>);
-
 /// A folder on disk. Hidden entries, `node_modules`, `target` and the folders
 /// named in `skip` (the output folder) are not part of the source.
 pub struct FsSource {
@@ -293,15 +293,11 @@ impl Source for FsSource {
     }
 
     fn list(&self) -> io::Result<Vec<String>> {
-        let out: Vec<String> = self
-            .walk(&self.root, "", false)?
-            .into_iter()
-            .map(|(path, _)| path)
-            .collect();
-        Ok(out)
+        let listed = self.walk(&self.root, "", false)?;
+        Ok(listed.into_iter().map(|(path, _)| path).collect())
     }
 
-    fn list_stamped(&self) -> io::Result<Vec<(String, Option<Stamp>)>> {
+    fn list_stamped(&self) -> io::Result<Vec<Listed>> {
         self.walk(&self.root, "", true)
     }
 

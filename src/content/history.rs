@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+use crate::content::Page;
+use crate::key::ByPage;
+
 /// Source path → the day its last commit landed (`YYYY-MM-DD`, UTC).
 pub(crate) type Dates = Arc<HashMap<String, String>>;
 
@@ -20,18 +23,27 @@ pub(crate) type Dates = Arc<HashMap<String, String>>;
 #[derive(Default)]
 pub struct HistoryCache {
     folders: HashMap<PathBuf, (String, Dates)>,
-    /// By page id, when a load cache keeps pages: the page as parsed, and
-    /// the dated copy made of it. The parse cache hands the next build the
-    /// same undated page: it gets the same dated copy, not a new one.
-    pub(crate) dated: Vec<
-        Option<(
-            std::sync::Arc<crate::content::Page>,
-            std::sync::Arc<crate::content::Page>,
-        )>,
-    >,
+    /// Whether dated pages are kept for the next build (`serve`).
+    keep: bool,
+    /// Each page as parsed, with itself dated: the parse cache hands the
+    /// next build the same page, which gets the same dated copy.
+    pub(crate) dated: ByPage<Arc<Page>>,
 }
 
 impl HistoryCache {
+    /// A cache that keeps each build's dated pages for the next.
+    pub(crate) fn keeping() -> HistoryCache {
+        HistoryCache {
+            keep: true,
+            ..HistoryCache::default()
+        }
+    }
+
+    /// Whether dated pages are kept for the next build.
+    pub(crate) fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// The dates of the files in `folder`; an error says why git could not
     /// tell.
     pub(crate) fn last_changed(&mut self, folder: &Path) -> Result<Dates, String> {

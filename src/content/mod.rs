@@ -233,7 +233,7 @@ impl LoadCache {
         LoadCache {
             reads: ReadCache::keeping(),
             parsed: ParseCache::keeping(),
-            history: HistoryCache::default(),
+            history: HistoryCache::keeping(),
         }
     }
 }
@@ -345,8 +345,7 @@ pub fn load(input: &SiteInput, cache: &mut LoadCache, diags: &mut Diagnostics) -
     dedupe_layers(&mut loaded);
     check_url_collisions(&loaded.pages, diags);
     overlay::add_folder_listings(&mut loaded);
-    let keep = cache.parsed.keeps();
-    add_history(&mut loaded, (&mut cache.history, keep), diags);
+    add_history(&mut loaded, &mut cache.history, diags);
     loaded
 }
 
@@ -381,11 +380,8 @@ pub(crate) fn add_text(
 
 /// `last_updated = true`: each page's date, from its layer's git history.
 /// Layers that are not on disk (the bundled playbook) have none.
-fn add_history(
-    loaded: &mut Loaded,
-    (history, keep): (&mut HistoryCache, bool),
-    diags: &mut Diagnostics,
-) {
+fn add_history(loaded: &mut Loaded, history: &mut HistoryCache, diags: &mut Diagnostics) {
+    let last = std::mem::take(&mut history.dated);
     let Some((file, span)) = loaded.config.last_updated.clone() else {
         return;
     };
@@ -403,31 +399,26 @@ fn add_history(
             },
         )
         .collect();
-    let last = std::mem::take(&mut history.dated);
+    let mut kept = Vec::new();
     for (id, page) in loaded.pages.iter_mut().enumerate() {
-        let Some(Some(dates)) = dates.get(page.layer) else {
-            continue;
-        };
-        let updated = page.source_path().and_then(|p| dates.get(p));
-        // A kept page is copied only if its date moved; and only once:
-        // the next build finds the copy made of the very same page.
-        if page.updated.as_ref() == updated {
-            continue;
-        }
         let undated = page.clone();
-        match last.get(id).and_then(Option::as_ref) {
-            Some((from, dated)) if Arc::ptr_eq(from, page) && dated.updated.as_ref() == updated => {
-                *page = dated.clone();
+        if let Some(Some(dates)) = dates.get(page.layer) {
+            let updated = page.source_path().and_then(|p| dates.get(p));
+            // A kept page is copied only if its date moved; and only once:
+            // the next build finds the copy made of the very same page.
+            if page.updated.as_ref() != updated {
+                let made = last.get(id, page).filter(|d| d.updated.as_ref() == updated);
+                match made {
+                    Some(dated) => *page = dated.clone(),
+                    None => Arc::make_mut(page).updated = updated.cloned(),
+                }
             }
-            _ => Arc::make_mut(page).updated = updated.cloned(),
         }
-        if keep {
-            if history.dated.len() <= id {
-                history.dated.resize(id + 1, None);
-            }
-            history.dated[id] = Some((undated, page.clone()));
+        if history.keeps() {
+            kept.push((undated, page.clone()));
         }
     }
+    history.dated.keep(kept);
     // One warning for the build: every layer fails alike when git is missing.
     if let Some((root, why)) = failed {
         let root = if root.is_empty() { "./" } else { root.as_str() };

@@ -49,7 +49,7 @@ impl KeySpace {
         for &(term, size) in terms {
             match groups.last_mut() {
                 Some((key, members)) if starts_with_key(term, key) => members.push((term, size)),
-                _ => groups.push((space.start(term), vec![(term, size)])),
+                _ => groups.push((KeySpace::start(term), vec![(term, size)])),
             }
         }
         while let Some((prefix, members)) = groups.pop() {
@@ -95,13 +95,12 @@ impl KeySpace {
                 .collect(),
         );
         for k in self.keys.iter().chain(&self.split) {
-            let n = k.chars().count();
-            if n <= 2 {
+            let parent = KeySpace::parent_of(k);
+            if parent.is_empty() {
                 continue;
             }
-            let parent: String = k.chars().take(n - 1).collect();
             let last = k.chars().last().unwrap_or('_');
-            tree.entry(parent).or_default().push(last);
+            tree.entry(parent.to_string()).or_default().push(last);
         }
         for children in tree.values_mut().skip(1) {
             let mut sorted: Vec<char> = children.chars().collect();
@@ -193,7 +192,7 @@ impl KeySpace {
         name_of: impl Fn(&T) -> &'n str,
         name: &str,
     ) -> std::ops::Range<usize> {
-        let start = KeySpace::default().start(name);
+        let start = KeySpace::start(name);
         let of_start = |t: &T| starts_with_key(name_of(t), &start);
         let at = sorted.partition_point(|t| name_of(t) < name);
         let first = at
@@ -211,7 +210,7 @@ impl KeySpace {
         let Some(&(first, _)) = group.first() else {
             return true;
         };
-        let start = self.start(first);
+        let start = KeySpace::start(first);
         let split_now = self
             .split
             .range::<str, _>((Bound::Included(start.as_str()), Bound::Unbounded))
@@ -226,7 +225,7 @@ impl KeySpace {
     }
 
     /// The two-character start of every key: `ow`, or `o_` for `o`.
-    fn start(&self, s: &str) -> String {
+    fn start(s: &str) -> String {
         chars_prefix(s, 2).unwrap_or_else(|| format!("{s}_"))
     }
 
@@ -286,14 +285,13 @@ mod tests {
 
     #[test]
     fn a_term_is_in_a_start_exactly_when_its_start_is_that() {
-        let space = KeySpace::default();
         let terms = ["", "a", "a_", "a_b", "ab", "abc", "é", "éa", "_", "__x"];
         for term in terms {
             for other in terms {
-                let key = space.start(other);
+                let key = KeySpace::start(other);
                 assert_eq!(
                     starts_with_key(term, &key),
-                    space.start(term) == key,
+                    KeySpace::start(term) == key,
                     "{term:?} in {key:?}"
                 );
             }

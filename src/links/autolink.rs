@@ -131,14 +131,15 @@ impl AutoLinker {
                 }
             })
             .collect();
-        let (links, kept): (Vec<_>, Vec<_>) = found
+        let used: Vec<u128> = found.iter().map(|(_, key, _)| *key).collect();
+        let mut fresh = Vec::new();
+        let links = found
             .into_iter()
-            .map(|(links, key, fresh)| (links, (key, fresh)))
-            .unzip();
-        let used = kept.iter().map(|(key, _)| *key).collect::<Vec<_>>();
-        let fresh = kept
-            .into_iter()
-            .filter_map(|(key, fresh)| Some((key, fresh?)));
+            .map(|(links, key, found)| {
+                fresh.extend(found.map(|mentions| (key, mentions)));
+                links
+            })
+            .collect();
         cache.keep_used(used, fresh);
         links
     }

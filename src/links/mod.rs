@@ -546,12 +546,12 @@ fn backlinks_key(
 /// For each page, the page its `extends` names, if any. An extension must
 /// name a page of a lower layer.
 fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option<PageId>> {
-    // The paths extensions name, each with the last page that has it, with
-    // or without `.md`: few extensions, many pages.
+    // The paths extensions name: few extensions, many pages.
     let named: FastSet<&str> = pages
         .iter()
         .filter_map(|p| Some(p.extends.as_ref()?.value.trim_start_matches('/')))
         .collect();
+    // Each named path with the last page that has it, with or without `.md`.
     let mut by_path: FastMap<&str, PageId> = FastMap::default();
     if !named.is_empty() {
         for (id, p) in pages
@@ -559,7 +559,7 @@ fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option
             .enumerate()
             .filter(|(_, p)| p.extends.is_none())
         {
-            for path in [p.path.as_str(), without_md(&p.path)] {
+            for path in [p.path.as_str(), p.path.trim_end_matches(".md")] {
                 if let Some(&path) = named.get(path) {
                     by_path.insert(path, id);
                 }
@@ -599,15 +599,6 @@ fn extension_targets(pages: &[Arc<Page>], diags: &mut Diagnostics) -> Vec<Option
             }
         })
         .collect()
-}
-
-/// `path.trim_end_matches(".md")`, by whole suffixes: a path is matched
-/// against extensions' names for every page on every build.
-fn without_md(mut path: &str) -> &str {
-    while let Some(shorter) = path.strip_suffix(".md") {
-        path = shorter;
-    }
-    path
 }
 
 /// A page relies on the concepts its extensions rely on too.
@@ -828,23 +819,9 @@ fn page_concepts(
     diags: &mut Diagnostics,
 ) -> Vec<Vec<PageId>> {
     // In parallel, each page with its own problems, reported in page order.
-    let per_page: Vec<(Vec<PageId>, Diagnostics)> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(id, page)| {
-            let mut found = Diagnostics::default();
-            let list = concepts_of(
-                page,
-                id,
-                pages,
-                names,
-                &targets[id],
-                &autolinks[id],
-                level,
-                &mut found,
-            );
-            (list, found)
-        })
+    let per_page: Vec<(Vec<PageId>, Diagnostics)> = (0..pages.len())
+        .into_par_iter()
+        .map(|id| concepts_of((pages, names), (targets, autolinks), id, level))
         .collect();
     let mut out = Vec::with_capacity(pages.len());
     for (list, found) in per_page {
@@ -854,18 +831,16 @@ fn page_concepts(
     out
 }
 
-/// The concepts page `id` relies on (see [`page_concepts`]).
-#[allow(clippy::too_many_arguments)]
+/// The concepts page `id` relies on (see [`page_concepts`]), with the
+/// problems of its front matter's.
 fn concepts_of(
-    page: &Page,
+    (pages, names): (&[Arc<Page>], &Names),
+    (targets, autolinks): (&[Arc<[Target]>], &[Vec<AutoLink>]),
     id: PageId,
-    pages: &[Arc<Page>],
-    names: &Names,
-    targets: &[Target],
-    autolinks: &[AutoLink],
     level: Severity,
-    diags: &mut Diagnostics,
-) -> Vec<PageId> {
+) -> (Vec<PageId>, Diagnostics) {
+    let page = &pages[id];
+    let mut diags = Diagnostics::default();
     let mut list: Vec<PageId> = Vec::new();
     let declared = page
         .principle
@@ -888,14 +863,14 @@ fn concepts_of(
             }
         }
     }
-    for target in targets {
+    for target in targets[id].iter() {
         if let Target::Page { page: t, .. } = target {
             if pages[*t].kind == PageKind::Concept && *t != id {
                 list.push(*t);
             }
         }
     }
-    list.extend(autolinks.iter().map(|a| a.concept));
+    list.extend(autolinks[id].iter().map(|a| a.concept));
     // Each once, first place kept; most lists are short enough to scan.
     if list.len() > 32 {
         let mut seen = FastSet::default();
@@ -910,7 +885,7 @@ fn concepts_of(
         }
         list.truncate(kept);
     }
-    list
+    (list, diags)
 }
 
 /// Who refers to each page. A reference from an extension counts as one

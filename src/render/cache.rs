@@ -23,10 +23,10 @@ pub struct RenderCache {
     /// Body HTML and its sections' text.
     pub(crate) bodies: crate::key::Kept<std::sync::Arc<super::Body>>,
     /// A body's stand-in key → its key (see `body::body_key_stand_in`).
-    pub(crate) body_keys: crate::key::Kept<u128>,
-    /// Each page's identity and own face (see `face::Faces::new`).
-    pub(crate) identities: crate::key::ByPage,
-    pub(crate) page_faces: crate::key::ByPage,
+    pub(crate) body_key_by_stand_in: crate::key::Kept<u128>,
+    /// Each page's identity and own face, kept with the page (see
+    /// `face::Faces::new`).
+    pub(crate) page_parts: crate::key::ByPage<(u128, u128)>,
     /// The print edition, 404 and search pages, by their key (see
     /// `face::Faces::special_key`).
     pub(crate) specials: crate::key::Kept<Vec<u8>>,
@@ -50,7 +50,7 @@ impl RenderCache {
         RenderCache {
             keep: true,
             bodies: crate::key::Kept::keeping(),
-            body_keys: crate::key::Kept::keeping(),
+            body_key_by_stand_in: crate::key::Kept::keeping(),
             specials: crate::key::Kept::keeping(),
             sidebars: crate::key::Kept::keeping(),
             ..RenderCache::default()

@@ -230,13 +230,13 @@ impl<'a> ContextBuilder<'a> {
     /// The key of the sidebar of a page outside the sections, shown at
     /// depth `root`.
     pub(super) fn outside_sidebar_key(&self, root: &str) -> u128 {
-        self.nav.key_outside(root)
+        self.nav.key(None, root)
     }
 
     /// The key of the sidebar page `id` is shown with.
     pub(super) fn sidebar_key(&self, id: PageId) -> u128 {
         self.nav
-            .key(id, &shared_root_prefix(&self.loaded.pages[id].url))
+            .key(Some(id), &shared_root_prefix(&self.loaded.pages[id].url))
     }
 
     fn url(&self, id: PageId) -> String {

@@ -3,7 +3,7 @@
 //! bodies' keys, so after a save it finds every page the save did not reach
 //! without building its context.
 //!
-//! A face is made of parts hashed once per build: the site's (templates,
+//! A face is made of parts hashed on their own: the site's (templates,
 //! settings, layers), the page's own (its front matter, headings and
 //! everything the resolve stage found for it), its sidebar's key, and the
 //! shown part of each page its context reads of (a link target's title and
@@ -58,7 +58,7 @@ impl Faces {
         (loaded, resolved): (&Loaded, &Resolved),
         builder: &ContextBuilder<'_>,
         templates: u128,
-        (identities, page_faces): (&mut ByPage, &mut ByPage),
+        kept: &mut ByPage<(u128, u128)>,
     ) -> Faces {
         let map_page = builder.map_page();
         let mut site = Key::new();
@@ -68,8 +68,8 @@ impl Faces {
             site.add(&layer.name).add(&layer.edit_url);
         }
         site.add(map_page.map(|m| &loaded.pages[m].url));
-        let ident = identities.values(&loaded.pages, identity);
-        let page_faces = page_faces.values(&loaded.pages, page_face);
+        let parts = kept.values(&loaded.pages, |p| (identity(p), page_face(p)));
+        let (ident, page_faces): (Vec<u128>, Vec<u128>) = parts.into_iter().unzip();
         // Each page's parts are hashed on their own, in parallel: a big
         // site's parts are hashed on every save.
         let (own, shown): (Vec<u128>, Vec<u128>) = (0..loaded.pages.len())
@@ -148,21 +148,19 @@ impl Faces {
         }
         key.finish()
     }
-}
 
-impl Faces {
     /// The key of a page made of the whole site (the print edition, the
     /// 404 and search pages), rendered with `template` at depth `root`:
     /// everything its context reads. The sidebar of a page outside the
-    /// sections, the home (in the breadcrumbs), and, listed on the print
-    /// edition, each principle with its body as printed (`print_bodies`,
-    /// their keys) and each concept.
+    /// sections, the home (in the breadcrumbs), and, on a page that lists
+    /// them (the print edition, `print_bodies` the keys of its bodies),
+    /// each principle with its body as printed and each concept.
     pub(super) fn special_key(
         &self,
         (builder, resolved): (&ContextBuilder<'_>, &Resolved),
         template: &str,
         root: &str,
-        print_bodies: &[u128],
+        print_bodies: Option<&[u128]>,
     ) -> u128 {
         let mut key = Key::new();
         key.add(self.site)
@@ -170,12 +168,12 @@ impl Faces {
             .add(root)
             .add(builder.outside_sidebar_key(root))
             .add(resolved.home.map(|h| self.shown[h]));
-        add_values(&mut key, resolved.principles.iter().map(|&p| self.shown[p]));
-        key.add(print_bodies);
-        add_values(
-            &mut key,
-            resolved.concept_list.iter().map(|&c| self.shown[c]),
-        );
+        if let Some(print_bodies) = print_bodies {
+            add_values(&mut key, resolved.principles.iter().map(|&p| self.shown[p]));
+            key.add(print_bodies);
+            let concepts = resolved.concept_list.iter();
+            add_values(&mut key, concepts.map(|&c| self.shown[c]));
+        }
         key.finish()
     }
 }
@@ -259,10 +257,9 @@ fn add_values<T: Hash>(key: &mut Key, values: impl Iterator<Item = T>) {
     key.add(count);
 }
 
-/// Each page's identity, for keys that name pages: its layer, path and
-/// URL, not its id. Adding or removing a page shifts the ids of the pages
-/// after it, which changes nothing any of them shows.
-/// What names a page in other pages' keys: its layer, path and URL.
+/// What names a page in other pages' keys: its layer, path and URL, not
+/// its id. Adding or removing a page shifts the ids of the pages after it,
+/// which changes nothing any of them shows.
 fn identity(page: &Page) -> u128 {
     let mut key = Key::new();
     key.add(page.layer).add(&page.path).add(&page.url);
@@ -310,8 +307,9 @@ fn own_part(pages: &[Arc<Page>], r: &Resolved, ident: &[u128], id: PageId, shown
             .map(|a| (ident[a.concept], a.sentence_key)),
     );
     // A backlink's sentence is another page's text: its key stands for it
-    // (hashed once, when the page was read), so a save that changes no
-    // sentence a backlink shows keeps the face.
+    // (a link's hashed once, when the page was read; a summary's, short,
+    // here), so a save that changes no sentence a backlink shows keeps the
+    // face.
     add_values(
         &mut key,
         of(&r.backlinks, id)

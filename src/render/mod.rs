@@ -223,7 +223,11 @@ pub fn render_cached(
         let input = body_input(loaded, resolved, id, shown_at);
         // A one-off build keeps nothing: no key to compute.
         let (stand_in, key) = match cache.keep {
-            true => body_key(&input, resolved.link_keys.get(id), &cache.body_keys),
+            true => body_key(
+                &input,
+                resolved.link_keys.get(id),
+                &cache.body_key_by_stand_in,
+            ),
             false => (None, 0),
         };
         let body = match cache.bodies.get(key) {
@@ -262,7 +266,7 @@ pub fn render_cached(
         .bodies
         .keep_only(used().map(|(_, key, body)| (*key, body)));
     cache
-        .body_keys
+        .body_key_by_stand_in
         .keep_only(used().filter_map(|(stand_in, key, _)| Some(((*stand_in)?, key))));
     let (body_keys, bodies): (Vec<u128>, Vec<Arc<Body>>) =
         bodies.into_iter().map(|(_, key, body)| (key, body)).unzip();
@@ -290,7 +294,7 @@ pub fn render_cached(
     // Only a cache that keeps pages needs faces (see `face`).
     let faces = match cache.keep {
         true => {
-            let kept = (&mut cache.identities, &mut cache.page_faces);
+            let kept = &mut cache.page_parts;
             Some(face::Faces::new(
                 (loaded, resolved),
                 &builder,
@@ -333,7 +337,7 @@ pub fn render_cached(
             })
             .collect()
     };
-    let specials = finder.faces.as_ref().map(|faces| (faces, &cache.specials));
+    let specials = (finder.faces.as_ref(), &cache.specials);
     let (results, whole_site) = rayon::join(find_pages, || {
         whole_site_files(
             (&tera, &builder),
@@ -347,10 +351,9 @@ pub fn render_cached(
     let mut next = RenderCache {
         keep: cache.keep,
         bodies: std::mem::take(&mut cache.bodies),
-        body_keys: std::mem::take(&mut cache.body_keys),
+        body_key_by_stand_in: std::mem::take(&mut cache.body_key_by_stand_in),
         specials: std::mem::take(&mut cache.specials),
-        identities: std::mem::take(&mut cache.identities),
-        page_faces: std::mem::take(&mut cache.page_faces),
+        page_parts: std::mem::take(&mut cache.page_parts),
         sidebars: std::mem::take(&mut cache.sidebars),
         compiled: cache.keep.then(|| (templates, tera.clone())),
         ..RenderCache::default()
@@ -388,10 +391,13 @@ pub fn render_cached(
     }
 
     // The special pages come first, each with its key if it has one.
-    let specials = whole_site.special_keys.iter().zip(&whole_site.files);
+    let keyed = whole_site.files.iter();
     next.specials
-        .keep_only(specials.map(|(key, (_, html))| (*key, html)));
-    rendered.files.extend(whole_site.files);
+        .keep_only(keyed.filter_map(|(_, html, key)| Some(((*key)?, html))));
+    let files = whole_site.files.into_iter();
+    rendered
+        .files
+        .extend(files.map(|(path, html, _)| (path, html)));
     diags.extend(whole_site.problems);
     *cache = next;
     rendered
@@ -399,45 +405,28 @@ pub fn render_cached(
 
 /// The files made of the whole site rather than of one page: the print
 /// edition, the 404 and search pages, and, when the build writes every
-/// file, the sitemap and `robots.txt`; with the problems they had, and the
-/// special pages' keys when `kept` has them by key (`serve`: a save seldom
-/// changes what they show).
+/// file, the sitemap and `robots.txt`; with the problems they had. Where
+/// `faces` are made (`serve`), a special page is kept in `kept` by its key:
+/// a save seldom changes what it shows.
 fn whole_site_files(
     (tera, builder): (&tera::Tera, &ContextBuilder<'_>),
     (print_bodies, print_keys): (&[Arc<Body>], &[u128]),
     (loaded, resolved): (&Loaded, &Resolved),
-    kept: Option<(&face::Faces, &crate::key::Kept<Vec<u8>>)>,
+    (faces, kept): (Option<&face::Faces>, &crate::key::Kept<Vec<u8>>),
     all: bool,
 ) -> WholeSite {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let mut keys = Vec::new();
-    let [(print, print_path), (not_found, not_found_path), (search, search_path)] = special_pages();
-    let mut special: Vec<(&str, String, String)> = vec![
-        (print, urls::root_prefix(context::PRINT_URL), print_path),
-        (
-            not_found,
-            context::not_found_root(&loaded.config.base_url),
-            not_found_path,
-        ),
-    ];
     // A theme without a search page simply has none.
-    if tera.get_template_names().any(|n| n == search) {
-        special.push((search, urls::root_prefix(context::SEARCH_URL), search_path));
-    }
-    for (template, root, path) in special {
-        let key = kept
-            .map(|(faces, _)| faces.special_key((builder, resolved), template, &root, print_keys));
-        let found = kept.zip(key).and_then(|((_, pages), key)| pages.get(key));
-        let made = || {
-            let context = match template {
-                "print.html" => builder.print_context(print_bodies),
-                "404.html" => builder.not_found_context(),
-                _ => builder.search_context(),
-            };
-            tera.render(template, &context)
-        };
-        let html = match found {
+    let made_here =
+        |s: &Special| *s != Special::Search || tera.get_template_names().any(|n| n == s.template());
+    for special in Special::ALL.into_iter().filter(made_here) {
+        let template = special.template();
+        let root = special.root(&loaded.config.base_url);
+        let print_keys = special.lists().then_some(print_keys);
+        let key = faces.map(|f| f.special_key((builder, resolved), template, &root, print_keys));
+        let made = || tera.render(template, &special.context(builder, print_bodies));
+        let html = match key.and_then(|key| kept.get(key)) {
             Some(html) => {
                 debug_assert!(
                     made().ok().as_deref().map(str::as_bytes) == Some(&html[..]),
@@ -448,10 +437,7 @@ fn whole_site_files(
             None => made().map(String::into_bytes),
         };
         match html {
-            Ok(html) => {
-                files.push((path, html));
-                keys.extend(key);
-            }
+            Ok(html) => files.push((special.path(), html, key)),
             Err(e) => problems.push(Diagnostic::error(
                 Code::TemplateError,
                 format!("template `{template}` failed: {}", theme::error_chain(&e)),
@@ -459,23 +445,17 @@ fn whole_site_files(
         }
     }
     if all {
-        files.push((SITEMAP.into(), sitemap(loaded, resolved).into_bytes()));
-        files.push((ROBOTS.into(), robots(loaded).into_bytes()));
+        files.push((SITEMAP.into(), sitemap(loaded, resolved).into_bytes(), None));
+        files.push((ROBOTS.into(), robots(loaded).into_bytes(), None));
     }
-    WholeSite {
-        files,
-        problems,
-        special_keys: keys,
-    }
+    WholeSite { files, problems }
 }
 
 /// What [`whole_site_files`] made.
 struct WholeSite {
-    /// The special pages first, then the sitemap and `robots.txt`.
-    files: Vec<(String, Vec<u8>)>,
+    /// Each file, with its key if it is kept by one.
+    files: Vec<(String, Vec<u8>, Option<u128>)>,
     problems: Vec<Diagnostic>,
-    /// The special pages' keys, in order, when they have keys.
-    special_keys: Vec<u128>,
 }
 
 /// A body's key, and its stand-in when its page's links were resolved
@@ -516,15 +496,55 @@ fn body_input<'a>(
 const SITEMAP: &str = "sitemap.xml";
 const ROBOTS: &str = "robots.txt";
 
-/// The pages the render stage makes besides the playbook's own, each with
-/// its template and output path: the print edition, the 404 page, the
-/// search page.
-fn special_pages() -> [(&'static str, String); 3] {
-    [
-        ("print.html", urls::output_path(context::PRINT_URL)),
-        ("404.html", "404.html".into()),
-        ("search.html", urls::output_path(context::SEARCH_URL)),
-    ]
+/// The pages the render stage makes besides the playbook's own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Special {
+    Print,
+    NotFound,
+    Search,
+}
+
+impl Special {
+    const ALL: [Special; 3] = [Special::Print, Special::NotFound, Special::Search];
+
+    fn template(self) -> &'static str {
+        match self {
+            Special::Print => "print.html",
+            Special::NotFound => "404.html",
+            Special::Search => "search.html",
+        }
+    }
+
+    fn path(self) -> String {
+        match self {
+            Special::Print => urls::output_path(context::PRINT_URL),
+            Special::NotFound => "404.html".into(),
+            Special::Search => urls::output_path(context::SEARCH_URL),
+        }
+    }
+
+    /// The way back to the site's root, as its context has it.
+    fn root(self, base_url: &str) -> String {
+        match self {
+            Special::Print => urls::root_prefix(context::PRINT_URL),
+            Special::NotFound => context::not_found_root(base_url),
+            Special::Search => urls::root_prefix(context::SEARCH_URL),
+        }
+    }
+
+    /// Whether it lists every principle, with its printed body, and every
+    /// concept: the print edition does.
+    fn lists(self) -> bool {
+        self == Special::Print
+    }
+
+    fn context(self, builder: &ContextBuilder<'_>, print_bodies: &[Arc<Body>]) -> tera::Context {
+        match self {
+            Special::Print => builder.print_context(print_bodies),
+            Special::NotFound => builder.not_found_context(),
+            Special::Search => builder.search_context(),
+        }
+    }
 }
 
 /// Whether the render stage writes `path` itself, over any asset of that
@@ -533,7 +553,7 @@ fn special_pages() -> [(&'static str, String); 3] {
 pub(crate) fn writes(loaded: &Loaded, path: &str) -> bool {
     let page_url = path.strip_suffix(&urls::output_path(""));
     [SITEMAP, ROBOTS].contains(&path)
-        || special_pages().iter().any(|(_, p)| p == path)
+        || Special::ALL.iter().any(|s| s.path() == path)
         || page_url.is_some_and(|url| loaded.pages.iter().any(|p| p.url == url))
 }
 
@@ -619,12 +639,9 @@ fn nav_keys(
             (place, urls::shared_root_prefix(&loaded.pages[id].url))
         })
         .collect();
-    for root in [
-        urls::shared_root_prefix(context::PRINT_URL),
-        urls::shared_root_prefix(context::SEARCH_URL),
-        context::not_found_root(&loaded.config.base_url).into(),
-    ] {
-        keys.insert((&outside, root));
+    for special in Special::ALL {
+        let root = special.root(&loaded.config.base_url);
+        keys.insert((&outside, root.into()));
     }
     // In order, so that the first problem a broken sidebar has is
     // always the one told.

@@ -152,15 +152,10 @@ impl NavCache {
     }
 
     /// The key of the sidebar [`NavCache::for_page`] gives page `current`
-    /// shown at depth `root` (0 when it has none).
-    pub fn key(&self, current: PageId, root: &str) -> u128 {
-        self.sidebar(Some(current), root).map_or(0, |(key, _)| *key)
-    }
-
-    /// The key of the sidebar of a page outside the sections (the print
-    /// edition, the 404 and search pages) shown at depth `root`.
-    pub fn key_outside(&self, root: &str) -> u128 {
-        self.sidebar(None, root).map_or(0, |(key, _)| *key)
+    /// (none: a page outside the sections) shown at depth `root` (0 when it
+    /// has none).
+    pub fn key(&self, current: Option<PageId>, root: &str) -> u128 {
+        self.sidebar(current, root).map_or(0, |(key, _)| *key)
     }
 
     /// The sidebar, with its key, of `page` shown at depth `root`.
