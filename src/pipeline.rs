@@ -253,7 +253,7 @@ pub fn provisional(
     last.loaded.pages[id] = Arc::new(page);
     resolved.autolinks[id] = autolinks;
     let (path, html) = render::render_page(&last.loaded, resolved, &cache.render, id)?;
-    Some((path, Bytes::new(html.into_bytes())))
+    Some((path, Bytes::new(html)))
 }
 
 /// A build that reuses what the previous one made (`serve`). The files

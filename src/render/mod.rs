@@ -15,6 +15,7 @@ mod theme;
 pub(crate) mod urls;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -75,6 +76,8 @@ struct Finder<'a> {
     body_keys: &'a [u128],
     templates: u128,
     faces: Option<face::Faces>,
+    /// The size of a page just rendered.
+    size_hint: AtomicUsize,
 }
 
 impl Finder<'_> {
@@ -131,8 +134,13 @@ impl Finder<'_> {
         Ok(match self.cache.pages.get(&key) {
             Some(html) => (key, html.clone(), true),
             None => {
-                let html = render_template(self.tera, template, &context, self.loaded, id)?;
-                (key, crate::pipeline::Bytes::new(html.into_bytes()), false)
+                // Sized like the page before: pages of a site are alike,
+                // so the buffer seldom grows while the template writes.
+                let hint = self.size_hint.load(Ordering::Relaxed);
+                let mut html = Vec::with_capacity(hint + hint / 8);
+                render_template(self.tera, template, &context, (self.loaded, id), &mut html)?;
+                self.size_hint.store(html.len(), Ordering::Relaxed);
+                (key, crate::pipeline::Bytes::new(html), false)
             }
         })
     }
@@ -314,6 +322,7 @@ pub fn render_cached(
         body_keys: &body_keys,
         templates,
         faces,
+        size_hint: AtomicUsize::new(0),
     };
     let (print_keys, print_bodies): (Vec<u128>, Vec<Arc<Body>>) =
         print_bodies.into_iter().map(|(_, key, b)| (key, b)).unzip();
@@ -568,7 +577,7 @@ pub(crate) fn render_page(
     resolved: &Resolved,
     cache: &RenderCache,
     id: PageId,
-) -> Option<(String, String)> {
+) -> Option<(String, Vec<u8>)> {
     let (templates, tera) = cache.compiled.as_ref()?;
     if !resolved.is_output(id) || !resolved.extensions[id].is_empty() {
         return None;
@@ -583,7 +592,15 @@ pub(crate) fn render_page(
     let previous = (*templates, &cache.sidebars);
     let nav = nav::NavCache::build(tera, loaded, resolved, places, keys, previous).ok()?;
     let context = ContextBuilder::new(loaded, resolved, &nav).page_context(id, &bodies);
-    let html = render_template(tera, &template_for(loaded, id), &context, loaded, id).ok()?;
+    let mut html = Vec::new();
+    render_template(
+        tera,
+        &template_for(loaded, id),
+        &context,
+        (loaded, id),
+        &mut html,
+    )
+    .ok()?;
     Some((urls::output_path(url), html))
 }
 
@@ -673,13 +690,16 @@ fn template_for(loaded: &Loaded, id: PageId) -> std::borrow::Cow<'static, str> {
     .into()
 }
 
+/// Renders `template` onto the end of `out`: straight into the bytes a
+/// page is written from, without checking them again as UTF-8 (Tera
+/// writes strings only).
 fn render_template(
     tera: &tera::Tera,
     template: &str,
     context: &tera::Context,
-    loaded: &Loaded,
-    id: PageId,
-) -> Result<String, Box<Diagnostic>> {
+    (loaded, id): (&Loaded, PageId),
+    out: &mut Vec<u8>,
+) -> Result<(), Box<Diagnostic>> {
     let page = &loaded.pages[id];
     if !tera.get_template_names().any(|n| n == template) {
         let known: Vec<&str> = tera.get_template_names().collect();
@@ -695,7 +715,7 @@ fn render_template(
             .with_help_opt(crate::diag::did_you_mean(template, known)),
         ));
     }
-    tera.render(template, context).map_err(|e| {
+    tera.render_to(template, context, out).map_err(|e| {
         Box::new(Diagnostic::error(
             Code::TemplateError,
             format!("template `{template}` failed: {}", theme::error_chain(&e)),

@@ -142,13 +142,21 @@ impl NavCache {
         let Some((_, html)) = self.sidebar(current, root) else {
             return String::new();
         };
-        match current_url {
-            Some(url) => {
-                let href = format!("href=\"{root}{url}\"");
-                html.replacen(&href, &format!("{href} aria-current=\"page\""), 1)
-            }
-            None => html.clone(),
-        }
+        let href = current_url.map(|url| format!("href=\"{root}{url}\""));
+        let found = href.and_then(|href| {
+            let at = memchr::memmem::find(html.as_bytes(), href.as_bytes())?;
+            Some(at + href.len())
+        });
+        let Some(end) = found else {
+            return html.clone();
+        };
+        // Made in one piece: every page of a big site pays for this.
+        const CURRENT: &str = " aria-current=\"page\"";
+        let mut marked = String::with_capacity(html.len() + CURRENT.len());
+        marked.push_str(&html[..end]);
+        marked.push_str(CURRENT);
+        marked.push_str(&html[end..]);
+        marked
     }
 
     /// The key of the sidebar [`NavCache::for_page`] gives page `current`

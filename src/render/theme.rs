@@ -3,19 +3,26 @@
 use crate::content::Template;
 use crate::diag::{Code, Diagnostic, Diagnostics, SourceMap};
 
-/// Compiles every template. Each template is parsed on its own first, so one
-/// run reports a syntax error in every broken template, not only the first.
+/// Compiles every template. Each template is parsed on its own, in
+/// parallel, so one run reports a syntax error in every broken template,
+/// not only the first; and only once: parsing is most of compiling, and
+/// it comes before any page can be rendered.
 pub(crate) fn compile(
     templates: &[Template],
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<tera::Tera> {
+    use rayon::prelude::*;
+    let parsed: Vec<_> = templates
+        .par_iter()
+        .map(|t| tera::Template::new(&t.name, None, &t.text))
+        .collect();
     let mut parents = std::collections::HashMap::new();
     let mut ok = true;
-    for t in templates {
-        match tera::Template::new(&t.name, None, &t.text) {
+    for (t, parsed) in templates.iter().zip(&parsed) {
+        match parsed {
             Ok(parsed) => {
-                parents.insert(t.name.as_str(), parsed.parent);
+                parents.insert(t.name.as_str(), parsed.parent.clone());
             }
             Err(e) => {
                 ok = false;
@@ -29,8 +36,16 @@ pub(crate) fn compile(
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape_html);
-    let all = templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
-    match tera.add_raw_templates(all) {
+    // What `add_raw_templates` does after parsing each template, without
+    // parsing them again: `templates` is public, if hidden from the docs.
+    for (t, parsed) in templates.iter().zip(parsed) {
+        tera.templates
+            .extend(parsed.ok().map(|p| (t.name.clone(), p)));
+    }
+    let linked = tera
+        .build_inheritance_chains()
+        .and_then(|()| tera.check_macro_files());
+    match linked {
         Ok(()) => Some(tera),
         Err(e) => {
             // Inheritance problems: a missing parent, a cycle.
@@ -88,24 +103,35 @@ pub(crate) fn escape_html(input: &str) -> String {
 
 /// [`escape_html`], onto the end of `out`.
 pub(crate) fn push_escaped(out: &mut String, input: &str) {
-    // Most text has nothing to escape: copied whole.
+    // Most text has nothing to escape: copied whole. Every byte is looked
+    // at, without stopping at the first special one, so that the compiler
+    // checks many bytes at once.
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
     if !input
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+        .as_bytes()
+        .iter()
+        .fold(false, |seen, b| seen | special(b))
     {
         out.push_str(input);
         return;
     }
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Prose has an apostrophe or two: the runs between copied whole. The
+    // special bytes are ASCII, so every cut falls between characters.
+    let mut run = 0;
+    for (at, byte) in input.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&input[run..at]);
+        out.push_str(entity);
+        run = at + 1;
     }
+    out.push_str(&input[run..]);
 }
 
 /// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.
@@ -157,4 +183,21 @@ pub(crate) fn error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escaping_replaces_each_special_byte_and_keeps_the_rest() {
+        assert_eq!(escape_html("plain / text"), "plain / text");
+        assert_eq!(
+            escape_html("Don't <b>\"mix\"</b> & — über"),
+            "Don&#39;t &lt;b&gt;&quot;mix&quot;&lt;/b&gt; &amp; — über"
+        );
+        assert_eq!(escape_html("&"), "&amp;");
+        assert_eq!(escape_html("é'"), "é&#39;");
+        assert_eq!(escape_html(""), "");
+    }
 }
