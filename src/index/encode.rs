@@ -1081,40 +1081,69 @@ fn shard_terms(
     terms: &[u32],
     surfaces: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Shards {
+    // Where each term goes is worked out in parallel (the keys of its
+    // typos are most of the work); the shards are filled in term order.
+    let placed: Vec<Vec<(String, Placed)>> = terms
+        .par_iter()
+        .map(|&number| place_term(space, stems, number, surfaces))
+        .collect();
     let mut shards: Shards = BTreeMap::new();
-    for &number in terms {
-        let term = stems[number as usize].as_str();
-        let own = space.key_of(term);
-        for other in space.typo_keys(term) {
-            let entry = shards.entry(other.clone()).or_default();
-            if other == own {
-                entry.0.push(number);
-            } else {
-                entry.1.push(See {
-                    word: term.to_string(),
-                    key: own.clone(),
-                    term: None,
-                });
-            }
-        }
-        // The client does not stem: a word of the text is listed in its own
-        // shard with the stem it is indexed under.
-        for &word in surfaces.get(term).into_iter().flatten() {
-            let key = space.key_of(word);
-            if key == own && client_finds_stem(word, term) {
-                continue;
-            }
-            shards.entry(key).or_default().1.push(See {
-                word: word.to_string(),
-                key: own.clone(),
-                term: Some(term.to_string()),
-            });
+    for (key, placed) in placed.into_iter().flatten() {
+        let entry = shards.entry(key).or_default();
+        match placed {
+            Placed::Held(number) => entry.0.push(number),
+            Placed::Named(see) => entry.1.push(see),
         }
     }
     for (_, see) in shards.values_mut() {
         see.sort();
     }
     shards
+}
+
+/// What a shard gets of a term: the term itself, or a word that points
+/// to the shard holding it.
+enum Placed {
+    Held(u32),
+    Named(See),
+}
+
+/// The shards term `number` goes to, by key, in the order they get it.
+fn place_term(
+    space: &KeySpace,
+    stems: &[String],
+    number: u32,
+    surfaces: &BTreeMap<&str, BTreeSet<&str>>,
+) -> Vec<(String, Placed)> {
+    let term = stems[number as usize].as_str();
+    let own = space.key_of(term);
+    let mut placed = Vec::new();
+    for other in space.typo_keys(term) {
+        let what = match other == own {
+            true => Placed::Held(number),
+            false => Placed::Named(See {
+                word: term.to_string(),
+                key: own.clone(),
+                term: None,
+            }),
+        };
+        placed.push((other, what));
+    }
+    // The client does not stem: a word of the text is listed in its own
+    // shard with the stem it is indexed under.
+    for &word in surfaces.get(term).into_iter().flatten() {
+        let key = space.key_of(word);
+        if key == own && client_finds_stem(word, term) {
+            continue;
+        }
+        let see = See {
+            word: word.to_string(),
+            key: own.clone(),
+            term: Some(term.to_string()),
+        };
+        placed.push((key, Placed::Named(see)));
+    }
+    placed
 }
 
 /// The client finds a stem that begins its word by itself, in the file it
