@@ -236,6 +236,10 @@ impl IndexCache {
 /// each of its term numbers and the surface word of each word number.
 type Chunk = (Vec<(usize, Analysed)>, Vec<String>, Vec<(String, u32)>);
 
+/// A [`Chunk`] with the vocabulary's number of each of its term and word
+/// numbers, its pages not yet renumbered.
+type Numbered = (Vec<u32>, Vec<u32>, Vec<(usize, Analysed)>);
+
 /// The index of the output pages.
 #[cfg(test)]
 pub fn build(
@@ -377,45 +381,67 @@ fn analyse(
     misses: Vec<(usize, PageId, Vec<Sections>)>,
     vocabulary: &mut Vocabulary,
 ) -> Vec<(usize, Analysed)> {
-    // Each worker keeps its analyzer across pages, numbering terms its own
-    // way. Few, long chunks: each new analyzer stems the vocabulary afresh.
-    let min_chunk = misses.len().div_ceil(rayon::current_num_threads().max(1));
-    let chunks: Vec<Chunk> = misses
+    // One worker per thread, each keeping its analyzer across pages and
+    // numbering terms its own way (a new analyzer stems the vocabulary
+    // afresh), taking pages a few at a time as it gets to them: a worker
+    // that finds its pages shorter goes on with the others'.
+    const PAGES_AT_ONCE: usize = 16;
+    let queue = std::sync::Mutex::new(misses.into_iter());
+    let take = || -> Vec<_> {
+        crate::sync::lock(&queue)
+            .by_ref()
+            .take(PAGES_AT_ONCE)
+            .collect()
+    };
+    let chunks: Vec<Chunk> = (0..rayon::current_num_threads().max(1))
         .into_par_iter()
-        .with_min_len(min_chunk.max(1))
-        .fold(
-            || (Vec::new(), Analyzer::default(), Counter::default()),
-            |(mut done, mut analyzer, mut counter), (slot, id, texts)| {
-                let page = page_documents(loaded, resolved, &mut analyzer, &mut counter, id, texts);
-                done.push((slot, page));
-                (done, analyzer, counter)
-            },
-        )
-        .map(|(done, analyzer, _)| {
+        .map(|_| {
+            let (mut analyzer, mut counter) = (Analyzer::default(), Counter::default());
+            let mut done = Vec::new();
+            loop {
+                let pages = take();
+                if pages.is_empty() {
+                    break;
+                }
+                for (slot, id, texts) in pages {
+                    let page =
+                        page_documents(loaded, resolved, &mut analyzer, &mut counter, id, texts);
+                    done.push((slot, page));
+                }
+            }
             let (stems, surfaces) = analyzer.into_parts();
             (done, stems, surfaces)
         })
         .collect();
-    let mut out = Vec::new();
-    for (done, stems, surfaces) in chunks {
-        let stems: Vec<u32> = stems.into_iter().map(|s| vocabulary.stem(s)).collect();
-        let words: Vec<u32> = surfaces
-            .into_iter()
-            .map(|(word, term)| vocabulary.surface(word, stems[term as usize]))
-            .collect();
-        for (slot, mut page) in done {
-            for doc in &mut page.terms {
-                for (term, _) in &mut doc.counts {
-                    *term = stems[*term as usize];
+    // The vocabulary numbers each worker's words, one worker after the
+    // other; the pages are renumbered in parallel.
+    let numbered: Vec<Numbered> = chunks
+        .into_iter()
+        .map(|(done, stems, surfaces)| {
+            let stems: Vec<u32> = stems.into_iter().map(|s| vocabulary.stem(s)).collect();
+            let words: Vec<u32> = surfaces
+                .into_iter()
+                .map(|(word, term)| vocabulary.surface(word, stems[term as usize]))
+                .collect();
+            (stems, words, done)
+        })
+        .collect();
+    numbered
+        .into_par_iter()
+        .flat_map_iter(|(stems, words, done)| {
+            done.into_iter().map(move |(slot, mut page)| {
+                for doc in &mut page.terms {
+                    for (term, _) in &mut doc.counts {
+                        *term = stems[*term as usize];
+                    }
                 }
-            }
-            for word in &mut page.surfaces {
-                *word = words[*word as usize];
-            }
-            out.push((slot, page));
-        }
-    }
-    out
+                for word in &mut page.surfaces {
+                    *word = words[*word as usize];
+                }
+                (slot, page)
+            })
+        })
+        .collect()
 }
 
 /// A page's sections, its extensions' included, with their terms counted.

@@ -217,28 +217,38 @@ impl ResolveCache {
         self.targets.keeps()
     }
 
-    /// The names of the site whose world key is `world`, and their
-    /// auto-linker: kept, or built.
+    /// The names of the site whose world key is `world`, kept or built;
+    /// with their auto-linker when it was kept. A new one is for the caller
+    /// to build (beside the links, which need only the names) and hand to
+    /// [`ResolveCache::keep_names`].
     fn names(
         &mut self,
         world: u128,
         build: impl FnOnce(&mut Diagnostics) -> Names,
         diags: &mut Diagnostics,
-    ) -> Named {
-        let (named, found) = match self.names.take() {
-            Some((key, named, found)) if key == world => (named, found),
+    ) -> (Arc<Names>, Option<Arc<autolink::AutoLinker>>, Diagnostics) {
+        let (names, linker, found) = match self.names.take() {
+            Some((key, (names, linker), found)) if key == world => (names, Some(linker), found),
             _ => {
                 let mut found = Diagnostics::default();
-                let names = build(&mut found);
-                let linker = autolink::AutoLinker::new(&names);
-                ((Arc::new(names), Arc::new(linker)), found)
+                (Arc::new(build(&mut found)), None, found)
             }
         };
         diags.extend(found.clone());
+        (names, linker, found)
+    }
+
+    /// Keeps the names of the site whose world key is `world`, their
+    /// auto-linker and what building them reported, if this cache keeps.
+    fn keep_names(
+        &mut self,
+        world: u128,
+        (names, linker): (&Arc<Names>, &Arc<autolink::AutoLinker>),
+        found: Diagnostics,
+    ) {
         if self.keeps() {
-            self.names = Some((world, named.clone(), found));
+            self.names = Some((world, (names.clone(), linker.clone()), found));
         }
-        named
     }
 }
 
@@ -337,46 +347,56 @@ pub fn resolve_cached(
     for list in &mut extensions {
         list.sort_by_key(|&e| (pages[e].layer, pages[e].path.clone()));
     }
-    let (names, linker) = cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
+    let (names, kept_linker, naming) =
+        cache.names(world, |d| Names::build(loaded, &extension_of, d), diags);
     let level = loaded.config.links.level;
     let assets: FastSet<&str> = loaded.assets.iter().map(|a| a.path.as_str()).collect();
 
     // Each page's links in parallel, each with its own diagnostics, which
-    // are reported in page order.
+    // are reported in page order; beside them, a new auto-linker is built
+    // (its automaton takes a core a while on a big site).
     let keep = cache.keeps();
     let kept = &cache.targets;
-    let per_page: Vec<(u128, Resolving)> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(id, page)| {
-            let key = if keep { links_key(world, id, page) } else { 0 };
-            if let Some(done) = kept.get(key) {
-                return (key, done.clone());
-            }
-            let resolver = LinkResolver {
-                pages,
-                names: &names,
-                assets: &assets,
-                extensions: &extensions,
-                page: id,
-                level,
-            };
-            let mut found = Diagnostics::default();
-            let page_targets: Arc<[Target]> = page
-                .links
-                .iter()
-                .map(|link| match resolver.resolve(link, &mut found) {
-                    // A link into an extension leads to the page it is shown on.
-                    Target::Page { page, anchor } => Target::Page {
-                        page: owner[page],
-                        anchor,
-                    },
-                    other => other,
-                })
-                .collect();
-            (key, (page_targets, found))
-        })
-        .collect();
+    let linker = || match &kept_linker {
+        Some(linker) => linker.clone(),
+        None => Arc::new(autolink::AutoLinker::new(&names)),
+    };
+    let each_page = || -> Vec<(u128, Resolving)> {
+        pages
+            .par_iter()
+            .enumerate()
+            .map(|(id, page)| {
+                let key = if keep { links_key(world, id, page) } else { 0 };
+                if let Some(done) = kept.get(key) {
+                    return (key, done.clone());
+                }
+                let resolver = LinkResolver {
+                    pages,
+                    names: &names,
+                    assets: &assets,
+                    extensions: &extensions,
+                    page: id,
+                    level,
+                };
+                let mut found = Diagnostics::default();
+                let page_targets: Arc<[Target]> = page
+                    .links
+                    .iter()
+                    .map(|link| match resolver.resolve(link, &mut found) {
+                        // A link into an extension leads to the page it is shown on.
+                        Target::Page { page, anchor } => Target::Page {
+                            page: owner[page],
+                            anchor,
+                        },
+                        other => other,
+                    })
+                    .collect();
+                (key, (page_targets, found))
+            })
+            .collect()
+    };
+    let (linker, per_page) = rayon::join(linker, each_page);
+    cache.keep_names(world, (&names, &linker), naming);
     cache
         .targets
         .keep_only(per_page.iter().map(|(key, done)| (*key, done)));
