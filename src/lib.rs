@@ -12,6 +12,7 @@ pub mod content;
 pub mod coverage;
 pub mod diag;
 pub mod embedded;
+mod escape;
 pub mod index;
 pub mod key;
 pub mod links;

@@ -108,8 +108,7 @@ fn json_strs(texts: &[&str]) -> String {
 /// A JSON string, escaped as serde_json escapes it.
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    crate::escape::push_escaped_with(out, s, |b| {
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -118,18 +117,11 @@ fn push_json_str(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
+            0..=0x1f => return Some(format!("\\u{b:04x}").into()),
+            _ => return None,
         };
-        out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
+        Some(escape.into())
+    });
     out.push('"');
 }
 

@@ -115,23 +115,18 @@ pub(crate) fn push_escaped(out: &mut String, input: &str) {
         out.push_str(input);
         return;
     }
-    // Prose has an apostrophe or two: the runs between copied whole. The
-    // special bytes are ASCII, so every cut falls between characters.
-    let mut run = 0;
-    for (at, byte) in input.bytes().enumerate() {
+    // Prose has an apostrophe or two: the runs between copied whole.
+    crate::escape::push_escaped_with(out, input, |byte| {
         let entity = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => continue,
+            _ => return None,
         };
-        out.push_str(&input[run..at]);
-        out.push_str(entity);
-        run = at + 1;
-    }
-    out.push_str(&input[run..]);
+        Some(entity.into())
+    });
 }
 
 /// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.
