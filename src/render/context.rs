@@ -316,18 +316,8 @@ impl<'a> ContextBuilder<'a> {
             Vec::new()
         };
         ctx.insert("concepts", &concepts);
-        // The axes of the principles' grid come with the principles: made
-        // for every page, they were a tenth of its context.
-        let altitudes: &[AxisStep] = match with_lists {
-            true => &Altitude::ALL.map(Altitude::step),
-            false => &[],
-        };
-        let horizons: &[AxisStep] = match with_lists {
-            true => &Horizon::ALL.map(Horizon::step),
-            false => &[],
-        };
-        ctx.insert("altitudes", altitudes);
-        ctx.insert("horizons", horizons);
+        ctx.insert("altitudes", &Altitude::ALL.map(Altitude::step));
+        ctx.insert("horizons", &Horizon::ALL.map(Horizon::step));
         ctx
     }
 

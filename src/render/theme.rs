@@ -37,11 +37,14 @@ pub(crate) fn compile(
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape_html);
     // What `add_raw_templates` does after parsing each template, without
-    // parsing them again: `templates` is public, if hidden from the docs.
-    for (t, parsed) in templates.iter().zip(parsed) {
-        tera.templates
-            .extend(parsed.ok().map(|p| (t.name.clone(), p)));
-    }
+    // parsing them again: `templates` is public, if hidden from the docs
+    // (hence tera pinned to 1.20 in Cargo.toml). Every parse is `Ok` here.
+    let names = templates.iter().map(|t| t.name.clone());
+    tera.templates.extend(
+        names
+            .zip(parsed)
+            .filter_map(|(name, p)| Some((name, p.ok()?))),
+    );
     let linked = tera
         .build_inheritance_chains()
         .and_then(|()| tera.check_macro_files());
