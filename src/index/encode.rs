@@ -107,21 +107,23 @@ fn json_strs(texts: &[&str]) -> String {
 
 /// A JSON string, escaped as serde_json escapes it.
 fn push_json_str(out: &mut String, s: &str) {
+    use std::fmt::Write;
     out.push('"');
-    crate::escape::push_escaped_with(out, s, |b| {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => return Some(format!("\\u{b:04x}").into()),
-            _ => return None,
-        };
-        Some(escape.into())
-    });
+    let special = |b| matches!(b, b'"' | b'\\' | 0..=0x1f);
+    let write = |out: &mut String, b| match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        _ => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\u{b:04x}");
+        }
+    };
+    crate::escape::push_escaped_with(out, s, special, write);
     out.push('"');
 }
 
@@ -1306,7 +1308,7 @@ mod tests {
 
     #[test]
     fn hand_written_json_is_serde_json() {
-        let tricky = "quote \" back \\ tab \t nl \n bell \u{7} é </script>";
+        let tricky = "quote \" back \\ tab \t nl \n cr \r bs \u{8} ff \u{c} bell \u{7} é </script>";
         let page = format!("[{}]", json_strs(&["a/", tricky, "page"]));
         let doc = json_strs(&["", "Heading", tricky]);
         let json = ShardJson {

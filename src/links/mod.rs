@@ -421,41 +421,21 @@ pub fn resolve_cached(
     let concepts = page_concepts(pages, &names, &targets, &autolinks, level, diags);
     let concepts = with_extension_concepts(concepts, &extensions);
     let is_output = |id: PageId| owner[id] == id;
-    // The lists by order, kept while the pages' places and concepts stay.
+    // The lists by order, kept while the pages' places and concepts stay;
+    // the backlinks, kept while every page's links stay.
     let lists_key = keep.then(|| ordered_key(world, pages, &concepts));
-    let kept_lists = cache
-        .ordered
-        .take()
-        .filter(|(key, _)| Some(*key) == lists_key);
-    // The backlinks, kept while every page's links stay.
     let backlinks_key = keep.then(|| backlinks_key(world, &targets, &autolinks, &concepts));
-    let kept_backlinks = cache
-        .backlinks
-        .take()
-        .filter(|(key, _)| Some(*key) == backlinks_key);
-    let make_backlinks = || Arc::new(backlinks(pages, &owner, &targets, &autolinks, &concepts));
+    let (kept_lists, kept_backlinks) = (cache.ordered.take(), cache.backlinks.take());
     // The backlinks, and the lists by order, are made side by side: the
     // lists are mostly one thread's work.
     let (backlinks, lists) = rayon::join(
-        || match kept_backlinks {
-            Some((_, backlinks)) => {
-                debug_assert!(
-                    backlinks == make_backlinks(),
-                    "backlinks kept by a key they were not made from"
-                );
-                backlinks
-            }
-            None => make_backlinks(),
+        || {
+            let make = || Arc::new(backlinks(pages, &owner, &targets, &autolinks, &concepts));
+            kept_or_made(kept_backlinks, backlinks_key, make)
         },
-        || match kept_lists {
-            Some((_, lists)) => {
-                debug_assert!(
-                    lists == ordered_lists(pages, &concepts, &is_output),
-                    "lists kept by a key they were not made from"
-                );
-                lists
-            }
-            None => ordered_lists(pages, &concepts, &is_output),
+        || {
+            let make = || ordered_lists(pages, &concepts, &is_output);
+            kept_or_made(kept_lists, lists_key, make)
         },
     );
     cache.ordered = lists_key.map(|key| (key, lists.clone()));
@@ -476,6 +456,23 @@ pub fn resolve_cached(
         children: lists.children,
         linker: Some(linker),
         link_keys,
+    }
+}
+
+/// `kept`'s value if it was kept under `key`, else one `make` makes. In
+/// debug builds, a kept value is checked against one made afresh: a key
+/// that misses something its value is made from shows there.
+fn kept_or_made<T: PartialEq>(
+    kept: Option<(u128, T)>,
+    key: Option<u128>,
+    make: impl Fn() -> T,
+) -> T {
+    match kept.filter(|(was, _)| Some(*was) == key) {
+        Some((_, value)) => {
+            debug_assert!(value == make(), "kept by a key it was not made from");
+            value
+        }
+        None => make(),
     }
 }
 

@@ -300,18 +300,10 @@ pub fn render_cached(
         .store(to_render.len(), std::sync::atomic::Ordering::Relaxed);
     progress.done.store(0, std::sync::atomic::Ordering::Relaxed);
     // Only a cache that keeps pages needs faces (see `face`).
-    let faces = match cache.keep {
-        true => {
-            let kept = &mut cache.page_parts;
-            Some(face::Faces::new(
-                (loaded, resolved),
-                &builder,
-                templates,
-                kept,
-            ))
-        }
-        false => None,
-    };
+    let faces = cache.keep.then(|| {
+        let kept = &mut cache.page_parts;
+        face::Faces::new((loaded, resolved), &builder, templates, kept)
+    });
     let finder = Finder {
         loaded,
         resolved,

@@ -106,30 +106,21 @@ pub(crate) fn escape_html(input: &str) -> String {
 
 /// [`escape_html`], onto the end of `out`.
 pub(crate) fn push_escaped(out: &mut String, input: &str) {
-    // Most text has nothing to escape: copied whole. Every byte is looked
-    // at, without stopping at the first special one, so that the compiler
-    // checks many bytes at once.
-    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
-    if !input
-        .as_bytes()
-        .iter()
-        .fold(false, |seen, b| seen | special(b))
-    {
-        out.push_str(input);
-        return;
+    let special = |b| html_entity(b).is_some();
+    let write = |out: &mut String, b| out.push_str(html_entity(b).unwrap_or_default());
+    crate::escape::push_escaped_with(out, input, special, write);
+}
+
+/// The entity a byte of text is written as, if it is not written as is.
+fn html_entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
     }
-    // Prose has an apostrophe or two: the runs between copied whole.
-    crate::escape::push_escaped_with(out, input, |byte| {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => return None,
-        };
-        Some(entity.into())
-    });
 }
 
 /// Turns Tera's ` --> 3:8 … = message` into a diagnostic at that position.

@@ -57,6 +57,53 @@ fn strict_turns_warnings_into_errors() {
     assert!(strict.stderr.contains("error[A0012"));
 }
 
+/// Templates are compiled once per build: every broken one is reported
+/// in the same run, with its excerpt; once they parse, a parent that is
+/// missing is named.
+#[test]
+fn every_broken_template_is_reported_then_a_missing_parent() {
+    let site = copy_fixture("minimal");
+    let templates = site.join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let concept =
+        "{% extends \"base.html\" %}\n{% block content %}{{ page. }}{% endblock content %}\n";
+    std::fs::write(templates.join("concept.html"), concept).unwrap();
+    std::fs::write(templates.join("section.html"), "{% if %}\n").unwrap();
+    let broken = run(altitude().current_dir(site.path()).arg("check"));
+    assert_eq!(broken.status, 1);
+    let expected = "\
+error[A0201 template-error]: template `concept.html` does not parse: expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)
+  --> templates/concept.html:2:27
+  |
+2 | {% block content %}{{ page. }}{% endblock content %}
+  |                           ^ expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)
+
+error[A0201 template-error]: template `section.html` does not parse: expected a value that can be negated
+  --> templates/section.html:1:7
+  |
+1 | {% if %}
+  |       ^ expected a value that can be negated
+
+altitude: 2 error(s), 0 warning(s)
+";
+    assert_eq!(broken.stderr, expected);
+
+    std::fs::remove_file(templates.join("concept.html")).unwrap();
+    std::fs::write(
+        templates.join("section.html"),
+        "{% extends \"nowhere.html\" %}\n",
+    )
+    .unwrap();
+    let orphan = run(altitude().current_dir(site.path()).arg("check"));
+    assert_eq!(orphan.status, 1);
+    assert_eq!(
+        orphan.stderr,
+        "error[A0201 template-error]: templates: Template 'section.html' is inheriting from \
+         'nowhere.html', which doesn't exist or isn't loaded.\n\n\
+         altitude: 1 error(s), 0 warning(s)\n"
+    );
+}
+
 /// Odd and hostile inputs: never a panic, always a clean exit 0 or 1.
 #[test]
 fn no_input_makes_altitude_panic() {
