@@ -275,25 +275,52 @@ fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
             Event::End(TagEnd::Heading(_)) => in_heading = false,
             Event::Text(t) | Event::Code(t) if !in_heading => {
                 if let Some(s) = sections.last_mut() {
-                    s.body.push_str(t);
-                    s.body.push(' ');
-                }
-            }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
-                if let Some(s) = sections.last_mut() {
-                    s.body.push(' ');
+                    push_words(&mut s.body, t);
                 }
             }
             _ => {}
         }
     }
-    sections
-        .into_iter()
-        .map(|mut s| {
-            s.body = s.body.split_whitespace().collect::<Vec<_>>().join(" ");
-            Arc::new(s)
-        })
-        .collect()
+    sections.into_iter().map(Arc::new).collect()
+}
+
+/// Appends the words of `text` to `out`, each after one space unless it is
+/// the first: every run of whitespace becomes one space, as
+/// `split_whitespace` and `join(" ")` over the whole body would make it,
+/// in one pass. A byte below 0x80 is a char of its own; any other starts
+/// one, decoded only then.
+fn push_words(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut word_start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, width) = match bytes[i] {
+            b if b < 0x80 => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        match (space, word_start) {
+            (true, Some(start)) => {
+                push_word(out, &text[start..i]);
+                word_start = None;
+            }
+            (false, None) => word_start = Some(i),
+            _ => {}
+        }
+        i += width;
+    }
+    if let Some(start) = word_start {
+        push_word(out, &text[start..]);
+    }
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
 }
 
 /// Pushes a text event, turning the auto-linked mentions inside it into links.
@@ -391,5 +418,37 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
         BlockQuoteKind::Important => ("important", "Important"),
         BlockQuoteKind::Warning => ("warning", "Warning"),
         BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_words;
+
+    #[test]
+    fn words_are_pushed_as_split_whitespace_and_join_make_them() {
+        let pieces = [
+            "  lead\tand\u{0B}tab\r\n",
+            "",
+            "   ",
+            "no-space-before",
+            "\u{a0}non\u{2003}breaking\u{3000}é\u{85}end ",
+            "x\u{1c}y",
+            "café",
+        ];
+        let mut out = String::new();
+        for piece in pieces {
+            push_words(&mut out, piece);
+        }
+        let expected = pieces
+            .iter()
+            .flat_map(|p| p.split_whitespace())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(out, expected);
+        assert_eq!(
+            out,
+            "lead and tab no-space-before non breaking é end x\u{1c}y café"
+        );
     }
 }

@@ -13,6 +13,7 @@ use crate::content::page::AxisStep;
 use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
+use crate::render::lists::{self, BacklinkLine, TocLine};
 use crate::render::nav::NavCache;
 use crate::render::urls::{link_url, root_prefix, shared_root_prefix};
 use crate::render::Body;
@@ -79,6 +80,8 @@ struct ConceptCtx {
     definition: String,
     aliases: Vec<String>,
     backlinks: Vec<BacklinkCtx>,
+    /// `backlinks` as a list, ready to show.
+    backlinks_html: String,
     /// SVG: the pages that use this concept and the concepts they also use.
     local_map: String,
 }
@@ -140,6 +143,8 @@ struct PageCtx<'a> {
     layer: LayerCtx<'a>,
     extensions: Vec<ExtensionCtx<'a>>,
     toc: Vec<TocEntry<'a>>,
+    /// `toc` as nested lists, ready to show.
+    toc_html: String,
     breadcrumbs: Vec<Link>,
     prev: Option<Link>,
     next: Option<Link>,
@@ -182,6 +187,9 @@ pub(crate) struct ContextBuilder<'a> {
     /// Each section's index page, by the section's key.
     section_index: crate::key::FastMap<&'a str, PageId>,
     map_page: Option<PageId>,
+    /// What every context holds alike (`site` and the map's axes), made
+    /// once: each page's context starts as a copy of it.
+    shared: tera::Context,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -195,14 +203,23 @@ impl<'a> ContextBuilder<'a> {
             .iter()
             .filter_map(|s| Some((s.key.as_str(), s.index?)))
             .collect();
-        ContextBuilder {
+        let mut builder = ContextBuilder {
             loaded,
             resolved,
             nav,
             position,
             section_index,
             map_page: map_page(loaded),
-        }
+            shared: tera::Context::new(),
+        };
+        builder.shared.insert("site", &builder.site());
+        builder
+            .shared
+            .insert("altitudes", &Altitude::ALL.map(Altitude::step));
+        builder
+            .shared
+            .insert("horizons", &Horizon::ALL.map(Horizon::step));
+        builder
     }
 
     /// The index page of page `id`'s section, if it has one.
@@ -287,14 +304,13 @@ impl<'a> ContextBuilder<'a> {
         with_lists: bool,
         print: Option<&[Arc<Body>]>,
     ) -> tera::Context {
-        let mut ctx = tera::Context::new();
+        let mut ctx = self.shared.clone();
         let current_url = current.map(|id| self.url(id));
         ctx.insert(
             "nav",
             &self.nav.for_page(current, &root, current_url.as_deref()),
         );
         ctx.insert("root", &root);
-        ctx.insert("site", &self.site());
         let principles: Vec<PrincipleSummary<'_>> = if with_lists {
             self.resolved
                 .principles
@@ -316,8 +332,6 @@ impl<'a> ContextBuilder<'a> {
             Vec::new()
         };
         ctx.insert("concepts", &concepts);
-        ctx.insert("altitudes", &Altitude::ALL.map(Altitude::step));
-        ctx.insert("horizons", &Horizon::ALL.map(Horizon::step));
         ctx
     }
 
@@ -368,6 +382,12 @@ impl<'a> ContextBuilder<'a> {
         } else {
             page.kind.name()
         };
+        let toc = self.toc(id, &extensions);
+        let toc_html = lists::toc_html(toc.iter().map(|e| TocLine {
+            level: e.level,
+            id: &e.id,
+            title: &e.title,
+        }));
         let page_ctx = PageCtx {
             title: &page.title,
             url: self.url(id),
@@ -377,7 +397,8 @@ impl<'a> ContextBuilder<'a> {
             summary: &page.summary,
             content: body,
             layer: self.layer(page.layer),
-            toc: self.toc(id, &extensions),
+            toc,
+            toc_html,
             extensions,
             breadcrumbs: self.breadcrumbs(id),
             prev: self.neighbour(id, -1),
@@ -521,6 +542,22 @@ impl<'a> ContextBuilder<'a> {
     fn concept_ctx(&self, id: PageId) -> Option<ConceptCtx> {
         let page = &self.loaded.pages[id];
         let meta = page.concept.as_ref()?;
+        let backlinks: Vec<BacklinkCtx> = self.resolved.backlinks[id]
+            .iter()
+            .map(|b| BacklinkCtx {
+                title: self.loaded.pages[b.from].title.clone(),
+                url: self.url(b.from),
+                context: self.resolved.context(&self.loaded.pages, b).to_string(),
+            })
+            .collect();
+        let backlinks_html = lists::backlinks_html(
+            &shared_root_prefix(&page.url),
+            backlinks.iter().map(|b| BacklinkLine {
+                title: &b.title,
+                url: &b.url,
+                context: &b.context,
+            }),
+        );
         Some(ConceptCtx {
             definition: meta.definition.clone(),
             aliases: self
@@ -528,14 +565,8 @@ impl<'a> ContextBuilder<'a> {
                 .aliases(&self.loaded.pages, id)
                 .map(String::from)
                 .collect(),
-            backlinks: self.resolved.backlinks[id]
-                .iter()
-                .map(|b| BacklinkCtx {
-                    title: self.loaded.pages[b.from].title.clone(),
-                    url: self.url(b.from),
-                    context: self.resolved.context(&self.loaded.pages, b).to_string(),
-                })
-                .collect(),
+            backlinks,
+            backlinks_html,
             local_map: self.local_map(id),
         })
     }
@@ -596,6 +627,7 @@ impl<'a> ContextBuilder<'a> {
             layer: self.layer(0),
             extensions: Vec::new(),
             toc: Vec::new(),
+            toc_html: String::new(),
             breadcrumbs: self
                 .resolved
                 .home

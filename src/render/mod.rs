@@ -10,6 +10,7 @@ pub(crate) mod cache;
 mod context;
 mod face;
 mod graph;
+mod lists;
 mod nav;
 mod theme;
 pub(crate) mod urls;

@@ -24,9 +24,16 @@ pub(crate) fn shared_root_prefix(url: &str) -> std::borrow::Cow<'static, str> {
 /// A page URL as links write it: `principles/owner/`, or with `index.html`
 /// appended in the `files` style.
 pub(crate) fn link_url(url: &str, style: UrlStyle) -> String {
-    match style {
-        UrlStyle::Files if url.is_empty() || url.ends_with('/') => format!("{url}index.html"),
-        _ => url.to_string(),
+    let mut out = String::with_capacity(url.len() + "index.html".len());
+    push_link_url(&mut out, url, style);
+    out
+}
+
+/// [`link_url`], appended to `out`.
+fn push_link_url(out: &mut String, url: &str, style: UrlStyle) {
+    out.push_str(url);
+    if style == UrlStyle::Files && (url.is_empty() || url.ends_with('/')) {
+        out.push_str("index.html");
     }
 }
 
@@ -43,24 +50,40 @@ pub(crate) fn output_path(url: &str) -> String {
 /// `from_url`. Link previews are keyed by it, so bodies and templates must
 /// write it alike.
 pub(crate) fn page_href(from_url: &str, to_url: &str, style: UrlStyle) -> String {
-    format!("{}{}", root_prefix(from_url), link_url(to_url, style))
+    page_href_to(from_url, to_url, style, None)
+}
+
+/// [`page_href`], then `#anchor` when there is one. Every link of every
+/// body is made here: one allocation, sized up front.
+fn page_href_to(from_url: &str, to_url: &str, style: UrlStyle, anchor: Option<&str>) -> String {
+    let prefix = shared_root_prefix(from_url);
+    let fragment = anchor.map_or(0, |a| a.len() + 1);
+    let mut href =
+        String::with_capacity(prefix.len() + to_url.len() + "index.html".len() + fragment);
+    href.push_str(&prefix);
+    push_link_url(&mut href, to_url, style);
+    if let Some(anchor) = anchor {
+        href.push('#');
+        href.push_str(anchor);
+    }
+    href
 }
 
 pub(crate) fn href_for(input: &BodyInput<'_>, target: &Target) -> Option<String> {
     match target {
         Target::Page { page, anchor } => {
             let url = &input.pages[*page].url;
-            let same_document = url == input.shown_at;
-            let fragment = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
-            if same_document && !fragment.is_empty() {
-                return Some(fragment);
+            match anchor {
+                Some(anchor) if url == input.shown_at => Some(format!("#{anchor}")),
+                _ => Some(page_href_to(
+                    input.shown_at,
+                    url,
+                    input.style,
+                    anchor.as_deref(),
+                )),
             }
-            Some(format!(
-                "{}{fragment}",
-                page_href(input.shown_at, url, input.style)
-            ))
         }
-        Target::Asset(path) => Some(format!("{}{path}", root_prefix(input.shown_at))),
+        Target::Asset(path) => Some(format!("{}{path}", shared_root_prefix(input.shown_at))),
         Target::External | Target::Broken | Target::Hidden => None,
     }
 }
