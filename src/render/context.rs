@@ -691,10 +691,13 @@ impl<'a> ContextBuilder<'a> {
                 },
             );
         }
-        // Safe inside <script>: no `</` can close the element early.
-        serde_json::to_string(&map)
-            .unwrap_or_else(|_| "{}".into())
-            .replace("</", "<\\/")
+        let json = serde_json::to_string(&map).unwrap_or_else(|_| "{}".into());
+        // Safe inside <script>: no `</` can close the element early. Few
+        // titles hold one: looked for first, the fast way.
+        match memchr::memmem::find(json.as_bytes(), b"</") {
+            Some(_) => json.replace("</", "<\\/"),
+            None => json,
+        }
     }
 
     /// Every principle, and the concepts each relies on.

@@ -52,6 +52,23 @@ pub(crate) fn barycentre_order(
     order
 }
 
+/// A coordinate, printed as `{}` prints an `f64`, but the integer way when
+/// it is whole, as nearly all are: printing floats was most of the work of
+/// drawing a map.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        let whole = v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative());
+        if whole {
+            write!(f, "{}", v as i64)
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
 /// Draws `columns` of nodes joined by `edges`.
 pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) -> String {
     let rows = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
@@ -66,6 +83,7 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
     let x = |col: usize| col as f64 * (COLUMN_WIDTH + GAP);
 
     let mut svg = String::new();
+    let (width, height) = (Num(width), Num(height));
     let _ = write!(
         svg,
         "<svg class=\"concept-map\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
@@ -76,7 +94,8 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
     for &((c1, i1), (c2, i2)) in edges {
         let (x1, y1) = (x(c1) + COLUMN_WIDTH, y(c1, i1) + NODE_HEIGHT / 2.0);
         let (x2, y2) = (x(c2), y(c2, i2) + NODE_HEIGHT / 2.0);
-        let mid = (x1 + x2) / 2.0;
+        let mid = Num((x1 + x2) / 2.0);
+        let (x1, y1, x2, y2) = (Num(x1), Num(y1), Num(x2), Num(y2));
         let _ = write!(
             svg,
             "<path d=\"M{x1} {y1}C{mid} {y1} {mid} {y2} {x2} {y2}\"/>"
@@ -89,13 +108,17 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
             let _ = write!(
                 svg,
                 "<a href=\"{}\" class=\"node node-{}\"><title>{}</title>\
-                 <rect x=\"{nx}\" y=\"{ny}\" width=\"{COLUMN_WIDTH}\" height=\"{NODE_HEIGHT}\" rx=\"6\"/>\
+                 <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>\
                  <text x=\"{}\" y=\"{}\">{}</text></a>",
                 escape_html(&node.href),
                 node.class,
                 escape_html(&node.label),
-                nx + 10.0,
-                ny + NODE_HEIGHT / 2.0 + 5.0,
+                Num(nx),
+                Num(ny),
+                Num(COLUMN_WIDTH),
+                Num(NODE_HEIGHT),
+                Num(nx + 10.0),
+                Num(ny + NODE_HEIGHT / 2.0 + 5.0),
                 escape_html(&crate::markdown::truncate_chars(&node.label, MAX_LABEL))
             );
         }
@@ -113,6 +136,24 @@ mod tests {
             label: label.into(),
             href: format!("{label}/"),
             class: "concept",
+        }
+    }
+
+    #[test]
+    fn coordinates_print_as_floats_print() {
+        for v in [
+            0.0,
+            -0.0,
+            8.0,
+            8.5,
+            305.0,
+            -17.0,
+            1e15,
+            1e16,
+            0.1 + 0.2,
+            f64::NAN,
+        ] {
+            assert_eq!(Num(v).to_string(), format!("{v}"));
         }
     }
 

@@ -442,6 +442,32 @@ fn every_link_form_and_autolink_rule() {
 }
 
 #[test]
+fn a_title_that_would_close_the_previews_script_is_escaped_in_it() {
+    let site = copy_fixture("links");
+    std::fs::write(
+        site.join("concepts/closing.md"),
+        "+++\ntitle = \"Ends </script> here\"\ndefinition = \"A </p> too.\"\n+++\nBody.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("guide/mentions.md"),
+        "+++\ntitle = \"Mentions\"\n+++\nSee [[Ends </script> here]].\n",
+    )
+    .unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(site.join("public/guide/mentions/index.html")).unwrap();
+    let open = "<script type=\"application/json\" id=\"altitude-previews\">";
+    let start = page.find(open).expect("previews script") + open.len();
+    let json = &page[start..start + page[start..].find("</script>").expect("script end")];
+    let previews: serde_json::Value = serde_json::from_str(json).expect(json);
+    let preview = &previews["../../concepts/closing/"];
+    assert_eq!(preview["t"], "Ends </script> here", "{json}");
+    assert_eq!(preview["d"], "A </p> too.", "{json}");
+    assert!(json.contains(r"Ends <\/script> here"), "{json}");
+}
+
+#[test]
 fn principle_front_matter_declares_concepts() {
     let site = copy_fixture("links");
     let r = run(altitude().arg("build").arg(site.path()));
