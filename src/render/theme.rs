@@ -189,4 +189,32 @@ mod tests {
         assert_eq!(escape_html("é'"), "é&#39;");
         assert_eq!(escape_html(""), "");
     }
+
+    /// What vendor/tera's patches touch, rendered as published Tera 1.20.1
+    /// renders it: keys with and without JSON-pointer escapes, `if` on
+    /// strings that escaping would change, and plain text.
+    #[test]
+    fn patched_tera_renders_as_published_tera() {
+        let mut tera = tera::Tera::default();
+        tera.set_escape_fn(escape_html);
+        let template = "<p>{% if empty %}E{% endif %}{% if lt %}L{% endif %}\
+                        {% if not empty %}N{% endif %}{% if obj.plain %}P{% endif %}\
+                        |{{ obj.plain }}|{{ obj.nested.deep }}|{{ obj[\"a~1b\"] }}\
+                        |{{ obj[\"c~0d\"] }}|{{ lt }}|{{ n }}</p>";
+        tera.add_raw_template("t.html", template).unwrap();
+        let mut context = tera::Context::new();
+        context.insert("empty", "");
+        context.insert("lt", "<");
+        context.insert("n", &7);
+        context.insert(
+            "obj",
+            &serde_json::json!({
+                "plain": "p&q", "nested": {"deep": "d"}, "a/b": "slash", "c~d": "tilde"
+            }),
+        );
+        assert_eq!(
+            tera.render("t.html", &context).unwrap(),
+            "<p>LNP|p&amp;q|d|slash|tilde|&lt;|7</p>"
+        );
+    }
 }
