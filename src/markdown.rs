@@ -273,6 +273,11 @@ pub(crate) fn sentence_around(text: &str, position: usize) -> String {
 }
 
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
+    // No char starts at `max` or later in fewer bytes than that: most
+    // strings are told apart without counting.
+    if s.len() <= max {
+        return s.to_string();
+    }
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", s[..i].trim_end()),
         None => s.to_string(),
@@ -382,6 +387,15 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn truncation_counts_chars_not_bytes() {
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("abcd", 3), "abc…");
+        assert_eq!(truncate_chars("ab d", 3), "ab…");
+        assert_eq!(truncate_chars("éé", 2), "éé");
+        assert_eq!(truncate_chars("ééé", 2), "éé…");
     }
 
     #[test]

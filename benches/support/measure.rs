@@ -59,6 +59,22 @@ pub fn remove_settled(dir: &std::path::Path) {
     let _ = Command::new("sync").status();
 }
 
+/// How long ext4 without a journal (this machine's `/`) holds back an
+/// inode after it is freed: its allocator skips those deleted in the last
+/// 60 seconds (`recently_deleted` in `fs/ext4/ialloc.c`), checking each
+/// one, so a build just after another site's thousands of files were
+/// deleted spends seconds in the kernel finding free inodes. A CI runner
+/// building a fresh clone has deleted nothing: to measure that build, the
+/// bench waits this long after its own deletions.
+pub const INODES_HELD_BACK: std::time::Duration = std::time::Duration::from_secs(65);
+
+/// Waits until the files this bench deleted no longer slow the creation of
+/// new ones (see [`INODES_HELD_BACK`]).
+pub fn wait_for_freed_inodes() {
+    let _ = Command::new("sync").status();
+    std::thread::sleep(INODES_HELD_BACK);
+}
+
 /// The run with the median wall time.
 pub fn median(mut runs: Vec<Measured>) -> Measured {
     runs.sort_by(|a, b| a.wall_ms.total_cmp(&b.wall_ms));

@@ -108,8 +108,9 @@ fn write_mdbook(corpus: &Corpus, dir: &Path) {
     write(&dir.join("src/SUMMARY.md"), &summary);
 }
 
-/// A peer generator: how to lay the pages out for it, how to run it, and
-/// the corpus size its target is set at.
+/// A peer generator: how to lay the pages out for it, how to run it (its
+/// arguments, then its output folder), and the corpus size its target is
+/// set at.
 struct Peer {
     name: &'static str,
     write: fn(&Corpus, &Path),
@@ -119,24 +120,48 @@ struct Peer {
     size: usize,
 }
 
-/// Builds the corpora with each peer found on PATH and prints the ratios.
-pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus) {
+/// Where the peers build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OutputFolder {
+    /// Their last output's, deleted just before, as Altitude's is.
+    Deleted,
+    /// A new one, left for the caller to delete.
+    New,
+}
+
+/// The new folders [`compare`] builds into, which a bench stopped halfway
+/// may have left behind.
+pub fn new_folders() -> Vec<std::path::PathBuf> {
+    [("hugo-10000", "public"), ("mdbook-1000", "book")]
+        .iter()
+        .map(|(dir, out)| crate::corpus::folder(dir).join(format!("{out}-new")))
+        .collect()
+}
+
+/// Builds the corpora with each peer found on PATH, prints the ratios to
+/// Altitude's times, and returns the folders built `OutputFolder::New`.
+pub fn compare(
+    altitude_ms: &[(usize, f64)],
+    generate: &dyn Fn(usize) -> Corpus,
+    into: OutputFolder,
+) -> Vec<std::path::PathBuf> {
     let peers = [
         Peer {
             name: "hugo",
             write: write_hugo,
-            args: &["--quiet", "-d", "public"],
+            args: &["--quiet", "-d"],
             out: "public",
             size: 10_000,
         },
         Peer {
             name: "mdbook",
             write: write_mdbook,
-            args: &["build"],
+            args: &["build", "-d"],
             out: "book",
             size: 1_000,
         },
     ];
+    let mut new_folders = Vec::new();
     for Peer {
         name,
         write: writer,
@@ -156,16 +181,26 @@ pub fn compare(altitude_ms: &[(usize, f64)], generate: &dyn Fn(usize) -> Corpus)
         if !dir.exists() {
             writer(&generate(size), &dir);
         }
-        remove_settled(&dir.join(out));
+        let out = match into {
+            OutputFolder::Deleted => {
+                remove_settled(&dir.join(out));
+                out.to_string()
+            }
+            OutputFolder::New => {
+                new_folders.push(dir.join(format!("{out}-new")));
+                format!("{out}-new")
+            }
+        };
         let mut cmd = Command::new(name);
-        cmd.args(args).current_dir(&dir);
+        cmd.args(args).arg(&out).current_dir(&dir);
         let m = run_measured(cmd);
         let status = if m.ok { "" } else { " (FAILED)" };
         println!(
-            "{name}, {size} pages: {:.2} s, {:.0} MB{status}; Altitude is {:.1} × faster",
+            "{name}, {size} pages, into {out}/: {:.2} s, {:.0} MB{status}; Altitude is {:.1} × faster",
             m.wall_ms / 1000.0,
             m.peak_mb,
             m.wall_ms / ours
         );
     }
+    new_folders
 }

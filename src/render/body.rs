@@ -287,33 +287,38 @@ fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
 /// Appends the words of `text` to `out`, each after one space unless it is
 /// the first: every run of whitespace becomes one space, as
 /// `split_whitespace` and `join(" ")` over the whole body would make it,
-/// in one pass. A byte below 0x80 is a char of its own; any other starts
-/// one, decoded only then.
+/// in one pass. Printable ASCII, the bulk of any text, is taken a byte at
+/// a time; anything else as the char it starts.
 fn push_words(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
-    let mut word_start = None;
     let mut i = 0;
     while i < bytes.len() {
-        let (space, width) = match bytes[i] {
-            b if b < 0x80 => (matches!(b, b'\t'..=b'\r' | b' '), 1),
-            _ => text[i..]
-                .chars()
-                .next()
-                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
-        };
-        match (space, word_start) {
-            (true, Some(start)) => {
-                push_word(out, &text[start..i]);
-                word_start = None;
-            }
-            (false, None) => word_start = Some(i),
-            _ => {}
+        while let Some(width) = whitespace_at(text, i) {
+            i += width;
         }
-        i += width;
+        let start = i;
+        while i < bytes.len() {
+            if (b'!'..=b'~').contains(&bytes[i]) {
+                i += 1;
+            } else if whitespace_at(text, i).is_some() {
+                break;
+            } else {
+                i += text[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        if i > start {
+            push_word(out, &text[start..i]);
+        }
     }
-    if let Some(start) = word_start {
-        push_word(out, &text[start..]);
-    }
+}
+
+/// The width of the whitespace char at byte `i` of `text`, if one is there.
+fn whitespace_at(text: &str, i: usize) -> Option<usize> {
+    let c = match *text.as_bytes().get(i)? {
+        b if b < 0x80 => char::from(b),
+        _ => text[i..].chars().next()?,
+    };
+    c.is_whitespace().then(|| c.len_utf8())
 }
 
 fn push_word(out: &mut String, word: &str) {
