@@ -192,9 +192,13 @@ fn main() {
         .collect();
     let generate = |n| corpus::Corpus::generate(n, 42);
     new_folders.extend(peers::compare(&fresh_ms, &generate, OutputFolder::New));
+    // Then the builds over a deleted last output, each of which deletes a
+    // site's worth of files: the disk must first have let go of the many
+    // more just deleted here.
     for folder in &new_folders {
         let _ = std::fs::remove_dir_all(folder);
     }
+    wait_for_freed_inodes();
     let mut rows = Vec::new();
     for (&n, fresh) in sizes.iter().zip(fresh) {
         let row = bench_size(n, fresh);
