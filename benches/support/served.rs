@@ -24,9 +24,21 @@ impl Served {
 
     /// Like [`Served::start`], with more arguments.
     pub fn start_with(binary: &str, dir: &Path, more: &[&str]) -> Served {
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .arg(dir)
+        let mut command = Command::new(binary);
+        command.arg("serve").arg(dir);
+        Served::spawn(command, more)
+    }
+
+    /// `binary serve --port 0` run in `dir`, as an author runs it in their
+    /// playbook's folder: no path given.
+    pub fn start_in(binary: &str, dir: &Path) -> Served {
+        let mut command = Command::new(binary);
+        command.arg("serve").current_dir(dir);
+        Served::spawn(command, &[])
+    }
+
+    fn spawn(mut command: Command, more: &[&str]) -> Served {
+        let mut child = command
             .args(["--port", "0"])
             .args(more)
             .env("NO_COLOR", "1")

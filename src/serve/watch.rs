@@ -90,8 +90,15 @@ impl Watcher {
     }
 
     /// Watches exactly these folders (the layers can change with a save of
-    /// playbook.toml).
+    /// playbook.toml). A relative folder is made absolute first: the
+    /// watcher reports absolute paths, and a path not found inside its
+    /// layer is judged whole, so a playbook under a hidden folder or a
+    /// `target` folder would have had every save ignored.
     pub fn set_roots(&mut self, roots: Vec<PathBuf>) {
+        let roots: Vec<PathBuf> = roots
+            .into_iter()
+            .map(|r| std::path::absolute(&r).unwrap_or(r))
+            .collect();
         for (root, watched) in &self.roots {
             if *watched && !roots.contains(root) {
                 let _ = self.inner.unwatch(root);

@@ -119,6 +119,36 @@ fn an_edit_appears_and_a_broken_edit_keeps_the_last_good_site() {
 }
 
 #[test]
+fn serve_run_in_the_playbook_folder_sees_saves_under_a_hidden_folder() {
+    // `altitude serve` with no path, in a playbook that lives under a
+    // hidden folder (as in ~/.local/…) and beside its base layer: the
+    // saves to either must rebuild.
+    let root = TempDir::new("serve-here");
+    let company = root.join(".work/company");
+    copy_dir(&fixture("layers/company"), &company);
+    copy_dir(&fixture("layers/base"), &root.join(".work/base"));
+    let server = Served::start_in(env!("CARGO_BIN_EXE_altitude"), &company);
+    for file in [
+        company.join("handbook/index.md"),
+        root.join(".work/base/principles/own.md"),
+    ] {
+        let builds = status(server.port)["builds"].as_u64().unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{text}\nSaved.\n")).unwrap();
+        wait_for(Duration::from_secs(10), || {
+            (status(server.port)["builds"].as_u64() > Some(builds)).then_some(())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "a save of {} rebuilds: {:#?}",
+                file.display(),
+                server.lines()
+            )
+        });
+    }
+}
+
+#[test]
 fn a_burst_of_500_files_is_one_rebuild() {
     let site = copy_fixture("minimal");
     let server = serve(site.path());
