@@ -120,32 +120,9 @@ struct Peer {
     size: usize,
 }
 
-/// Where the peers build.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum OutputFolder {
-    /// Their last output's, deleted just before, as Altitude's is.
-    Deleted,
-    /// A new one, left for the caller to delete.
-    New,
-}
-
-/// The new folders [`compare`] builds into, which a bench stopped halfway
-/// may have left behind.
-pub fn new_folders() -> Vec<std::path::PathBuf> {
-    [("hugo-10000", "public"), ("mdbook-1000", "book")]
-        .iter()
-        .map(|(dir, out)| crate::corpus::folder(dir).join(format!("{out}-new")))
-        .collect()
-}
-
-/// Builds the corpora with each peer found on PATH, prints the ratios to
-/// Altitude's times, and returns the folders built `OutputFolder::New`.
-pub fn compare(
-    altitude_ms: &[(usize, f64)],
-    generate: &dyn Fn(usize) -> Corpus,
-    into: OutputFolder,
-) -> Vec<std::path::PathBuf> {
-    let peers = [
+/// The peers, each at the corpus size its target is set at.
+fn peers() -> [Peer; 2] {
+    [
         Peer {
             name: "hugo",
             write: write_hugo,
@@ -160,7 +137,50 @@ pub fn compare(
             out: "book",
             size: 1_000,
         },
-    ];
+    ]
+}
+
+/// Where the peers build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OutputFolder {
+    /// Their last output's, deleted just before, as Altitude's is.
+    Deleted,
+    /// A new one, left for the caller to delete.
+    New,
+}
+
+/// Writes the pages in the layout of each peer on PATH that has not got
+/// them yet; whether any were written.
+pub fn write_missing(generate: &dyn Fn(usize) -> Corpus) -> bool {
+    let mut wrote = false;
+    for peer in peers() {
+        let dir = crate::corpus::folder(&format!("{}-{}", peer.name, peer.size));
+        if on_path(peer.name) && !dir.exists() {
+            (peer.write)(&generate(peer.size), &dir);
+            wrote = true;
+        }
+    }
+    wrote
+}
+
+/// The new folders [`compare`] builds into, which a bench stopped halfway
+/// may have left behind.
+pub fn new_folders() -> Vec<std::path::PathBuf> {
+    peers()
+        .iter()
+        .map(|p| {
+            crate::corpus::folder(&format!("{}-{}", p.name, p.size)).join(format!("{}-new", p.out))
+        })
+        .collect()
+}
+
+/// Builds the corpora with each peer found on PATH, prints the ratios to
+/// Altitude's times, and returns the folders built `OutputFolder::New`.
+pub fn compare(
+    altitude_ms: &[(usize, f64)],
+    generate: &dyn Fn(usize) -> Corpus,
+    into: OutputFolder,
+) -> Vec<std::path::PathBuf> {
     let mut new_folders = Vec::new();
     for Peer {
         name,
@@ -168,7 +188,7 @@ pub fn compare(
         args,
         out,
         size,
-    } in peers
+    } in peers()
     {
         if !on_path(name) {
             println!("{name}: not on PATH, skipped (see README, Performance)");

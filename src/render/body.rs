@@ -285,8 +285,9 @@ fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
 }
 
 /// Appends the words of `text` to `out`, each after one space unless it is
-/// the first: every run of whitespace becomes one space, as
-/// `split_whitespace` and `join(" ")` over the whole body would make it,
+/// the first: every run of whitespace becomes one space, and a piece's
+/// words never run into the next piece's, as `split_whitespace` and
+/// `join(" ")` over the pieces, each followed by a space, would make it;
 /// in one pass. Printable ASCII, the bulk of any text, is taken a byte at
 /// a time; anything else as the char it starts.
 fn push_words(out: &mut String, text: &str) {

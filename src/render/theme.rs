@@ -199,6 +199,8 @@ mod tests {
         tera.set_escape_fn(escape_html);
         let template = "<p>{% if empty %}E{% endif %}{% if lt %}L{% endif %}\
                         {% if not empty %}N{% endif %}{% if obj.plain %}P{% endif %}\
+                        {% if missing | default(value=\"<br>\") | striptags %}D{% endif %}\
+                        {% if lt | striptags %}S{% endif %}\
                         |{{ obj.plain }}|{{ obj.nested.deep }}|{{ obj[\"a~1b\"] }}\
                         |{{ obj[\"c~0d\"] }}|{{ lt }}|{{ n }}</p>";
         tera.add_raw_template("t.html", template).unwrap();
@@ -214,7 +216,7 @@ mod tests {
         );
         assert_eq!(
             tera.render("t.html", &context).unwrap(),
-            "<p>LNP|p&amp;q|d|slash|tilde|&lt;|7</p>"
+            "<p>LNPDS|p&amp;q|d|slash|tilde|&lt;|7</p>"
         );
     }
 }

@@ -631,11 +631,15 @@ impl<'a> Processor<'a> {
             }
             ExprVal::Ident(_) => {
                 // Tested unescaped: escaping leaves an empty string empty
-                // and any other not, so it cannot change the answer.
-                let mut res = self
-                    .safe_eval_expression(bool_expr)
-                    .unwrap_or(Cow::Owned(Value::Bool(false)))
-                    .is_truthy();
+                // and any other not, so it cannot change the answer. But
+                // for a `default`: its value is escaped before the filters
+                // after it, which could then make it empty or not.
+                let value = if bool_expr.has_default_filter() {
+                    self.eval_expression(bool_expr)
+                } else {
+                    self.safe_eval_expression(bool_expr)
+                };
+                let mut res = value.unwrap_or(Cow::Owned(Value::Bool(false))).is_truthy();
                 if bool_expr.negated {
                     res = !res;
                 }
