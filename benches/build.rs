@@ -99,7 +99,7 @@ fn write_missing_corpora(sizes: &[usize]) -> bool {
             wrote = true;
         }
     }
-    peers::write_missing(&|n| corpus::Corpus::generate(n, 42)) || wrote
+    peers::write_missing(&generate) || wrote
 }
 
 /// `altitude build` of `pages` pages into new folders, one per run, none
@@ -178,6 +178,28 @@ fn main() {
         std::process::exit(status.map_or(1, |s| s.code().unwrap_or(1)));
     }
     println!("altitude build benchmark ({} cores)", measure::cores());
+    let bundled = bench_bundled();
+    let fresh = bench_new_folders(&sizes);
+    let rows: Vec<Row> = sizes
+        .iter()
+        .zip(fresh)
+        .map(|(&n, fresh)| {
+            let row = bench_size(n, fresh);
+            print_row(&row);
+            row
+        })
+        .collect();
+    print_targets(&bundled, &rows);
+    let deleted_ms: Vec<(usize, f64)> = rows.iter().map(|r| (r.pages, r.build.wall_ms)).collect();
+    peers::compare(&deleted_ms, &generate, OutputFolder::Deleted);
+}
+
+fn generate(pages: usize) -> corpus::Corpus {
+    corpus::Corpus::generate(pages, 42)
+}
+
+/// The bundled playbook's full build.
+fn bench_bundled() -> Measured {
     let tmp = std::env::temp_dir().join(format!("altitude-bench-{}", std::process::id()));
     let tmp_arg = tmp.to_string_lossy().to_string();
     let bundled = median_of_runs(|| {
@@ -189,10 +211,15 @@ fn main() {
         "bundled playbook: build {:.0} ms (target ≤ 50 ms), peak {:.0} MB",
         bundled.wall_ms, bundled.peak_mb
     );
-    // First every build into a new folder, once the disk has forgotten
-    // what this bench (or its last run) deleted; nothing is deleted until
-    // they are all done.
-    let mut new_folders = Vec::new();
+    bundled
+}
+
+/// The first phase: every full build into a new folder, Altitude's at each
+/// size and the peers', once the disk has forgotten what this bench (or
+/// its last run) deleted. Nothing is deleted until they are all done;
+/// then the disk is given time to let go of it all again, since the next
+/// phase's builds each delete a site's worth of files first.
+fn bench_new_folders(sizes: &[usize]) -> Vec<Measured> {
     let leftovers = sizes
         .iter()
         .flat_map(|&n| {
@@ -204,8 +231,9 @@ fn main() {
         let _ = std::fs::remove_dir_all(folder);
     }
     wait_for_freed_inodes();
+    let mut new_folders = Vec::new();
     let mut fresh = Vec::new();
-    for &n in &sizes {
+    for &n in sizes {
         let (measured, folders) = build_into_new_folders(n);
         println!(
             "{n} pages into new folders (median of {RUNS}, fastest in brackets): build {:.0} ms ({:.0}), {:.0} MB peak",
@@ -219,40 +247,41 @@ fn main() {
         .zip(&fresh)
         .map(|(&n, m)| (n, m.wall_ms))
         .collect();
-    let generate = |n| corpus::Corpus::generate(n, 42);
     new_folders.extend(peers::compare(&fresh_ms, &generate, OutputFolder::New));
-    // Then the builds over a deleted last output, each of which deletes a
-    // site's worth of files: the disk must first have let go of the many
-    // more just deleted here.
     for folder in &new_folders {
         let _ = std::fs::remove_dir_all(folder);
     }
     wait_for_freed_inodes();
-    let mut rows = Vec::new();
-    for (&n, fresh) in sizes.iter().zip(fresh) {
-        let row = bench_size(n, fresh);
-        println!(
-            "\n{n} pages (median of {RUNS}, fastest in brackets), each build after deleting the last: build {:.0} ms ({:.0}), {:.0} MB peak | check {:.0} ms ({:.0}) | no-change rebuild {:.0} ms ({:.0})",
-            row.build.wall_ms,
-            row.build.fastest_ms,
-            row.build.peak_mb,
-            row.check.wall_ms,
-            row.check.fastest_ms,
-            row.rebuild.wall_ms,
-            row.rebuild.fastest_ms
-        );
-        let stage_text: Vec<String> = row
-            .stages
-            .iter()
-            .map(|(s, ms)| format!("{s} {ms:.0} ms"))
-            .collect();
-        println!("  stages: {}", stage_text.join(", "));
-        println!(
-            "  the same files copied with `cp -r` (the disk's floor under the write stage): {:.0} ms ({:.0})",
-            row.copy.wall_ms, row.copy.fastest_ms
-        );
-        rows.push(row);
-    }
+    fresh
+}
+
+/// One size's figures after deleting the last output, as measured.
+fn print_row(row: &Row) {
+    let n = row.pages;
+    println!(
+        "\n{n} pages (median of {RUNS}, fastest in brackets), each build after deleting the last: build {:.0} ms ({:.0}), {:.0} MB peak | check {:.0} ms ({:.0}) | no-change rebuild {:.0} ms ({:.0})",
+        row.build.wall_ms,
+        row.build.fastest_ms,
+        row.build.peak_mb,
+        row.check.wall_ms,
+        row.check.fastest_ms,
+        row.rebuild.wall_ms,
+        row.rebuild.fastest_ms
+    );
+    let stage_text: Vec<String> = row
+        .stages
+        .iter()
+        .map(|(s, ms)| format!("{s} {ms:.0} ms"))
+        .collect();
+    println!("  stages: {}", stage_text.join(", "));
+    println!(
+        "  the same files copied with `cp -r` (the disk's floor under the write stage): {:.0} ms ({:.0})",
+        row.copy.wall_ms, row.copy.fastest_ms
+    );
+}
+
+/// Each figure the issue sets a target for, beside its target.
+fn print_targets(bundled: &Measured, rows: &[Row]) {
     let find = |n: usize| rows.iter().find(|r| r.pages == n);
     println!("\nfigure | measured | target");
     println!("---|---|---");
@@ -303,6 +332,4 @@ fn main() {
             growth(|r| r.build.wall_ms)
         );
     }
-    let deleted_ms: Vec<(usize, f64)> = rows.iter().map(|r| (r.pages, r.build.wall_ms)).collect();
-    peers::compare(&deleted_ms, &generate, OutputFolder::Deleted);
 }
