@@ -33,16 +33,10 @@ use peers::OutputFolder;
 /// starts shares its memory until it runs, and would report it as its own
 /// peak (`ru_maxrss`).
 fn corpus_dir(pages: usize) -> PathBuf {
-    if corpus_on_disk(pages) {
+    if cached::on_disk(pages) {
         return corpus::folder(&pages.to_string());
     }
     cached::corpus(pages).1
-}
-
-fn corpus_on_disk(pages: usize) -> bool {
-    corpus::folder(&pages.to_string())
-        .join("company/playbook.toml")
-        .is_file()
 }
 
 fn altitude(args: &[&str]) -> std::process::Command {
@@ -94,7 +88,7 @@ struct Row {
 fn write_missing_corpora(sizes: &[usize]) -> bool {
     let mut wrote = false;
     for &n in sizes {
-        if !corpus_on_disk(n) {
+        if !cached::on_disk(n) {
             corpus_dir(n);
             wrote = true;
         }
@@ -191,7 +185,7 @@ fn main() {
         .collect();
     print_targets(&bundled, &rows);
     let deleted_ms: Vec<(usize, f64)> = rows.iter().map(|r| (r.pages, r.build.wall_ms)).collect();
-    peers::compare(&deleted_ms, &generate, OutputFolder::Deleted);
+    peers::compare(&deleted_ms, OutputFolder::Deleted);
 }
 
 fn generate(pages: usize) -> corpus::Corpus {
@@ -247,7 +241,7 @@ fn bench_new_folders(sizes: &[usize]) -> Vec<Measured> {
         .zip(&fresh)
         .map(|(&n, m)| (n, m.wall_ms))
         .collect();
-    new_folders.extend(peers::compare(&fresh_ms, &generate, OutputFolder::New));
+    new_folders.extend(peers::compare(&fresh_ms, OutputFolder::New));
     for folder in &new_folders {
         let _ = std::fs::remove_dir_all(folder);
     }

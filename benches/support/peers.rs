@@ -2,7 +2,7 @@
 //! tools when they are on PATH, so the comparison is made in the same run on
 //! the same machine.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::corpus::Corpus;
@@ -120,6 +120,18 @@ struct Peer {
     size: usize,
 }
 
+impl Peer {
+    /// Where its layout of the pages is written, and it builds.
+    fn dir(&self) -> PathBuf {
+        crate::corpus::folder(&format!("{}-{}", self.name, self.size))
+    }
+
+    /// Its output folder when it builds into a new one.
+    fn new_out(&self) -> String {
+        format!("{}-new", self.out)
+    }
+}
+
 /// The peers, each at the corpus size its target is set at.
 fn peers() -> [Peer; 2] {
     [
@@ -154,9 +166,8 @@ pub enum OutputFolder {
 pub fn write_missing(generate: &dyn Fn(usize) -> Corpus) -> bool {
     let mut wrote = false;
     for peer in peers() {
-        let dir = crate::corpus::folder(&format!("{}-{}", peer.name, peer.size));
-        if on_path(peer.name) && !dir.exists() {
-            (peer.write)(&generate(peer.size), &dir);
+        if on_path(peer.name) && !peer.dir().exists() {
+            (peer.write)(&generate(peer.size), &peer.dir());
             wrote = true;
         }
     }
@@ -165,54 +176,36 @@ pub fn write_missing(generate: &dyn Fn(usize) -> Corpus) -> bool {
 
 /// The new folders [`compare`] builds into, which a bench stopped halfway
 /// may have left behind.
-pub fn new_folders() -> Vec<std::path::PathBuf> {
-    peers()
-        .iter()
-        .map(|p| {
-            crate::corpus::folder(&format!("{}-{}", p.name, p.size)).join(format!("{}-new", p.out))
-        })
-        .collect()
+pub fn new_folders() -> Vec<PathBuf> {
+    peers().iter().map(|p| p.dir().join(p.new_out())).collect()
 }
 
-/// Builds the corpora with each peer found on PATH, prints the ratios to
-/// Altitude's times, and returns the folders built `OutputFolder::New`.
-pub fn compare(
-    altitude_ms: &[(usize, f64)],
-    generate: &dyn Fn(usize) -> Corpus,
-    into: OutputFolder,
-) -> Vec<std::path::PathBuf> {
+/// Builds the pages [`write_missing`] wrote with each peer found on PATH,
+/// prints the ratios to Altitude's times, and returns the folders built
+/// `OutputFolder::New`.
+pub fn compare(altitude_ms: &[(usize, f64)], into: OutputFolder) -> Vec<PathBuf> {
     let mut new_folders = Vec::new();
-    for Peer {
-        name,
-        write: writer,
-        args,
-        out,
-        size,
-    } in peers()
-    {
-        if !on_path(name) {
+    for peer in peers() {
+        let (name, size, dir) = (peer.name, peer.size, peer.dir());
+        if !on_path(name) || !dir.exists() {
             println!("{name}: not on PATH, skipped (see README, Performance)");
             continue;
         }
         let Some(&(_, ours)) = altitude_ms.iter().find(|(n, _)| *n == size) else {
             continue;
         };
-        let dir = crate::corpus::folder(&format!("{name}-{size}"));
-        if !dir.exists() {
-            writer(&generate(size), &dir);
-        }
         let out = match into {
             OutputFolder::Deleted => {
-                remove_settled(&dir.join(out));
-                out.to_string()
+                remove_settled(&dir.join(peer.out));
+                peer.out.to_string()
             }
             OutputFolder::New => {
-                new_folders.push(dir.join(format!("{out}-new")));
-                format!("{out}-new")
+                new_folders.push(dir.join(peer.new_out()));
+                peer.new_out()
             }
         };
         let mut cmd = Command::new(name);
-        cmd.args(args).arg(&out).current_dir(&dir);
+        cmd.args(peer.args).arg(&out).current_dir(&dir);
         let m = run_measured(cmd);
         let status = if m.ok { "" } else { " (FAILED)" };
         println!(

@@ -1113,13 +1113,14 @@ fn place_term(
     let own = space.key_of(term);
     let mut placed = Vec::new();
     for other in space.typo_keys(term) {
-        let what = match other == own {
-            true => Placed::Held(number),
-            false => Placed::Named(See {
+        let what = if other == own {
+            Placed::Held(number)
+        } else {
+            Placed::Named(See {
                 word: term.to_string(),
                 key: own.clone(),
                 term: None,
-            }),
+            })
         };
         placed.push((other, what));
     }

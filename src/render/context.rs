@@ -13,7 +13,7 @@ use crate::content::page::AxisStep;
 use crate::content::{Altitude, Horizon, Loaded, Page, PageId, PageKind};
 use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
-use crate::render::lists::{self, BacklinkLine, TocLine};
+use crate::render::lists::{self, BacklinkCtx, TocEntry};
 use crate::render::nav::NavCache;
 use crate::render::urls::{link_url, root_prefix, shared_root_prefix};
 use crate::render::Body;
@@ -46,13 +46,6 @@ struct SiteCtx<'a> {
 }
 
 #[derive(Serialize)]
-struct TocEntry<'a> {
-    level: u8,
-    id: std::borrow::Cow<'a, str>,
-    title: std::borrow::Cow<'a, str>,
-}
-
-#[derive(Serialize)]
 struct ConceptRef {
     title: String,
     url: String,
@@ -66,13 +59,6 @@ struct PrincipleCtx {
     horizon: AxisStep,
     role_shift: String,
     concepts: Vec<ConceptRef>,
-}
-
-#[derive(Serialize)]
-struct BacklinkCtx {
-    title: String,
-    url: String,
-    context: String,
 }
 
 #[derive(Serialize)]
@@ -383,11 +369,7 @@ impl<'a> ContextBuilder<'a> {
             page.kind.name()
         };
         let toc = self.toc(id, &extensions);
-        let toc_html = lists::toc_html(toc.iter().map(|e| TocLine {
-            level: e.level,
-            id: &e.id,
-            title: &e.title,
-        }));
+        let toc_html = lists::toc_html(&toc);
         let page_ctx = PageCtx {
             title: &page.title,
             url: self.url(id),
@@ -550,14 +532,7 @@ impl<'a> ContextBuilder<'a> {
                 context: self.resolved.context(&self.loaded.pages, b).to_string(),
             })
             .collect();
-        let backlinks_html = lists::backlinks_html(
-            &shared_root_prefix(&page.url),
-            backlinks.iter().map(|b| BacklinkLine {
-                title: &b.title,
-                url: &b.url,
-                context: &b.context,
-            }),
-        );
+        let backlinks_html = lists::backlinks_html(&shared_root_prefix(&page.url), &backlinks);
         Some(ConceptCtx {
             definition: meta.definition.clone(),
             aliases: self

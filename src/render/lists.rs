@@ -10,20 +10,28 @@
 //! a 10,000-page build's instructions. So the build writes them once, here,
 //! as Hugo does with `.TableOfContents`.
 
+use std::borrow::Cow;
+
+use serde::Serialize;
+
 use crate::render::theme::push_escaped;
 
-/// One heading in the table of contents.
-pub(crate) struct TocLine<'a> {
+/// One heading in the table of contents (`page.toc`).
+#[derive(Serialize)]
+pub(crate) struct TocEntry<'a> {
     /// 2 or 3: a level-3 entry is nested in the level-2 entry before it.
     pub level: u8,
-    pub id: &'a str,
-    pub title: &'a str,
+    pub id: Cow<'a, str>,
+    pub title: Cow<'a, str>,
 }
 
 /// The entries as an ordered list, one line each, the level-3 entries in a
 /// list inside the level-2 entry before them (or inside an item of their
 /// own when no level-2 entry comes first). No entries, no list: "".
-pub(crate) fn toc_html<'a>(entries: impl IntoIterator<Item = TocLine<'a>>) -> String {
+pub(crate) fn toc_html(entries: &[TocEntry<'_>]) -> String {
+    if entries.is_empty() {
+        return String::new();
+    }
     let mut html = String::from("<ol>");
     let mut previous = 0;
     for entry in entries {
@@ -39,55 +47,52 @@ pub(crate) fn toc_html<'a>(entries: impl IntoIterator<Item = TocLine<'a>>) -> St
         html.push_str("\n<li class=\"toc-level-");
         html.push(char::from(b'0' + entry.level.min(9)));
         html.push_str("\"><a href=\"#");
-        push_escaped(&mut html, entry.id);
+        push_escaped(&mut html, &entry.id);
         html.push_str("\">");
-        push_escaped(&mut html, entry.title);
+        push_escaped(&mut html, &entry.title);
         html.push_str("</a>");
         previous = entry.level;
     }
-    match previous {
-        0 => return String::new(),
-        p if p > 2 => html.push_str("</li></ol></li>"),
-        _ => html.push_str("</li>"),
-    }
+    html.push_str(if previous > 2 {
+        "</li></ol></li>"
+    } else {
+        "</li>"
+    });
     html.push_str("\n</ol>");
     html
 }
 
-/// A page that refers to a concept, and the sentence it does so in.
-pub(crate) struct BacklinkLine<'a> {
-    pub title: &'a str,
+/// A page that refers to a concept, and the sentence it does so in
+/// (`page.concept.backlinks`).
+#[derive(Serialize)]
+pub(crate) struct BacklinkCtx {
+    pub title: String,
     /// Relative to the site root.
-    pub url: &'a str,
+    pub url: String,
     /// May be empty.
-    pub context: &'a str,
+    pub context: String,
 }
 
 /// The backlinks as a list, one line each: the page's title as a link,
 /// then the sentence, quoted. No backlinks, no list: "".
-pub(crate) fn backlinks_html<'a>(
-    root: &str,
-    backlinks: impl IntoIterator<Item = BacklinkLine<'a>>,
-) -> String {
+pub(crate) fn backlinks_html(root: &str, backlinks: &[BacklinkCtx]) -> String {
+    if backlinks.is_empty() {
+        return String::new();
+    }
     let mut html = String::from("<ul class=\"backlink-list\">");
-    let mut any = false;
     for link in backlinks {
-        any = true;
         html.push_str("\n<li><a href=\"");
         push_escaped(&mut html, root);
-        push_escaped(&mut html, link.url);
+        push_escaped(&mut html, &link.url);
         html.push_str("\">");
-        push_escaped(&mut html, link.title);
+        push_escaped(&mut html, &link.title);
         html.push_str("</a>");
         if !link.context.is_empty() {
             html.push_str("<blockquote class=\"backlink-context\"><p>");
-            push_escaped(&mut html, link.context);
+            push_escaped(&mut html, &link.context);
             html.push_str("</p></blockquote>");
         }
         html.push_str("</li>");
-    }
-    if !any {
-        return String::new();
     }
     html.push_str("\n</ul>");
     html
@@ -97,13 +102,17 @@ pub(crate) fn backlinks_html<'a>(
 mod tests {
     use super::*;
 
-    fn line(level: u8, id: &'static str, title: &'static str) -> TocLine<'static> {
-        TocLine { level, id, title }
+    fn line(level: u8, id: &'static str, title: &'static str) -> TocEntry<'static> {
+        TocEntry {
+            level,
+            id: id.into(),
+            title: title.into(),
+        }
     }
 
     #[test]
     fn level_three_entries_nest_in_the_entry_before_them() {
-        let html = toc_html([
+        let html = toc_html(&[
             line(2, "a", "A & B"),
             line(3, "a-1", "<One>"),
             line(3, "a-2", "Two"),
@@ -124,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_leading_level_three_entry_gets_an_item_of_its_own() {
-        let html = toc_html([line(3, "x", "X"), line(2, "y", "Y")]);
+        let html = toc_html(&[line(3, "x", "X"), line(2, "y", "Y")]);
         assert_eq!(
             html,
             "<ol><li><ol>\n\
@@ -136,24 +145,24 @@ mod tests {
 
     #[test]
     fn no_entries_make_no_list() {
-        assert_eq!(toc_html([]), "");
-        assert_eq!(backlinks_html("../", []), "");
+        assert_eq!(toc_html(&[]), "");
+        assert_eq!(backlinks_html("../", &[]), "");
     }
 
     #[test]
     fn each_backlink_links_its_page_and_quotes_its_sentence() {
         let html = backlinks_html(
             "../../",
-            [
-                BacklinkLine {
-                    title: "Owners & teams",
-                    url: "principles/owners/",
-                    context: "Give the <team> the call.",
+            &[
+                BacklinkCtx {
+                    title: "Owners & teams".into(),
+                    url: "principles/owners/".into(),
+                    context: "Give the <team> the call.".into(),
                 },
-                BacklinkLine {
-                    title: "Quiet",
-                    url: "notes/quiet/",
-                    context: "",
+                BacklinkCtx {
+                    title: "Quiet".into(),
+                    url: "notes/quiet/".into(),
+                    context: String::new(),
                 },
             ],
         );

@@ -395,6 +395,46 @@ fn theme_overrides_from_the_playbook_folder() {
 }
 
 #[test]
+fn a_theme_lays_out_the_written_lists_from_their_entries() {
+    // The build writes the table of contents and a concept's backlinks
+    // (page.toc_html, page.concept.backlinks_html); a theme that wants
+    // them otherwise loops over the entries, which stay in the context.
+    let site = copy_fixture("minimal");
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(
+        site.join("templates/principle.html"),
+        "{% extends \"page.html\" %}{% block toc %}<p class=\"my-toc\">\
+         {% for e in page.toc %}[{{ e.level }} {{ e.id }} {{ e.title }}]{% endfor %}</p>{% endblock toc %}",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("templates/concept.html"),
+        "{% extends \"page.html\" %}{% block page_after %}<p class=\"my-backlinks\">\
+         {% for b in page.concept.backlinks %}[{{ b.url }} {{ b.title }}: {{ b.context }}]{% endfor %}</p>\
+         {% endblock page_after %}",
+    )
+    .unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let principle =
+        std::fs::read_to_string(site.join("public/principles/own-the-outcome/index.html")).unwrap();
+    assert!(
+        principle.contains("<p class=\"my-toc\">[2 the-idea The idea][2 practices Practices]</p>"),
+        "{principle}"
+    );
+    let concept =
+        std::fs::read_to_string(site.join("public/concepts/single-owner/index.html")).unwrap();
+    assert!(
+        concept.contains(
+            "<p class=\"my-backlinks\">\
+             [principles/own-the-outcome/ Own the outcome: Every result has a named owner.]\
+             [principles/say-no-early/ Say no early: Focus needs a single owner who can refuse work.]</p>"
+        ),
+        "{concept}"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let tmp = TempDir::new("usage");
     let missing = tmp.join("nowhere");
