@@ -167,6 +167,7 @@ impl ParseCache {
         let keep = self.keeps();
         let parsed: Vec<(u128, Parsed)> = inputs
             .into_par_iter()
+            .with_max_len(crate::sync::PAGES_PER_TASK)
             .map(|(file, layer, path, (text, text_key))| {
                 let layer_name = layers.get(layer).map_or("", |l| l.name.as_str());
                 // Not keyed by file id: a new file shifts the ids of the

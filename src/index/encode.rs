@@ -292,6 +292,8 @@ pub(super) fn encode(
     }
     if keep {
         *kept = Some(encoded);
+    } else {
+        crate::sync::drop_aside(encoded);
     }
     Some(files)
 }

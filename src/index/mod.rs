@@ -133,6 +133,8 @@ pub fn files(
         let in_use = scored.terms_in_use();
         cache.scored = Some(scored);
         cache.forget_if_mostly_unused(in_use);
+    } else {
+        crate::sync::drop_aside(scored);
     }
     files
 }

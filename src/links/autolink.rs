@@ -115,6 +115,7 @@ impl AutoLinker {
         type Found = (Vec<AutoLink>, u128, Option<Vec<Mention>>);
         let found: Vec<Found> = pages
             .par_iter()
+            .with_max_len(crate::sync::PAGES_PER_TASK)
             .enumerate()
             .map(|(id, page)| {
                 if !enabled(page) {

@@ -364,6 +364,7 @@ pub fn resolve_cached(
     let each_page = || -> Vec<(u128, Resolving)> {
         pages
             .par_iter()
+            .with_max_len(crate::sync::PAGES_PER_TASK)
             .enumerate()
             .map(|(id, page)| {
                 let key = if keep { links_key(world, id, page) } else { 0 };

@@ -248,6 +248,7 @@ pub fn render_cached(
     let unshown = Arc::new(Body::default());
     let bodies: Vec<(Option<u128>, u128, Arc<Body>)> = (0..loaded.pages.len())
         .into_par_iter()
+        .with_max_len(crate::sync::PAGES_PER_TASK)
         .map(|id| {
             if !needed[id] {
                 return (None, 0, unshown.clone());
@@ -323,6 +324,7 @@ pub fn render_cached(
     let find_pages = || -> Vec<Result<Found, Box<Diagnostic>>> {
         to_render
             .into_par_iter()
+            .with_max_len(crate::sync::PAGES_PER_TASK)
             .map(|id| {
                 progress
                     .done
