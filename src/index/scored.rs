@@ -91,26 +91,55 @@ impl Scored {
         let totals = pages.iter().fold([0u64; 4], |totals, slot| {
             combine(totals, lengths(&slot.analysed), |total, n| total + n)
         });
-        let mut df = vec![0usize; terms];
-        for &(term, _) in all.iter().flat_map(|doc| &doc.counts) {
-            df[term as usize] += 1;
-        }
         let averages = averages(&totals, all.len());
-        let scores: Vec<Vec<(u32, f32)>> = all
-            .par_iter()
-            .map(|doc| doc_scores(doc, &averages).collect())
+        // The documents in runs, one per thread, each run's postings
+        // counted per term; each term's list is then cut into one piece
+        // per run, which that run fills in document order: the lists come
+        // out sorted, and no thread waits on another.
+        let runs: Vec<&[&DocTerms]> = all
+            .chunks(
+                all.len()
+                    .div_ceil(rayon::current_num_threads().max(1))
+                    .max(1),
+            )
             .collect();
+        let counts: Vec<Vec<u32>> = runs.par_iter().map(|run| df_of(run, terms)).collect();
         if superseded() {
             return None;
         }
-        // Documents are visited in order, so each list comes out sorted.
-        let mut base: Vec<Vec<(u32, f32)>> = df.iter().map(|&n| Vec::with_capacity(n)).collect();
-        for (d, scores) in scores.into_iter().enumerate() {
-            for (term, score) in scores {
-                base[term as usize].push((d as u32, score));
+        let mut base: Vec<Vec<(u32, f32)>> = (0..terms)
+            .map(|t| vec![(0, 0.0); counts.iter().map(|c| c[t] as usize).sum()])
+            .collect();
+        let mut pieces: Vec<Vec<&mut [(u32, f32)]>> = runs.iter().map(|_| Vec::new()).collect();
+        for (t, list) in base.iter_mut().enumerate() {
+            let mut rest = list.as_mut_slice();
+            for (run, count) in pieces.iter_mut().zip(&counts) {
+                let (piece, after) = rest.split_at_mut(count[t] as usize);
+                run.push(piece);
+                rest = after;
             }
         }
+        let firsts: Vec<u32> = runs
+            .iter()
+            .scan(0, |first, run| {
+                let this = *first;
+                *first += run.len();
+                Some(this as u32)
+            })
+            .collect();
+        let work: Vec<_> = runs.into_iter().zip(firsts).zip(pieces).collect();
+        work.into_par_iter().for_each(|((run, first), mut pieces)| {
+            let mut filled = vec![0usize; pieces.len()];
+            for (d, doc) in (first..).zip(run) {
+                for (term, score) in doc_scores(doc, &averages) {
+                    let t = term as usize;
+                    pieces[t][filled[t]] = (d, score);
+                    filled[t] += 1;
+                }
+            }
+        });
         drop(all);
+        let postings = base.iter().map(Vec::len).sum();
         let mut surface_uses = vec![0u32; words];
         for &word in pages.iter().flat_map(|s| &s.analysed.surfaces) {
             surface_uses[word as usize] += 1;
@@ -120,7 +149,7 @@ impl Scored {
             pages,
             totals,
             averages,
-            postings: df.iter().sum(),
+            postings,
             base,
             surface_uses,
         })
@@ -363,6 +392,15 @@ fn docs_of_page(id: PageId, page: &Analysed) -> impl Iterator<Item = SectionDoc>
     })
 }
 
+/// How many of `docs` hold each of `terms` terms.
+fn df_of(docs: &[&DocTerms], terms: usize) -> Vec<u32> {
+    let mut df = vec![0u32; terms];
+    for &(term, _) in docs.iter().flat_map(|doc| &doc.counts) {
+        df[term as usize] += 1;
+    }
+    df
+}
+
 /// Each field's length summed over a page's documents.
 fn lengths(page: &Analysed) -> [u64; 4] {
     page.terms.iter().fold([0; 4], |sums, doc| {
@@ -416,4 +454,82 @@ fn field_score(lengths: &[u32; 4], tf: &[u16; 4], average: &[f32; 4]) -> f32 {
         total += field.weight() * tf * (K1 + 1.0) / (tf + K1 * norm);
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages of a few documents each, with terms picked pseudo-randomly
+    /// from `terms` (some never used).
+    fn pages(count: usize, terms: u32) -> Vec<(PageId, Arc<Analysed>)> {
+        let mut seed = 11u64;
+        let mut pick = move |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        (0..count)
+            .map(|id| {
+                let docs = 1 + pick(4) as usize;
+                let terms = (0..docs)
+                    .map(|_| {
+                        let mut counts: Vec<(u32, [u16; 4])> = Vec::new();
+                        for _ in 0..pick(12) {
+                            let term = pick(u64::from(terms) - 3) as u32;
+                            if !counts.iter().any(|(t, _)| *t == term) {
+                                counts.push((term, [pick(3) as u16, 0, pick(9) as u16, 0]));
+                            }
+                        }
+                        let lengths = [4, 0, 30 + pick(50) as u32, 0];
+                        DocTerms { lengths, counts }
+                    })
+                    .collect();
+                let analysed = Analysed {
+                    terms,
+                    ..Analysed::default()
+                };
+                (id, Arc::new(analysed))
+            })
+            .collect()
+    }
+
+    /// Every term's postings as one thread makes them: the documents in
+    /// order, each one's terms added to their lists.
+    fn postings_one_by_one(
+        pages: &[(PageId, Arc<Analysed>)],
+        terms: usize,
+    ) -> Vec<Vec<(u32, f32)>> {
+        let all: Vec<&DocTerms> = pages.iter().flat_map(|(_, a)| &a.terms).collect();
+        let totals = pages
+            .iter()
+            .fold([0u64; 4], |t, (_, a)| combine(t, lengths(a), |x, y| x + y));
+        let averages = averages(&totals, all.len());
+        let mut lists = vec![Vec::new(); terms];
+        for (d, doc) in all.iter().enumerate() {
+            for (term, score) in doc_scores(doc, &averages) {
+                lists[term as usize].push((d as u32, score));
+            }
+        }
+        lists
+    }
+
+    #[test]
+    fn postings_made_in_runs_are_those_made_one_document_at_a_time() {
+        let terms = 40;
+        for (count, threads) in [(0, 2), (1, 3), (7, 2), (50, 3), (200, 4)] {
+            let pages = pages(count, terms);
+            let expected = postings_one_by_one(&pages, terms as usize);
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+            let never = || false;
+            let scored = pool
+                .expect("a pool")
+                .install(|| Scored::new(pages, terms as usize, 0, &never))
+                .expect("nothing supersedes it");
+            assert_eq!(scored.base, expected, "{count} pages on {threads} threads");
+            let postings: usize = expected.iter().map(Vec::len).sum();
+            assert_eq!(scored.postings, postings);
+        }
+    }
 }

@@ -4,20 +4,23 @@
 //! its aliases. Names match case-insensitively. Two concepts may not claim the
 //! same name: that is an error naming both places.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::content::{Loaded, Page, PageId, PageKind};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, FileId};
+use crate::key::{FastMap, FastSet};
 
+/// Looked up for every link of the site, and filled with every page's
+/// names, hence the fast hasher (no name is iterated in an order that
+/// shows).
 #[derive(Debug, Default)]
 pub struct Names {
-    by_name: HashMap<String, Vec<PageId>>,
+    by_name: FastMap<String, Vec<PageId>>,
     /// Names and paths of pages a layer hid, lowercase.
-    hidden: std::collections::HashSet<String>,
-    concepts: HashMap<String, (PageId, FileId, Range<usize>)>,
-    paths: HashMap<String, PageId>,
+    hidden: FastSet<String>,
+    concepts: FastMap<String, (PageId, FileId, Range<usize>)>,
+    paths: FastMap<String, PageId>,
     /// Every name as written, for "did you mean".
     shown: Vec<String>,
     concept_shown: Vec<String>,
