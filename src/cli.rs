@@ -123,7 +123,9 @@ struct CheckArgs {
     site: SiteArgs,
 }
 
-/// Runs the CLI and returns the process exit status.
+/// Runs the CLI and returns the process exit status. The process is to
+/// exit right after: `build` leaves its site's memory for the exit to
+/// hand back (see `exit_keeping`).
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -14,7 +14,8 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Drops `value` on a pool thread, not this one: freeing a big site's
 /// search index allocation by allocation held up the end of a build by a
 /// twentieth of its time, with the other core idle. A process that exits
-/// first (`altitude build`) leaves the freeing to the system.
+/// first (`altitude build`) leaves the freeing to the system. (`serve`
+/// frees each whole build on a thread of its own instead.)
 pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
     rayon::spawn(move || drop(value));
 }

@@ -66,8 +66,8 @@ const PAGES_PER_PATCHED: usize = 50;
 const PATCH_PAGES: usize = 8;
 
 impl Scored {
-    /// Scores `pages` afresh; `None` when `superseded` says, halfway, that
-    /// they are no longer wanted.
+    /// Scores `pages` afresh; `None` when `superseded` says, once they
+    /// are scored, that they are no longer wanted.
     pub fn new(
         pages: Vec<(PageId, Arc<Analysed>)>,
         terms: usize,
@@ -92,53 +92,11 @@ impl Scored {
             combine(totals, lengths(&slot.analysed), |total, n| total + n)
         });
         let averages = averages(&totals, all.len());
-        // The documents in runs, one per thread, each run's postings
-        // counted per term; each term's list is then cut into one piece
-        // per run, which that run fills in document order: the lists come
-        // out sorted, and no thread waits on another.
-        let runs: Vec<&[&DocTerms]> = all
-            .chunks(
-                all.len()
-                    .div_ceil(rayon::current_num_threads().max(1))
-                    .max(1),
-            )
-            .collect();
-        let counts: Vec<Vec<u32>> = runs.par_iter().map(|run| df_of(run, terms)).collect();
+        let base = postings_in_runs(&all, terms, &averages);
+        drop(all);
         if superseded() {
             return None;
         }
-        let mut base: Vec<Vec<(u32, f32)>> = (0..terms)
-            .map(|t| vec![(0, 0.0); counts.iter().map(|c| c[t] as usize).sum()])
-            .collect();
-        let mut pieces: Vec<Vec<&mut [(u32, f32)]>> = runs.iter().map(|_| Vec::new()).collect();
-        for (t, list) in base.iter_mut().enumerate() {
-            let mut rest = list.as_mut_slice();
-            for (run, count) in pieces.iter_mut().zip(&counts) {
-                let (piece, after) = rest.split_at_mut(count[t] as usize);
-                run.push(piece);
-                rest = after;
-            }
-        }
-        let firsts: Vec<u32> = runs
-            .iter()
-            .scan(0, |first, run| {
-                let this = *first;
-                *first += run.len();
-                Some(this as u32)
-            })
-            .collect();
-        let work: Vec<_> = runs.into_iter().zip(firsts).zip(pieces).collect();
-        work.into_par_iter().for_each(|((run, first), mut pieces)| {
-            let mut filled = vec![0usize; pieces.len()];
-            for (d, doc) in (first..).zip(run) {
-                for (term, score) in doc_scores(doc, &averages) {
-                    let t = term as usize;
-                    pieces[t][filled[t]] = (d, score);
-                    filled[t] += 1;
-                }
-            }
-        });
-        drop(all);
         let postings = base.iter().map(Vec::len).sum();
         let mut surface_uses = vec![0u32; words];
         for &word in pages.iter().flat_map(|s| &s.analysed.surfaces) {
@@ -392,6 +350,74 @@ fn docs_of_page(id: PageId, page: &Analysed) -> impl Iterator<Item = SectionDoc>
     })
 }
 
+/// At most this many runs in [`postings_in_runs`]: each keeps a few bytes
+/// per term of the vocabulary, which more threads would multiply.
+const MOST_RUNS: usize = 8;
+
+/// Per term number (of `terms`): the documents of `docs` that hold it, in
+/// order, with their scores before the term's rarity is counted. Made in
+/// runs of documents, one per thread, cut where each has as many postings
+/// as the next: each run counts its documents per term, every term's list
+/// is cut into one piece per run, and each run fills its own pieces in
+/// document order, so the lists come out sorted and no thread waits on
+/// another. (One thread adding every document's scores to the lists was
+/// a tenth of the index stage, the other core idle.)
+fn postings_in_runs(docs: &[&DocTerms], terms: usize, averages: &[f32; 4]) -> Vec<Vec<(u32, f32)>> {
+    let runs = runs_of(docs, rayon::current_num_threads().clamp(1, MOST_RUNS));
+    let run_df: Vec<Vec<u32>> = runs.par_iter().map(|(_, run)| df_of(run, terms)).collect();
+    let mut lists: Vec<Vec<(u32, f32)>> = (0..terms)
+        .map(|t| vec![(0, 0.0); run_df.iter().map(|df| df[t] as usize).sum()])
+        .collect();
+    let pieces = pieces_per_run(&mut lists, &run_df);
+    let jobs: Vec<_> = runs.into_iter().zip(pieces).collect();
+    jobs.into_par_iter().for_each(|((first, run), mut pieces)| {
+        let mut filled = vec![0usize; pieces.len()];
+        for (d, doc) in (first..).zip(run) {
+            for (term, score) in doc_scores(doc, averages) {
+                let t = term as usize;
+                pieces[t][filled[t]] = (d, score);
+                filled[t] += 1;
+            }
+        }
+    });
+    lists
+}
+
+/// `docs` cut into at most `most` runs of about as many postings each,
+/// each with the number of its first document.
+fn runs_of<'a, 'd>(docs: &'a [&'d DocTerms], most: usize) -> Vec<(u32, &'a [&'d DocTerms])> {
+    let total: usize = docs.iter().map(|d| d.counts.len()).sum();
+    let per_run = total.div_ceil(most).max(1);
+    let mut runs = Vec::with_capacity(most);
+    let (mut start, mut held) = (0, 0);
+    for (i, doc) in docs.iter().enumerate() {
+        held += doc.counts.len();
+        if held >= per_run || i + 1 == docs.len() {
+            runs.push((start as u32, &docs[start..=i]));
+            (start, held) = (i + 1, 0);
+        }
+    }
+    runs
+}
+
+/// Each of `lists` cut into one piece per run, run by run: piece `t` of
+/// run `r` has room for `run_df[r][t]` postings.
+fn pieces_per_run<'a>(
+    lists: &'a mut [Vec<(u32, f32)>],
+    run_df: &[Vec<u32>],
+) -> Vec<Vec<&'a mut [(u32, f32)]>> {
+    let mut pieces: Vec<Vec<&mut [(u32, f32)]>> = run_df.iter().map(|_| Vec::new()).collect();
+    for (t, list) in lists.iter_mut().enumerate() {
+        let mut rest = list.as_mut_slice();
+        for (run, df) in pieces.iter_mut().zip(run_df) {
+            let (piece, after) = std::mem::take(&mut rest).split_at_mut(df[t] as usize);
+            run.push(piece);
+            rest = after;
+        }
+    }
+    pieces
+}
+
 /// How many of `docs` hold each of `terms` terms.
 fn df_of(docs: &[&DocTerms], terms: usize) -> Vec<u32> {
     let mut df = vec![0u32; terms];
@@ -473,7 +499,7 @@ mod tests {
         (0..count)
             .map(|id| {
                 let docs = 1 + pick(4) as usize;
-                let terms = (0..docs)
+                let doc_terms = (0..docs)
                     .map(|_| {
                         let mut counts: Vec<(u32, [u16; 4])> = Vec::new();
                         for _ in 0..pick(12) {
@@ -487,7 +513,7 @@ mod tests {
                     })
                     .collect();
                 let analysed = Analysed {
-                    terms,
+                    terms: doc_terms,
                     ..Analysed::default()
                 };
                 (id, Arc::new(analysed))
@@ -518,7 +544,7 @@ mod tests {
     #[test]
     fn postings_made_in_runs_are_those_made_one_document_at_a_time() {
         let terms = 40;
-        for (count, threads) in [(0, 2), (1, 3), (7, 2), (50, 3), (200, 4)] {
+        for (count, threads) in [(0, 2), (1, 3), (7, 2), (50, 3), (200, 4), (300, 12)] {
             let pages = pages(count, terms);
             let expected = postings_one_by_one(&pages, terms as usize);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();

@@ -402,7 +402,13 @@ fn a_page_whose_prose_alone_changed_is_shown_before_the_build() {
     let builds = status(server.port)["builds"].as_u64().unwrap();
     let file = site.join("principles/own-the-outcome.md");
     let original = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, original.replace("named owner", "PROSE ONLY")).unwrap();
+    // Saved whole at once, as editors that write a copy and rename it do:
+    // written in place, the file is empty for a moment, and on a busy
+    // machine the watcher can hand that moment over as a save of its own,
+    // whose page is no longer the same but for its prose.
+    let copy = site.join("principles/own-the-outcome.md.tmp");
+    std::fs::write(&copy, original.replace("named owner", "PROSE ONLY")).unwrap();
+    std::fs::rename(&copy, &file).unwrap();
     build_after_saying(&server, builds, "altitude: the saved page shown in");
     assert!(get(server.port, PAGE).1.contains("PROSE ONLY"));
 }
