@@ -303,7 +303,8 @@ fn build(args: BuildArgs) -> i32 {
 /// Leaves a finished build's pages, links and index for the process's
 /// end to hand back to the system in one go: freeing them one allocation
 /// at a time, on one thread, was the last tenth of a 10k-page build.
-/// Only for a process about to exit (`altitude build` ends with this).
+/// Only for a process about to exit (`altitude build` and `altitude
+/// check` end with this).
 fn exit_keeping(outcome: pipeline::Outcome) {
     std::mem::forget(outcome);
 }
@@ -384,6 +385,7 @@ fn check(args: CheckArgs) -> i32 {
             warnings_suffix(&outcome)
         );
     }
+    exit_keeping(outcome);
     status
 }
 
