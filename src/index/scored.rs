@@ -371,12 +371,15 @@ fn postings_in_runs(docs: &[&DocTerms], terms: usize, averages: &[f32; 4]) -> Ve
     let pieces = pieces_per_run(&mut lists, &run_df);
     let jobs: Vec<_> = runs.into_iter().zip(pieces).collect();
     jobs.into_par_iter().for_each(|((first, run), mut pieces)| {
-        let mut filled = vec![0usize; pieces.len()];
         for (d, doc) in (first..).zip(run) {
             for (term, score) in doc_scores(doc, averages) {
-                let t = term as usize;
-                pieces[t][filled[t]] = (d, score);
-                filled[t] += 1;
+                // Each piece shrinks from the front as it is filled.
+                let piece = std::mem::take(&mut pieces[term as usize]);
+                let (slot, rest) = piece
+                    .split_first_mut()
+                    .expect("a piece has room for every posting its run counted");
+                *slot = (d, score);
+                pieces[term as usize] = rest;
             }
         }
     });

@@ -62,32 +62,13 @@ impl std::fmt::Display for Num {
         let v = self.0;
         let whole = v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative());
         if whole {
-            f.write_str(integer_text(v as i64, &mut [0; 20]))
+            // `itoa`, not `{}`: an integer's `Display` goes through the
+            // formatter's padding machinery.
+            f.write_str(itoa::Buffer::new().format(v as i64))
         } else {
             write!(f, "{v}")
         }
     }
-}
-
-/// `n` in decimal, written from the end of `buffer`: the `Display` of an
-/// integer goes through the formatter's padding machinery, which was most
-/// of printing a map's coordinates.
-fn integer_text(n: i64, buffer: &mut [u8; 20]) -> &str {
-    let mut rest = n.unsigned_abs();
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        buffer[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        start -= 1;
-        buffer[start] = b'-';
-    }
-    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
 }
 
 /// Draws `columns` of nodes joined by `edges`.

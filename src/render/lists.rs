@@ -40,8 +40,7 @@ pub(crate) fn toc_html(entries: &[TocEntry<'_>]) -> String {
             (true, p) if p > 2 => "</li>",
             (true, _) => "<ol>",
             (false, 0) => "",
-            (false, p) if p > 2 => "</li></ol></li>",
-            (false, _) => "</li>",
+            (false, p) => closing(p),
         };
         html.push_str(opening);
         html.push_str("\n<li class=\"toc-level-");
@@ -53,13 +52,19 @@ pub(crate) fn toc_html(entries: &[TocEntry<'_>]) -> String {
         html.push_str("</a>");
         previous = entry.level;
     }
-    html.push_str(if previous > 2 {
+    html.push_str(closing(previous));
+    html.push_str("\n</ol>");
+    html
+}
+
+/// What closes the item of an entry at `level` before a level-2 entry
+/// (or the end): a level-3 entry's list closes with it.
+fn closing(level: u8) -> &'static str {
+    if level > 2 {
         "</li></ol></li>"
     } else {
         "</li>"
-    });
-    html.push_str("\n</ol>");
-    html
+    }
 }
 
 /// A page that refers to a concept, and the sentence it does so in
