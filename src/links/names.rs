@@ -36,6 +36,9 @@ impl Names {
     ) -> Names {
         let pages = &loaded.pages;
         let mut names = Names::default();
+        // Two paths and a title a page, most of them: sized once, not grown.
+        names.paths.reserve(pages.len() * 2);
+        names.by_name.reserve(pages.len());
         for (id, page) in pages.iter().enumerate() {
             if let Some(target) = extension_of[id] {
                 names.add_extension_aliases(pages, id, target, diags);

@@ -191,8 +191,9 @@ mod tests {
     }
 
     /// What vendor/tera's patches touch, rendered as published Tera 1.20.1
-    /// renders it: keys with and without JSON-pointer escapes, `if` on
-    /// strings that escaping would change, and plain text.
+    /// renders it: plain dotted paths (into objects and arrays), keys with
+    /// JSON-pointer escapes, `if` on strings that escaping would change,
+    /// escaped values, and plain text.
     #[test]
     fn patched_tera_renders_as_published_tera() {
         let mut tera = tera::Tera::default();
@@ -202,7 +203,7 @@ mod tests {
                         {% if missing | default(value=\"<br>\") | striptags %}D{% endif %}\
                         {% if lt | striptags %}S{% endif %}\
                         |{{ obj.plain }}|{{ obj.nested.deep }}|{{ obj[\"a~1b\"] }}\
-                        |{{ obj[\"c~0d\"] }}|{{ lt }}|{{ n }}</p>";
+                        |{{ obj[\"c~0d\"] }}|{{ lt }}|{{ n }}|{{ obj.list.1 }}</p>";
         tera.add_raw_template("t.html", template).unwrap();
         let mut context = tera::Context::new();
         context.insert("empty", "");
@@ -211,12 +212,13 @@ mod tests {
         context.insert(
             "obj",
             &serde_json::json!({
-                "plain": "p&q", "nested": {"deep": "d"}, "a/b": "slash", "c~d": "tilde"
+                "plain": "p&q", "nested": {"deep": "d"}, "a/b": "slash", "c~d": "tilde",
+                "list": ["zero", "<one>"]
             }),
         );
         assert_eq!(
             tera.render("t.html", &context).unwrap(),
-            "<p>LNPDS|p&amp;q|d|slash|tilde|&lt;|7</p>"
+            "<p>LNPDS|p&amp;q|d|slash|tilde|&lt;|7|&lt;one&gt;</p>"
         );
     }
 }

@@ -357,14 +357,24 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
         return Some(value);
     }
 
-    PointerMachina::new(pointer).map(unescape_pointer_token).try_fold(
-        value,
-        |target, token| match target {
-            Value::Object(map) => map.get(&*token),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-            _ => None,
-        },
-    )
+    // A plain path (`page.prev.url`), as nearly every path is: its tokens
+    // are the runs between dots, without the quote-aware walk.
+    if !pointer.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']' | b'~')) {
+        return pointer.split('.').filter(|t| !t.is_empty()).try_fold(value, pointer_step);
+    }
+    PointerMachina::new(pointer)
+        .map(unescape_pointer_token)
+        .try_fold(value, |target, token| pointer_step(target, &token))
+}
+
+/// The value `token` names in `target`, one step of a dotted path.
+#[inline]
+fn pointer_step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
+    match target {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
+        _ => None,
+    }
 }
 
 /// A JSON pointer token with `~1` and `~0` turned back into `/` and `~`;
