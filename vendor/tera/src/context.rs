@@ -360,7 +360,17 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     // A plain path (`page.prev.url`), as nearly every path is: its tokens
     // are the runs between dots, without the quote-aware walk.
     if !pointer.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']' | b'~')) {
-        return pointer.split('.').filter(|t| !t.is_empty()).try_fold(value, pointer_step);
+        let mut target = value;
+        let mut start = 0;
+        for (i, b) in pointer.bytes().chain([b'.']).enumerate() {
+            if b == b'.' {
+                if i > start {
+                    target = pointer_step(target, &pointer[start..i])?;
+                }
+                start = i + 1;
+            }
+        }
+        return Some(target);
     }
     PointerMachina::new(pointer)
         .map(unescape_pointer_token)

@@ -35,6 +35,13 @@ pub fn escape_html(input: &str) -> String {
     output
 }
 
+/// Where `byte` first is in `key`: variable names are short, so a plain
+/// loop, where `str::find` would set up a `memchr` call for a few bytes.
+#[inline]
+pub(crate) fn find_byte(key: &str, byte: u8) -> Option<usize> {
+    key.bytes().position(|b| b == byte)
+}
+
 pub(crate) fn render_to_string<C, F, E>(context: C, render: F) -> Result<String, Error>
 where
     C: FnOnce() -> String,
