@@ -342,15 +342,23 @@ impl HeadingIds {
 /// GitHub's anchor algorithm: lowercase, keep letters, digits, `-` and `_`,
 /// spaces become `-`.
 pub fn slugify(text: &str) -> String {
-    text.trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
+    let text = text.trim();
+    // Sized once, and ASCII lowercased without `to_lowercase`'s iterator:
+    // every heading and anchor of the site comes through here.
+    let mut slug = String::with_capacity(text.len());
+    let mut keep = |c: char| match c {
+        ' ' => slug.push('-'),
+        c if c.is_alphanumeric() || c == '-' || c == '_' => slug.push(c),
+        _ => {}
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            keep(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut keep);
+        }
+    }
+    slug
 }
 
 #[cfg(test)]

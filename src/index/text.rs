@@ -57,15 +57,15 @@ pub(crate) fn fold(c: char) -> char {
 #[cfg(test)]
 pub(crate) fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    each_word(text, |w| out.push(w.to_string()));
+    each_word(text, &mut String::new(), |w| out.push(w.to_string()));
     out
 }
 
-/// Calls `f` with each word of `text`, folded, from one reused buffer: the
-/// index reads every word of the site, so no allocation per word.
-fn each_word(text: &str, mut f: impl FnMut(&str)) {
+/// Calls `f` with each word of `text`, folded, from one reused buffer
+/// (`word`, empty): the index reads every word of the site, so no
+/// allocation per word.
+fn each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    let mut word = String::new();
     let mut i = 0;
     while i < bytes.len() {
         // Most words are lowercase ASCII ending at an ASCII separator:
@@ -103,16 +103,17 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
         } else if matches!(c, '\'' | '’') && !word.is_empty() {
             let next = text[i..].chars().next();
             if !next.is_some_and(|n| n.is_alphanumeric()) {
-                f(&word);
+                f(word);
                 word.clear();
             }
         } else if !word.is_empty() {
-            f(&word);
+            f(word);
             word.clear();
         }
     }
     if !word.is_empty() {
-        f(&word);
+        f(word);
+        word.clear();
     }
 }
 
@@ -140,6 +141,9 @@ pub(crate) struct Analyzer {
     stems: Vec<String>,
     /// Number → surface word and its term.
     surfaces: Vec<(String, LocalTerm)>,
+    /// The word being put together, for words not taken whole from the
+    /// text (see `each_word`): kept from text to text.
+    word: String,
     /// The surface words met since [`Analyzer::take_surfaces`] last ran,
     /// each once: `taken[word]` is the number of the take it was last met
     /// in, so a repeat costs a comparison, not a sort.
@@ -156,6 +160,7 @@ impl Default for Analyzer {
             numbers: HashMap::default(),
             stems: Vec::new(),
             surfaces: Vec::new(),
+            word: String::new(),
             met: Vec::new(),
             taken: Vec::new(),
             takes: 0,
@@ -179,11 +184,12 @@ impl Analyzer {
             numbers,
             stems,
             surfaces,
+            word: scratch,
             met,
             taken,
             takes,
         } = self;
-        each_word(text, |word| {
+        each_word(text, scratch, |word| {
             let seen = match words.get(word) {
                 Some(seen) => *seen,
                 None => {
@@ -269,6 +275,9 @@ mod tests {
         assert_eq!(terms, vec!["owner", "decis", "decid"]);
         // Query and text meet on the same stem.
         assert_eq!(a.terms("ownership"), a.terms("Ownership"));
+        // A text ending in a word put together (capitals) leaves nothing
+        // of it for the next.
+        assert_eq!(a.terms("Teams"), a.terms("Teams"));
         assert_eq!(a.stem("horizons"), a.stem("horizon"));
     }
 

@@ -252,7 +252,53 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
 /// section is always there, even empty: it carries the page's title in the
 /// index and leads to the top of the page.
 fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
-    let mut sections = vec![SectionText::default()];
+    // Each section's text sized first: grown from nothing, a page's texts
+    // were reallocated some thirty times.
+    let mut sizes = vec![0];
+    each_section_piece(events, page, |piece| match piece {
+        Piece::Heading(_) => sizes.push(0),
+        Piece::Text(t) => {
+            if let Some(size) = sizes.last_mut() {
+                *size += t.len() + 1;
+            }
+        }
+    });
+    let mut sizes = sizes.into_iter();
+    let mut body = || String::with_capacity(sizes.next().unwrap_or(0));
+    let mut sections = vec![SectionText {
+        body: body(),
+        ..SectionText::default()
+    }];
+    each_section_piece(events, page, |piece| match piece {
+        Piece::Heading(h) => sections.push(SectionText {
+            anchor: Some(h.id.clone()),
+            heading: h.text.clone(),
+            body: body(),
+        }),
+        Piece::Text(t) => {
+            if let Some(s) = sections.last_mut() {
+                push_words(&mut s.body, t);
+            }
+        }
+    });
+    sections.into_iter().map(Arc::new).collect()
+}
+
+/// What [`each_section_piece`] meets.
+enum Piece<'h, 'e> {
+    /// An h2 or h3 heading, which starts a section.
+    Heading(&'h crate::markdown::Heading),
+    /// A piece of body text.
+    Text(&'e str),
+}
+
+/// Walks the body's sections, heading by heading and text by text, in
+/// order.
+fn each_section_piece<'h, 'e>(
+    events: &'e [Event<'_>],
+    page: &'h Page,
+    mut f: impl FnMut(Piece<'h, 'e>),
+) {
     // Inside a heading whose text is not body text: a level-1 heading or a
     // section's own heading.
     let mut in_heading = false;
@@ -260,28 +306,19 @@ fn section_texts(events: &[Event<'_>], page: &Page) -> Sections {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let splits = matches!(*level as u8, 2 | 3);
-                let heading = id
+                let found = id
                     .as_ref()
                     .and_then(|id| page.headings.iter().find(|h| h.id == id.as_ref()));
-                if let (true, Some(h)) = (splits, heading) {
-                    sections.push(SectionText {
-                        anchor: Some(h.id.clone()),
-                        heading: h.text.clone(),
-                        body: String::new(),
-                    });
+                if let (true, Some(h)) = (splits, found) {
+                    f(Piece::Heading(h));
                 }
                 in_heading = splits || *level as u8 == 1;
             }
             Event::End(TagEnd::Heading(_)) => in_heading = false,
-            Event::Text(t) | Event::Code(t) if !in_heading => {
-                if let Some(s) = sections.last_mut() {
-                    push_words(&mut s.body, t);
-                }
-            }
+            Event::Text(t) | Event::Code(t) if !in_heading => f(Piece::Text(t)),
             _ => {}
         }
     }
-    sections.into_iter().map(Arc::new).collect()
 }
 
 /// Appends the words of `text` to `out`, each after one space unless it is
