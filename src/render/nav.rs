@@ -52,12 +52,58 @@ pub(crate) type Place = (Arc<str>, usize);
 /// renders none.
 pub(crate) type Sidebars = crate::key::Kept<String>;
 
-/// place → root prefix → the rendered `nav.html`, with its key: looked up
-/// for every page, by borrowed place and prefix.
+/// place → root prefix → the rendered `nav.html`: looked up for every
+/// page, by borrowed place and prefix.
 #[derive(Default)]
 pub(crate) struct NavCache {
-    html: FastMap<Place, FastMap<String, (u128, String)>>,
+    html: FastMap<Place, FastMap<String, Sidebar>>,
     places: FastMap<PageId, Place>,
+}
+
+/// A rendered sidebar, with its key, and where the first link to each
+/// address ends: every page marks its own link, and searching the whole
+/// sidebar for it was a search set up and run per page.
+struct Sidebar {
+    key: u128,
+    html: String,
+    /// `href` value → the offset just past its closing quote, the first
+    /// time it appears.
+    link_ends: FastMap<Box<str>, usize>,
+}
+
+impl Sidebar {
+    fn new(key: u128, html: String) -> Sidebar {
+        const HREF: &str = "href=\"";
+        let mut link_ends: FastMap<Box<str>, usize> = FastMap::default();
+        for at in memchr::memmem::find_iter(html.as_bytes(), HREF) {
+            let value = &html[at + HREF.len()..];
+            if let Some(len) = value.find('"') {
+                let end = at + HREF.len() + len + 1;
+                link_ends.entry(value[..len].into()).or_insert(end);
+            }
+        }
+        Sidebar {
+            key,
+            html,
+            link_ends,
+        }
+    }
+
+    /// The sidebar with its first link to `href` (if any) marked as the
+    /// current page.
+    fn marked(&self, href: Option<&str>) -> String {
+        let html = &self.html;
+        let Some(end) = href.and_then(|href| self.link_ends.get(href).copied()) else {
+            return html.clone();
+        };
+        // Made in one piece: every page of a big site pays for this.
+        const CURRENT: &str = " aria-current=\"page\"";
+        let mut marked = String::with_capacity(html.len() + CURRENT.len());
+        marked.push_str(&html[..end]);
+        marked.push_str(CURRENT);
+        marked.push_str(&html[end..]);
+        marked
+    }
 }
 
 /// Every page's place: its section and which block of that section's pages
@@ -116,7 +162,7 @@ impl NavCache {
                         tera.render("nav.html", &ctx)?
                     }
                 };
-                Ok(((place, root), (key, html)))
+                Ok(((place, root), Sidebar::new(key, html)))
             })
             .collect::<Result<Vec<_>, tera::Error>>()?
             .into_iter()
@@ -139,35 +185,22 @@ impl NavCache {
         root: &str,
         current_url: Option<&str>,
     ) -> String {
-        let Some((_, html)) = self.sidebar(current, root) else {
+        let Some(sidebar) = self.sidebar(current, root) else {
             return String::new();
         };
-        let href = current_url.map(|url| format!("href=\"{root}{url}\""));
-        let found = href.and_then(|href| {
-            let at = memchr::memmem::find(html.as_bytes(), href.as_bytes())?;
-            Some(at + href.len())
-        });
-        let Some(end) = found else {
-            return html.clone();
-        };
-        // Made in one piece: every page of a big site pays for this.
-        const CURRENT: &str = " aria-current=\"page\"";
-        let mut marked = String::with_capacity(html.len() + CURRENT.len());
-        marked.push_str(&html[..end]);
-        marked.push_str(CURRENT);
-        marked.push_str(&html[end..]);
-        marked
+        // The link is `href="{root}{url}"`, root and URL as given.
+        sidebar.marked(current_url.map(|url| [root, url].concat()).as_deref())
     }
 
     /// The key of the sidebar [`NavCache::for_page`] gives page `current`
     /// (none: a page outside the sections) shown at depth `root` (0 when it
     /// has none).
     pub fn key(&self, current: Option<PageId>, root: &str) -> u128 {
-        self.sidebar(current, root).map_or(0, |(key, _)| *key)
+        self.sidebar(current, root).map_or(0, |sidebar| sidebar.key)
     }
 
     /// The sidebar, with its key, of `page` shown at depth `root`.
-    fn sidebar(&self, page: Option<PageId>, root: &str) -> Option<&(u128, String)> {
+    fn sidebar(&self, page: Option<PageId>, root: &str) -> Option<&Sidebar> {
         let outside = Place::default();
         let place = page.and_then(|id| self.places.get(&id)).unwrap_or(&outside);
         self.html.get(place)?.get(root)
@@ -178,7 +211,7 @@ impl NavCache {
         self.html
             .values()
             .flat_map(|by_root| by_root.values())
-            .map(|(key, html)| (*key, html))
+            .map(|sidebar| (sidebar.key, &sidebar.html))
     }
 }
 
@@ -265,4 +298,27 @@ fn block_of(
         out.push(more(list[end], list.len() - end));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sidebar;
+
+    #[test]
+    fn the_first_link_to_the_page_is_marked_and_no_other() {
+        let html =
+            r#"<a href="../a/">A</a> <a data-href="x" href="../b/">B</a> <a href="../b/">B</a>"#;
+        let sidebar = Sidebar::new(0, html.to_string());
+        assert_eq!(
+            sidebar.marked(Some("../b/")),
+            r#"<a href="../a/">A</a> <a data-href="x" href="../b/" aria-current="page">B</a> <a href="../b/">B</a>"#
+        );
+        assert_eq!(sidebar.marked(Some("../c/")), html);
+        assert_eq!(
+            sidebar.marked(Some("../")),
+            html,
+            "a prefix of a link is not it"
+        );
+        assert_eq!(sidebar.marked(None), html);
+    }
 }
