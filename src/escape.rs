@@ -32,3 +32,25 @@ pub(crate) fn push_escaped_with(
     }
     out.push_str(&text[run..]);
 }
+
+/// A JSON string, escaped as serde_json escapes it.
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    let special = |b| matches!(b, b'"' | b'\\' | 0..=0x1f);
+    let write = |out: &mut String, b| match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        _ => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\u{b:04x}");
+        }
+    };
+    push_escaped_with(out, s, special, write);
+    out.push('"');
+}

@@ -18,6 +18,7 @@ use super::scored::{Change, Scored};
 use super::SectionDoc;
 use crate::config::UrlStyle;
 use crate::content::{Page, PageId, PageKind};
+use crate::escape::push_json_str;
 use crate::pipeline::Bytes;
 use crate::render::urls::link_url;
 use crate::render::SectionText;
@@ -103,28 +104,6 @@ fn json_strs(texts: &[&str]) -> String {
         push_json_str(&mut out, text);
     }
     out
-}
-
-/// A JSON string, escaped as serde_json escapes it.
-fn push_json_str(out: &mut String, s: &str) {
-    use std::fmt::Write;
-    out.push('"');
-    let special = |b| matches!(b, b'"' | b'\\' | 0..=0x1f);
-    let write = |out: &mut String, b| match b {
-        b'"' => out.push_str("\\\""),
-        b'\\' => out.push_str("\\\\"),
-        b'\n' => out.push_str("\\n"),
-        b'\r' => out.push_str("\\r"),
-        b'\t' => out.push_str("\\t"),
-        0x08 => out.push_str("\\b"),
-        0x0c => out.push_str("\\f"),
-        _ => {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "\\u{b:04x}");
-        }
-    };
-    crate::escape::push_escaped_with(out, s, special, write);
-    out.push('"');
 }
 
 /// Each page's row in the shards, `["url","title","kind"]`, by page id:

@@ -72,8 +72,9 @@ struct ConceptCtx {
     local_map: String,
 }
 
-/// What a link's preview popover shows.
-#[derive(Serialize)]
+/// What a link's preview popover shows. Written by [`previews_json`];
+/// serde only checks it in a test.
+#[cfg_attr(test, derive(Serialize))]
 struct Preview<'a> {
     /// Title.
     t: &'a str,
@@ -666,7 +667,7 @@ impl<'a> ContextBuilder<'a> {
                 },
             );
         }
-        let json = serde_json::to_string(&map).unwrap_or_else(|_| "{}".into());
+        let json = previews_json(&map);
         // Safe inside <script>: no `</` can close the element early. Few
         // titles hold one: looked for first, the fast way.
         match memchr::memmem::find(json.as_bytes(), b"</") {
@@ -787,5 +788,56 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
                 base_url[after_scheme + i..].to_string()
             }),
         None => "/".to_string(),
+    }
+}
+
+/// `previews` as compact JSON, `{"href":{"t":..,"d":..,"k":..},..}`, as
+/// `serde_json` writes it (a test compares them), written straight into
+/// one string: every page has a map.
+fn previews_json(previews: &BTreeMap<String, Preview<'_>>) -> String {
+    use crate::escape::push_json_str;
+    let bytes: usize = previews
+        .iter()
+        .map(|(href, p)| href.len() + p.t.len() + p.d.len() + 32)
+        .sum();
+    let mut json = String::with_capacity(bytes + 2);
+    json.push('{');
+    for (n, (href, preview)) in previews.iter().enumerate() {
+        if n > 0 {
+            json.push(',');
+        }
+        push_json_str(&mut json, href);
+        json.push_str(":{\"t\":");
+        push_json_str(&mut json, preview.t);
+        json.push_str(",\"d\":");
+        push_json_str(&mut json, preview.d);
+        json.push_str(",\"k\":");
+        push_json_str(&mut json, preview.k);
+        json.push('}');
+    }
+    json.push('}');
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn previews_are_written_as_serde_json_writes_them() {
+        use super::{previews_json, Preview};
+        let tricky = "quote \" back \\ tab \t nl \n bell \u{7} é </script>";
+        let mut map = std::collections::BTreeMap::new();
+        for (href, t) in [("../a/", "A"), ("../b/#x", tricky), ("../\"c\"/", "")] {
+            map.insert(
+                href.to_string(),
+                Preview {
+                    t,
+                    d: tricky,
+                    k: "Concept",
+                },
+            );
+        }
+        assert_eq!(previews_json(&map), serde_json::to_string(&map).unwrap());
+        map.clear();
+        assert_eq!(previews_json(&map), "{}");
     }
 }
