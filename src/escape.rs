@@ -54,3 +54,21 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     push_escaped_with(out, s, special, write);
     out.push('"');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_str;
+
+    /// Every ASCII byte, alone and among others, and some beyond ASCII.
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
+        texts.push((0u8..0x80).map(char::from).collect());
+        texts.push("é </script> \u{7f} \u{2028} 😀".to_string());
+        for text in texts {
+            let mut ours = String::new();
+            push_json_str(&mut ours, &text);
+            assert_eq!(ours, serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+    }
+}

@@ -65,6 +65,7 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 /// (`word`, empty): the index reads every word of the site, so no
 /// allocation per word.
 fn each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
+    debug_assert!(word.is_empty(), "a word left over from the last text");
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -142,8 +143,8 @@ pub(crate) struct Analyzer {
     /// Number → surface word and its term.
     surfaces: Vec<(String, LocalTerm)>,
     /// The word being put together, for words not taken whole from the
-    /// text (see `each_word`): kept from text to text.
-    word: String,
+    /// text (see `each_word`): kept from text to text, always left empty.
+    scratch: String,
     /// The surface words met since [`Analyzer::take_surfaces`] last ran,
     /// each once: `taken[word]` is the number of the take it was last met
     /// in, so a repeat costs a comparison, not a sort.
@@ -160,7 +161,7 @@ impl Default for Analyzer {
             numbers: HashMap::default(),
             stems: Vec::new(),
             surfaces: Vec::new(),
-            word: String::new(),
+            scratch: String::new(),
             met: Vec::new(),
             taken: Vec::new(),
             takes: 0,
@@ -184,7 +185,7 @@ impl Analyzer {
             numbers,
             stems,
             surfaces,
-            word: scratch,
+            scratch,
             met,
             taken,
             takes,

@@ -798,7 +798,8 @@ fn previews_json(previews: &BTreeMap<String, Preview<'_>>) -> String {
     use crate::escape::push_json_str;
     let bytes: usize = previews
         .iter()
-        .map(|(href, p)| href.len() + p.t.len() + p.d.len() + 32)
+        // `"":{"t":"","d":"","k":""},` around the texts.
+        .map(|(href, p)| href.len() + p.t.len() + p.d.len() + p.k.len() + 26)
         .sum();
     let mut json = String::with_capacity(bytes + 2);
     json.push('{');

@@ -48,22 +48,22 @@ struct NavSection {
 pub(crate) type Place = (Arc<str>, usize);
 
 /// Rendered sidebars by everything they are made from, kept from one
-/// build to the next (`serve`): a save that changes no title or section
-/// renders none.
-pub(crate) type Sidebars = crate::key::Kept<String>;
+/// build to the next (`serve`), with where their links end: a save that
+/// changes no title or section renders and scans none.
+pub(crate) type Sidebars = crate::key::Kept<Arc<Sidebar>>;
 
 /// place → root prefix → the rendered `nav.html`: looked up for every
 /// page, by borrowed place and prefix.
 #[derive(Default)]
 pub(crate) struct NavCache {
-    html: FastMap<Place, FastMap<String, Sidebar>>,
+    html: FastMap<Place, FastMap<String, Arc<Sidebar>>>,
     places: FastMap<PageId, Place>,
 }
 
 /// A rendered sidebar, with its key, and where the first link to each
 /// address ends: every page marks its own link, and searching the whole
 /// sidebar for it was a search set up and run per page.
-struct Sidebar {
+pub(crate) struct Sidebar {
     key: u128,
     html: String,
     /// `href` value → the offset just past its closing quote, the first
@@ -153,16 +153,16 @@ impl NavCache {
                 } else {
                     0
                 };
-                let html = match previous.get(key) {
-                    Some(html) => html.clone(),
+                let sidebar = match previous.get(key) {
+                    Some(sidebar) => sidebar.clone(),
                     None => {
                         let mut ctx = tera::Context::new();
                         ctx.insert("root", &root);
                         ctx.insert("nav", &nav);
-                        tera.render("nav.html", &ctx)?
+                        Arc::new(Sidebar::new(key, tera.render("nav.html", &ctx)?))
                     }
                 };
-                Ok(((place, root), Sidebar::new(key, html)))
+                Ok(((place, root), sidebar))
             })
             .collect::<Result<Vec<_>, tera::Error>>()?
             .into_iter()
@@ -203,15 +203,15 @@ impl NavCache {
     fn sidebar(&self, page: Option<PageId>, root: &str) -> Option<&Sidebar> {
         let outside = Place::default();
         let place = page.and_then(|id| self.places.get(&id)).unwrap_or(&outside);
-        self.html.get(place)?.get(root)
+        self.html.get(place)?.get(root).map(Arc::as_ref)
     }
 
     /// Each sidebar with its key, to keep for the next build.
-    pub fn rendered(&self) -> impl Iterator<Item = (u128, &String)> {
+    pub fn rendered(&self) -> impl Iterator<Item = (u128, &Arc<Sidebar>)> {
         self.html
             .values()
             .flat_map(|by_root| by_root.values())
-            .map(|sidebar| (sidebar.key, &sidebar.html))
+            .map(|sidebar| (sidebar.key, sidebar))
     }
 }
 
