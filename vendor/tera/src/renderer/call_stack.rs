@@ -28,10 +28,9 @@ impl<'a> UserContext<'a> {
     }
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
-        let first = &pointer[..crate::utils::find_byte(pointer, b'.').unwrap_or(pointer.len())];
-        let root = crate::context::unescape_pointer_token(first);
-        let rest = &pointer[first.len() + 1..];
-        self.inner.get(&root).and_then(|val| dotted_pointer(val, rest))
+        let dot = crate::utils::find_byte(pointer, b'.')?;
+        let root = crate::context::unescape_pointer_token(&pointer[..dot]);
+        self.inner.get(&root).and_then(|val| dotted_pointer(val, &pointer[dot + 1..]))
     }
 }
 
