@@ -61,61 +61,135 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// How [`each_word`] treats a byte.
+#[derive(Clone, Copy, PartialEq)]
+enum Class {
+    /// ASCII that ends a word: space, punctuation (but the apostrophe).
+    Gap,
+    /// `a`–`z` and `0`–`9`: a word's bytes as they stand.
+    Plain,
+    /// Capitals, the apostrophe and every byte of a non-ASCII char: taken
+    /// char by char, the careful way.
+    Careful,
+}
+
+const CLASS: [Class; 256] = {
+    let mut class = [Class::Careful; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        let byte = b as u8;
+        class[b] = if byte.is_ascii_lowercase() || byte.is_ascii_digit() {
+            Class::Plain
+        } else if byte.is_ascii_uppercase() || byte == b'\'' {
+            Class::Careful
+        } else {
+            Class::Gap
+        };
+        b += 1;
+    }
+    class
+};
+
 /// Calls `f` with each word of `text`, folded, from one reused buffer
 /// (`word`, empty): the index reads every word of the site, so no
-/// allocation per word.
+/// allocation per word, and the common bytes go through a table, not
+/// through tests.
 fn each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
     debug_assert!(word.is_empty(), "a word left over from the last text");
     let bytes = text.as_bytes();
+    let class = |i: usize| bytes.get(i).map(|&b| CLASS[usize::from(b)]);
     let mut i = 0;
     while i < bytes.len() {
-        // Most words are lowercase ASCII ending at an ASCII separator:
-        // handed over as a slice of `text`, with no copy.
+        if word.is_empty() {
+            while class(i) == Some(Class::Gap) {
+                i += 1;
+            }
+        }
+        // Most words are lowercase ASCII ending at an ASCII gap: handed
+        // over as a slice of `text`, with no copy.
         let start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_lowercase() || bytes[i].is_ascii_digit()) {
+        while class(i) == Some(Class::Plain) {
             i += 1;
         }
         if i > start {
-            let ends_here = bytes
-                .get(i)
-                .is_none_or(|&b| b < 0x80 && !b.is_ascii_alphanumeric() && b != b'\'');
+            let ends_here = matches!(class(i), None | Some(Class::Gap));
             if ends_here && word.is_empty() {
                 f(&text[start..i]);
                 continue;
             }
             word.push_str(&text[start..i]);
-            if i == bytes.len() {
-                break;
-            }
         }
-        let b = bytes[i];
-        // ASCII, the common case, byte by byte; anything else as a char.
-        let (c, len) = if b < 0x80 {
-            (b as char, 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        i += len;
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            word.extend(c.to_lowercase().map(fold));
-        } else if matches!(c, '\'' | '’') && !word.is_empty() {
-            let next = text[i..].chars().next();
-            if !next.is_some_and(|n| n.is_alphanumeric()) {
-                f(word);
-                word.clear();
-            }
-        } else if !word.is_empty() {
-            f(word);
-            word.clear();
+        if i < bytes.len() {
+            i = careful_char(text, i, word, &mut f);
         }
     }
     if !word.is_empty() {
         f(word);
         word.clear();
     }
+}
+
+/// Takes the char at byte `i` of `text` into `word`, or ends the word
+/// there; returns where the next char starts.
+fn careful_char(text: &str, i: usize, word: &mut String, f: &mut impl FnMut(&str)) -> usize {
+    let b = text.as_bytes()[i];
+    // ASCII byte by byte; anything else as a char.
+    let (c, len) = if b < 0x80 {
+        (b as char, 1)
+    } else {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c, c.len_utf8())
+    };
+    let next = i + len;
+    if c.is_ascii_alphanumeric() {
+        word.push(c.to_ascii_lowercase());
+    } else if !c.is_ascii() && c.is_alphanumeric() {
+        word.extend(c.to_lowercase().map(fold));
+    } else if matches!(c, '\'' | '’') && !word.is_empty() {
+        let after = text[next..].chars().next();
+        if !after.is_some_and(|n| n.is_alphanumeric()) {
+            f(word);
+            word.clear();
+        }
+    } else if !word.is_empty() {
+        f(word);
+        word.clear();
+    }
+    next
+}
+
+/// The bytes of a word of up to 16 as one number, little-endian, padded
+/// with zeros: a word holds no NUL, so two words share a number only when
+/// they are the same. Read as two (possibly overlapping) loads per half,
+/// not byte by byte.
+fn packed(w: &[u8]) -> Option<u128> {
+    let len = w.len();
+    let low_word = |w: &[u8]| -> u64 {
+        match w.len() {
+            8.. => u64::from_le_bytes(take(w)),
+            4..=7 => {
+                let first = u32::from_le_bytes(take(w));
+                let last = u32::from_le_bytes(take(&w[w.len() - 4..]));
+                u64::from(first) | (u64::from(last) >> ((8 - w.len()) * 8)) << 32
+            }
+            _ => w.iter().rev().fold(0, |n, &b| (n << 8) | u64::from(b)),
+        }
+    };
+    match len {
+        0..=8 => Some(u128::from(low_word(w))),
+        9..=16 => {
+            let high = u64::from_le_bytes(take(&w[len - 8..])) >> ((16 - len) * 8);
+            Some(u128::from(low_word(&w[..8])) | u128::from(high) << 64)
+        }
+        _ => None,
+    }
+}
+
+/// The first `N` bytes of `w`, which has at least that many.
+fn take<const N: usize>(w: &[u8]) -> [u8; N] {
+    let mut out = [0; N];
+    out.copy_from_slice(&w[..N]);
+    out
 }
 
 /// A term's number within one [`Analyzer`].
@@ -134,9 +208,12 @@ type Seen = Option<(LocalTerm, Option<LocalWord>)>;
 /// once, and documents hold plain numbers rather than strings.
 pub(crate) struct Analyzer {
     stemmer: Stemmer,
-    /// Word → what it is. Looked up once per word of the site, hence the
-    /// fast hasher.
-    words: HashMap<String, Seen, foldhash::fast::FixedState>,
+    /// Word → what it is. Looked up once per word of the site: a word of
+    /// up to 16 bytes, nearly every word, by its bytes as a number (see
+    /// [`packed`]), which hashes and compares without a call; a longer
+    /// word by itself.
+    short_words: HashMap<u128, Seen, foldhash::fast::FixedState>,
+    long_words: HashMap<String, Seen, foldhash::fast::FixedState>,
     /// Stem → number, and number → stem.
     numbers: HashMap<String, LocalTerm, foldhash::fast::FixedState>,
     stems: Vec<String>,
@@ -157,7 +234,8 @@ impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
-            words: HashMap::default(),
+            short_words: HashMap::default(),
+            long_words: HashMap::default(),
             numbers: HashMap::default(),
             stems: Vec::new(),
             surfaces: Vec::new(),
@@ -181,7 +259,8 @@ impl Analyzer {
     pub fn each_term(&mut self, text: &str, mut f: impl FnMut(LocalTerm)) {
         let Analyzer {
             stemmer,
-            words,
+            short_words,
+            long_words,
             numbers,
             stems,
             surfaces,
@@ -191,7 +270,12 @@ impl Analyzer {
             takes,
         } = self;
         each_word(text, scratch, |word| {
-            let seen = match words.get(word) {
+            let key = packed(word.as_bytes());
+            let known = match key {
+                Some(key) => short_words.get(&key),
+                None => long_words.get(word),
+            };
+            let seen = match known {
                 Some(seen) => *seen,
                 None => {
                     let seen = (!STOP_WORDS.contains(&word)).then(|| {
@@ -212,7 +296,10 @@ impl Analyzer {
                         });
                         (term, surface)
                     });
-                    words.insert(word.to_string(), seen);
+                    match key {
+                        Some(key) => short_words.insert(key, seen),
+                        None => long_words.insert(word.to_string(), seen),
+                    };
                     seen
                 }
             };
@@ -266,6 +353,60 @@ mod tests {
             words("plain don't Mixed mIXed x2y naïve end"),
             vec!["plain", "dont", "mixed", "mixed", "x2y", "naive", "end"]
         );
+    }
+
+    #[test]
+    fn a_word_packs_into_its_bytes_padded_with_zeros() {
+        let text = b"abcdefghijklmnopqrstu";
+        for len in 0..=text.len() {
+            let mut bytes = [0; 16];
+            let fits = len <= 16;
+            if fits {
+                bytes[..len].copy_from_slice(&text[..len]);
+            }
+            let expected = fits.then(|| u128::from_le_bytes(bytes));
+            assert_eq!(packed(&text[..len]), expected, "length {len}");
+        }
+    }
+
+    #[test]
+    fn words_split_alike_whatever_mix_of_classes() {
+        // Every mix of plain, capital, gap, apostrophe and non-ASCII
+        // bytes, against a plain char-by-char splitter.
+        let pieces = ["ab", "Cd", " ", "'", "’", "é", "-", "9", "Ÿ", "—", "x"];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+        }
+        for text in &texts {
+            assert_eq!(words(text), plain_words(text), "{text:?}");
+        }
+    }
+
+    /// The words of `text`, one char at a time: what [`each_word`] must
+    /// give.
+    fn plain_words(text: &str) -> Vec<String> {
+        let (mut out, mut word) = (Vec::new(), String::new());
+        let chars: Vec<char> = text.chars().collect();
+        for (n, &c) in chars.iter().enumerate() {
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase().map(fold));
+            } else if matches!(c, '\'' | '’')
+                && !word.is_empty()
+                && chars.get(n + 1).is_some_and(|n| n.is_alphanumeric())
+            {
+                continue;
+            } else if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
     }
 
     #[test]

@@ -325,29 +325,38 @@ fn each_section_piece<'h, 'e>(
 /// the first: every run of whitespace becomes one space, and a piece's
 /// words never run into the next piece's, as `split_whitespace` and
 /// `join(" ")` over the pieces, each followed by a space, would make it;
-/// in one pass. Printable ASCII, the bulk of any text, is taken a byte at
-/// a time; anything else as the char it starts.
+/// in one pass. Words already apart by one plain space are copied as one
+/// run.
 fn push_words(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    while i < text.len() {
         while let Some(width) = whitespace_at(text, i) {
             i += width;
         }
         let start = i;
-        while i < bytes.len() {
-            if (b'!'..=b'~').contains(&bytes[i]) {
-                i += 1;
-            } else if whitespace_at(text, i).is_some() {
-                break;
-            } else {
-                i += text[i..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
+        i = run_end(text, i);
         if i > start {
             push_word(out, &text[start..i]);
         }
     }
+}
+
+/// Where the run of words starting at byte `i` of `text` ends: at
+/// whitespace other than one plain space between printable ASCII.
+/// Printable ASCII, the bulk of any text, is taken a byte at a time;
+/// anything else as the char it starts.
+fn run_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let printable = |i: usize| bytes.get(i).is_some_and(|b| (b'!'..=b'~').contains(b));
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' if printable(i + 1) => i += 2,
+            b'!'..=b'~' => i += 1,
+            _ if whitespace_at(text, i).is_some() => break,
+            _ => i += text[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    i
 }
 
 /// The width of the whitespace char at byte `i` of `text`, if one is there.
@@ -493,5 +502,26 @@ mod tests {
             out,
             "lead and tab no-space-before non breaking é end x\u{1c}y café"
         );
+    }
+
+    #[test]
+    fn runs_of_words_apart_by_one_space_are_pushed_as_split_whitespace_makes_them() {
+        let pieces = ["ab", " ", "  ", "\t", "\u{a0}", "é", "-"];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            texts = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+        }
+        for text in &texts {
+            let mut out = String::from("before");
+            push_words(&mut out, text);
+            let expected = std::iter::once("before")
+                .chain(text.split_whitespace())
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(out, expected, "{text:?}");
+        }
     }
 }
