@@ -456,6 +456,17 @@ struct ProgressLine {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// How long a build runs before its progress line shows: half a second,
+/// or `ALTITUDE_PROGRESS_DELAY_MS` (the tests show it at once, so that
+/// whether it shows does not hang on how fast the machine is).
+fn progress_delay() -> std::time::Duration {
+    let ms = std::env::var("ALTITUDE_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(500);
+    std::time::Duration::from_millis(ms)
+}
+
 impl ProgressLine {
     fn start(progress: Arc<pipeline::Progress>, wanted: bool) -> ProgressLine {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -464,37 +475,47 @@ impl ProgressLine {
             && std::env::var_os("GITHUB_ACTIONS").is_none();
         let thread = (wanted && on_terminal).then(|| {
             let stop = stop.clone();
-            std::thread::spawn(move || {
-                let started = Instant::now();
-                let mut shown = false;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                    if started.elapsed().as_millis() < 500 {
-                        continue;
-                    }
-                    let (stage, done, total) = progress.read();
-                    let count = if stage == "render" && total > 0 {
-                        format!(" {done}/{total} pages")
-                    } else {
-                        String::new()
-                    };
-                    eprint!("\r\x1b[2Kaltitude: {stage}{count}");
-                    shown = true;
-                }
-                if shown {
-                    eprint!("\r\x1b[2K");
-                }
-            })
+            std::thread::spawn(move || show_progress(&progress, &stop))
         });
         ProgressLine { stop, thread }
     }
-
     /// Stops and clears the line; safe to call again.
     fn stop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// The progress line's loop, until `stop`: looks every 10 ms, so that no
+/// stage passes unseen, and writes when the stage changes or 100 ms after
+/// the last line.
+fn show_progress(progress: &pipeline::Progress, stop: &std::sync::atomic::AtomicBool) {
+    use std::time::Duration;
+    let (started, delay) = (Instant::now(), progress_delay());
+    let mut shown: Option<(&str, Instant)> = None;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(10));
+        if started.elapsed() < delay {
+            continue;
+        }
+        let (stage, done, total) = progress.read();
+        let due = shown
+            .is_none_or(|(last, at)| last != stage || at.elapsed() >= Duration::from_millis(100));
+        if !due {
+            continue;
+        }
+        let count = if stage == "render" && total > 0 {
+            format!(" {done}/{total} pages")
+        } else {
+            String::new()
+        };
+        eprint!("\r\x1b[2Kaltitude: {stage}{count}");
+        shown = Some((stage, Instant::now()));
+    }
+    if shown.is_some() {
+        eprint!("\r\x1b[2K");
     }
 }
 

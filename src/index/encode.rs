@@ -610,14 +610,19 @@ pub(super) fn quantise(scored: &Scored, term: u32, max: f32, keep: usize) -> Vec
 
 /// The best `keep` of `postings`, best first, ties by document.
 fn best_of(postings: impl Iterator<Item = (u32, u8)>, keep: usize) -> Vec<(u32, u8)> {
-    let best_first = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-    let mut q: Vec<(u32, u8)> = postings.collect();
-    if q.len() > keep {
-        q.select_nth_unstable_by(keep, best_first);
-        q.truncate(keep);
+    // Each posting as one number that sorts best first, then by
+    // document: sorting numbers is several times cheaper than sorting
+    // pairs through a comparison, and as the order is total (equal
+    // numbers are equal postings), an unstable sort gives the same order.
+    let rank = |(doc, q): (u32, u8)| u64::from(u8::MAX - q) << 32 | u64::from(doc);
+    let posting = |rank: u64| (rank as u32, u8::MAX - (rank >> 32) as u8);
+    let mut ranks: Vec<u64> = postings.map(rank).collect();
+    if ranks.len() > keep {
+        ranks.select_nth_unstable(keep);
+        ranks.truncate(keep);
     }
-    q.sort_by(best_first);
-    q
+    ranks.sort_unstable();
+    ranks.into_iter().map(posting).collect()
 }
 
 /// The terms that have postings, in the order of their names.
@@ -1254,6 +1259,30 @@ fn snippet(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_best_postings_come_best_first_then_by_document() {
+        // Scores from a fixed scramble, with ties, and the extremes.
+        let postings: Vec<(u32, u8)> = (0..200u32)
+            .map(|doc| {
+                (
+                    doc.wrapping_mul(2_654_435_761) % 1000,
+                    (doc * 37 % 7) as u8 * 9,
+                )
+            })
+            .chain([(5000, 0), (5001, u8::MAX), (7, u8::MAX)])
+            .collect();
+        let by_comparison = |keep: usize| {
+            let mut all = postings.clone();
+            all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            all.truncate(keep);
+            all
+        };
+        for keep in [0, 1, 2, 10, 150, 203, 500] {
+            let best = best_of(postings.iter().copied(), keep);
+            assert_eq!(best, by_comparison(keep), "keep {keep}");
+        }
+    }
 
     #[test]
     fn page_rows_are_made_again_only_where_a_page_moved() {
