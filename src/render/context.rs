@@ -291,7 +291,27 @@ impl<'a> ContextBuilder<'a> {
         with_lists: bool,
         print: Option<&[Arc<Body>]>,
     ) -> tera::Context {
-        let mut ctx = self.shared.clone();
+        let mut ctx = self.blank_context();
+        self.fill_base(&mut ctx, current, root, with_lists, print);
+        ctx
+    }
+
+    /// A context with only what every context holds alike, to be filled
+    /// by [`ContextBuilder::fill_page_context`].
+    pub fn blank_context(&self) -> tera::Context {
+        self.shared.clone()
+    }
+
+    /// Sets in `ctx` what [`ContextBuilder::base_context`] adds to the
+    /// blank context: the same names whatever the page.
+    fn fill_base(
+        &self,
+        ctx: &mut tera::Context,
+        current: Option<PageId>,
+        root: String,
+        with_lists: bool,
+        print: Option<&[Arc<Body>]>,
+    ) {
         let current_url = current.map(|id| self.url(id));
         ctx.insert(
             "nav",
@@ -319,7 +339,6 @@ impl<'a> ContextBuilder<'a> {
             Vec::new()
         };
         ctx.insert("concepts", &concepts);
-        ctx
     }
 
     fn principle_summary(
@@ -359,11 +378,22 @@ impl<'a> ContextBuilder<'a> {
     /// `bodies` holds every page's rendered body, by id: a page shows its
     /// own and those of its extensions.
     pub fn page_context(&self, id: PageId, bodies: &'a [Arc<Body>]) -> tera::Context {
+        let mut ctx = self.blank_context();
+        self.fill_page_context(&mut ctx, id, bodies);
+        ctx
+    }
+
+    /// Makes `ctx`, a [`ContextBuilder::blank_context`] or any context
+    /// this filled before, the context of page `id`. Each page sets the
+    /// same names ([`ContextBuilder::PAGE_KEYS`]), so nothing of the page
+    /// before is left; and a context filled again is not copied from the
+    /// blank one for every page.
+    pub fn fill_page_context(&self, ctx: &mut tera::Context, id: PageId, bodies: &'a [Arc<Body>]) {
         let page: &'a Page = &self.loaded.pages[id];
         let body = bodies[id].html.as_str();
         let extensions = self.extensions(id, bodies);
         let with_lists = self.lists_all(id);
-        let mut ctx = self.base_context(Some(id), root_prefix(&page.url), with_lists, None);
+        self.fill_base(ctx, Some(id), root_prefix(&page.url), with_lists, None);
         let kind = if Some(id) == self.map_page {
             "map"
         } else {
@@ -409,7 +439,11 @@ impl<'a> ContextBuilder<'a> {
             },
         };
         ctx.insert("page", &page_ctx);
-        ctx
+        debug_assert!(
+            matches!(ctx.clone().into_json(), serde_json::Value::Object(names)
+                if names.keys().eq(Self::PAGE_KEYS.iter().copied().collect::<std::collections::BTreeSet<_>>())),
+            "a page's context sets names other than PAGE_KEYS"
+        );
     }
 
     fn edit_url(&self, page: &Page) -> Option<String> {

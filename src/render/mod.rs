@@ -82,7 +82,9 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    fn find(&self, id: PageId) -> Result<Found, Box<Diagnostic>> {
+    /// Page `id`, found in the cache or rendered; `context` is a context
+    /// of this build's to fill (see `ContextBuilder::fill_page_context`).
+    fn find(&self, id: PageId, context: &mut tera::Context) -> Result<Found, Box<Diagnostic>> {
         let template = template_for(self.loaded, id);
         let shown_bodies: Vec<u128> = self.resolved.shown(id).map(|p| self.body_keys[p]).collect();
         let face_key = self
@@ -106,7 +108,7 @@ impl Finder<'_> {
                 );
                 (key, html, true)
             }
-            None => self.by_context(id, &template)?,
+            None => self.by_context(id, &template, context)?,
         };
         Ok(Found {
             face_key,
@@ -125,10 +127,12 @@ impl Finder<'_> {
         &self,
         id: PageId,
         template: &str,
+        context: &mut tera::Context,
     ) -> Result<(u128, crate::pipeline::Bytes, bool), Box<Diagnostic>> {
-        let context = self.builder.page_context(id, self.bodies);
+        self.builder.fill_page_context(context, id, self.bodies);
+        let context = &*context;
         let key = if self.cache.keep {
-            page_key(self.templates, template, &context)
+            page_key(self.templates, template, context)
         } else {
             0
         };
@@ -139,7 +143,7 @@ impl Finder<'_> {
                 // so the buffer seldom grows while the template writes.
                 let hint = self.size_hint.load(Ordering::Relaxed);
                 let mut html = Vec::with_capacity(hint + hint / 8);
-                render_template(self.tera, template, &context, (self.loaded, id), &mut html)?;
+                render_template(self.tera, template, context, (self.loaded, id), &mut html)?;
                 self.size_hint.store(html.len(), Ordering::Relaxed);
                 (key, crate::pipeline::Bytes::new(html), false)
             }
@@ -325,20 +329,23 @@ pub fn render_cached(
         to_render
             .into_par_iter()
             .with_max_len(crate::sync::PAGES_PER_TASK)
-            .map(|id| {
-                progress
-                    .done
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut found = finder.find(id)?;
-                // Handed over, the page's HTML is not kept (a build that keeps
-                // pages for the next, `serve`, has no sink).
-                if let Some(sink) = sink {
-                    debug_assert!(!cache.keep, "a sink with a keeping cache");
-                    sink.put(&found.page.path, &found.page.html);
-                    found.page.html = Default::default();
-                }
-                Ok(found)
-            })
+            .map_init(
+                || builder.blank_context(),
+                |context, id| {
+                    progress
+                        .done
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let mut found = finder.find(id, context)?;
+                    // Handed over, the page's HTML is not kept (a build that keeps
+                    // pages for the next, `serve`, has no sink).
+                    if let Some(sink) = sink {
+                        debug_assert!(!cache.keep, "a sink with a keeping cache");
+                        sink.put(&found.page.path, &found.page.html);
+                        found.page.html = Default::default();
+                    }
+                    Ok(found)
+                },
+            )
             .collect()
     };
     let specials = (finder.faces.as_ref(), &cache.specials);
