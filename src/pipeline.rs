@@ -182,6 +182,13 @@ pub struct Hooks<'a> {
     /// Whether the build may stop before it makes the pages: `serve` says
     /// so only when its change is on show already (see `provisional`).
     pub may_abort: bool,
+    /// Whether the index stage is made whatever `superseded` says:
+    /// `serve` asks it of the build after one that stopped before its
+    /// index. A stopped index keeps nothing of the last one's encoding, so
+    /// the next has to encode every shard afresh, several times a patch's
+    /// work; stopped too, it leaves the same to the build after it, and
+    /// while saves come faster than a whole encoding, none would finish.
+    pub finish_index: bool,
     /// Where the index stage runs, if not on every core: `serve` gives it
     /// one thread, so that the other serves and draws the pages just shown.
     pub index_pool: Option<&'a rayon::ThreadPool>,
@@ -349,6 +356,10 @@ fn run_inner(
         let mut files = assemble(rendered);
         let never = || false;
         let (superseded, pool): (&(dyn Fn() -> bool + Sync), _) = match hooks {
+            Some(hooks) if hooks.finish_index => {
+                timings.time("show", || (hooks.show)(&files));
+                (&never, hooks.index_pool)
+            }
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
                 (hooks.superseded, hooks.index_pool)

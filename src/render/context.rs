@@ -439,11 +439,7 @@ impl<'a> ContextBuilder<'a> {
             },
         };
         ctx.insert("page", &page_ctx);
-        debug_assert!(
-            matches!(ctx.clone().into_json(), serde_json::Value::Object(names)
-                if names.keys().eq(Self::PAGE_KEYS.iter().copied().collect::<std::collections::BTreeSet<_>>())),
-            "a page's context sets names other than PAGE_KEYS"
-        );
+        super::debug_assert_page_keys(ctx);
     }
 
     fn edit_url(&self, page: &Page) -> Option<String> {

@@ -617,14 +617,7 @@ fn templates_key(loaded: &Loaded) -> u128 {
 
 /// A page's cache key: the templates, its template, its whole context.
 fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
-    debug_assert_eq!(
-        context_names(context),
-        ContextBuilder::PAGE_KEYS
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<std::collections::BTreeSet<_>>(),
-        "PAGE_KEYS must name everything a page's context holds"
-    );
+    debug_assert_page_keys(context);
     let mut key = crate::key::Key::new();
     key.add(templates).add(template);
     for name in ContextBuilder::PAGE_KEYS {
@@ -633,6 +626,20 @@ fn page_key(templates: u128, template: &str, context: &tera::Context) -> u128 {
         let _ = serde_json::to_writer(&mut key, &context.get(name));
     }
     key.finish()
+}
+
+/// In debug builds, that `context` holds exactly the names of
+/// `ContextBuilder::PAGE_KEYS`: a page's key hashes those, and a context
+/// filled page after page must leave nothing of the page before.
+fn debug_assert_page_keys(context: &tera::Context) {
+    debug_assert_eq!(
+        context_names(context),
+        ContextBuilder::PAGE_KEYS
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<std::collections::BTreeSet<_>>(),
+        "PAGE_KEYS must name everything a page's context holds"
+    );
 }
 
 /// The names a context holds (checked in debug builds only: it copies).

@@ -75,7 +75,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     let never = || false;
     // The last build's site, kept until the next build is done: a saved
     // page is shown over it before the build (`pipeline::provisional`).
-    let mut last = serving.build(&mut cache, "start", &never, false);
+    let mut last = serving.build(&mut cache, "start", &never, (false, false));
     let mut roots = roots_of(&last.loaded.layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -109,6 +109,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     if options.open {
         open_browser(&url);
     }
+    let mut index_owed = false;
     loop {
         let changed = watcher.next_batch();
         if changed.is_empty() {
@@ -121,7 +122,14 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         // It may stop before it makes the pages only if its change is on
         // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
-        let built = serving.build(&mut cache, &reason, &pending, shown);
+        let built = serving.build(&mut cache, &reason, &pending, (shown, index_owed));
+        // An index stopped for a newer change leaves the next build to
+        // encode afresh; that one finishes it (see `Hooks::finish_index`).
+        match built.stopped {
+            Stopped::BeforeIndex => index_owed = true,
+            Stopped::No if !built.diagnostics.has_errors() => index_owed = false,
+            _ => {}
+        }
         // Its layers are the latest, even if it stopped early.
         let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
@@ -211,13 +219,14 @@ impl Serving<'_> {
     /// Builds, publishes the result and reports it, and returns what it
     /// made but the files (its layers' folders are watched). `superseded`
     /// tells the build that a newer change is waiting; `may_abort`, that it
-    /// may then stop before it makes the pages.
+    /// may then stop before it makes the pages; `finish_index`, that it
+    /// makes its search index all the same.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
-        may_abort: bool,
+        (may_abort, finish_index): (bool, bool),
     ) -> Outcome {
         let Serving {
             input,
@@ -235,6 +244,7 @@ impl Serving<'_> {
             superseded,
             index_pool,
             may_abort,
+            finish_index,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
         if outcome.stopped == Stopped::BeforePages {

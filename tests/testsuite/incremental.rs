@@ -63,6 +63,17 @@ fn run_stopping_if(
     stop_at: usize,
     may_abort: bool,
 ) -> (pipeline::Outcome, pipeline::SiteFiles) {
+    run_stopping_with(input, cache, stop_at, (may_abort, false))
+}
+
+/// [`run_stopping_if`], where the build makes its index all the same if
+/// `finish_index`.
+fn run_stopping_with(
+    input: &SiteInput,
+    cache: &mut pipeline::Cache,
+    stop_at: usize,
+    (may_abort, finish_index): (bool, bool),
+) -> (pipeline::Outcome, pipeline::SiteFiles) {
     let mut shown = pipeline::SiteFiles::new();
     let asked = std::sync::atomic::AtomicUsize::new(0);
     let superseded = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= stop_at;
@@ -71,6 +82,7 @@ fn run_stopping_if(
         superseded: &superseded,
         index_pool: None,
         may_abort,
+        finish_index,
     };
     let outcome = pipeline::run_cached(input, cache, hooks);
     (outcome, shown)
@@ -272,6 +284,35 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
         assert_same_site(&incremental, &full, &format!("step {step} ({what})"));
     }
     assert!(reused > 40, "the rebuilds reused pages: {reused}");
+}
+
+/// A build stopped partway through its index leaves the next to encode
+/// every shard afresh. That one, asked to finish its index
+/// (`Hooks::finish_index`), does so even when every question says a
+/// newer change is waiting: the whole site, the same as a full build's.
+#[test]
+fn a_build_owed_an_index_finishes_it_though_overtaken() {
+    let mut source = load_fixture("links");
+    let mut rng = Rng::new(5);
+    let mut cache = altitude::pipeline::Cache::keeping();
+    run_cached(&SiteInput::over(Arc::new(source.clone())), &mut cache);
+    for step in 0..6 {
+        let what = edit(&mut rng, &mut source, step);
+        let input = SiteInput::over(Arc::new(source.clone()));
+        let full = pipeline::run(&input, Mode::Build);
+        if full.diagnostics.has_errors() {
+            continue;
+        }
+        let stopped = run_stopping(&input, &mut cache, 6);
+        assert_eq!(
+            stopped.0.stopped,
+            Stopped::BeforeIndex,
+            "step {step} ({what})"
+        );
+        let owed = run_stopping_with(&input, &mut cache, 0, (false, true));
+        assert_eq!(owed.0.stopped, Stopped::No, "step {step} ({what})");
+        assert_same_site(&owed, &full, &format!("step {step} ({what})"));
+    }
 }
 
 /// A company layer over the links fixture: a section added to a principle,
