@@ -24,3 +24,5 @@ pub mod scaffold;
 pub mod serve;
 pub mod source;
 mod sync;
+#[cfg(test)]
+mod testing;

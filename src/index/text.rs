@@ -374,14 +374,7 @@ mod tests {
         // Every mix of plain, capital, gap, apostrophe and non-ASCII
         // bytes, against a plain char-by-char splitter.
         let pieces = ["ab", "Cd", " ", "'", "’", "é", "-", "9", "Ÿ", "—", "x"];
-        let mut texts = vec![String::new()];
-        for _ in 0..4 {
-            texts = texts
-                .iter()
-                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
-                .collect();
-        }
-        for text in &texts {
+        for text in &crate::testing::every_mix(&pieces, 4) {
             assert_eq!(words(text), plain_words(text), "{text:?}");
         }
     }

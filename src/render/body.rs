@@ -507,14 +507,7 @@ mod tests {
     #[test]
     fn runs_of_words_apart_by_one_space_are_pushed_as_split_whitespace_makes_them() {
         let pieces = ["ab", " ", "  ", "\t", "\u{a0}", "é", "-"];
-        let mut texts = vec![String::new()];
-        for _ in 0..5 {
-            texts = texts
-                .iter()
-                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
-                .collect();
-        }
-        for text in &texts {
+        for text in &crate::testing::every_mix(&pieces, 5) {
             let mut out = String::from("before");
             push_words(&mut out, text);
             let expected = std::iter::once("before")
