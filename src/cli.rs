@@ -479,6 +479,7 @@ impl ProgressLine {
         });
         ProgressLine { stop, thread }
     }
+
     /// Stops and clears the line; safe to call again.
     fn stop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -489,20 +490,23 @@ impl ProgressLine {
 }
 
 /// The progress line's loop, until `stop`: looks every 10 ms, so that no
-/// stage passes unseen, and writes when the stage changes or 100 ms after
-/// the last line.
+/// stage passes unseen, and writes when the stage changes, when its count
+/// of pages appears (the render stage learns its total after it begins),
+/// or 100 ms after the last line.
 fn show_progress(progress: &pipeline::Progress, stop: &std::sync::atomic::AtomicBool) {
     use std::time::Duration;
     let (started, delay) = (Instant::now(), progress_delay());
-    let mut shown: Option<(&str, Instant)> = None;
+    let mut shown: Option<(&str, bool, Instant)> = None;
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(10));
         if started.elapsed() < delay {
             continue;
         }
         let (stage, done, total) = progress.read();
-        let due = shown
-            .is_none_or(|(last, at)| last != stage || at.elapsed() >= Duration::from_millis(100));
+        let counted = total > 0;
+        let due = shown.is_none_or(|(last, was_counted, at)| {
+            (last, was_counted) != (stage, counted) || at.elapsed() >= Duration::from_millis(100)
+        });
         if !due {
             continue;
         }
@@ -512,7 +516,7 @@ fn show_progress(progress: &pipeline::Progress, stop: &std::sync::atomic::Atomic
             String::new()
         };
         eprint!("\r\x1b[2Kaltitude: {stage}{count}");
-        shown = Some((stage, Instant::now()));
+        shown = Some((stage, counted, Instant::now()));
     }
     if shown.is_some() {
         eprint!("\r\x1b[2K");

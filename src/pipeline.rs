@@ -174,10 +174,10 @@ pub struct Hooks<'a> {
     /// show a saved page without waiting for it.
     pub show: &'a mut dyn FnMut(&SiteFiles),
     /// Whether a newer change is waiting. Asked before each step of the
-    /// index stage: an index that the next build replaces at once is not
-    /// worth making, and the next build would wait for it. And, if
-    /// `may_abort`, after load and after resolve: pages the next build
-    /// makes at once are not worth making either.
+    /// index stage (unless `finish_index`): an index that the next build
+    /// replaces at once is not worth making, and the next build would wait
+    /// for it. And, if `may_abort`, after load and after resolve: pages
+    /// the next build makes at once are not worth making either.
     pub superseded: &'a (dyn Fn() -> bool + Sync),
     /// Whether the build may stop before it makes the pages: `serve` says
     /// so only when its change is on show already (see `provisional`).
@@ -356,13 +356,14 @@ fn run_inner(
         let mut files = assemble(rendered);
         let never = || false;
         let (superseded, pool): (&(dyn Fn() -> bool + Sync), _) = match hooks {
-            Some(hooks) if hooks.finish_index => {
-                timings.time("show", || (hooks.show)(&files));
-                (&never, hooks.index_pool)
-            }
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
-                (hooks.superseded, hooks.index_pool)
+                let superseded = if hooks.finish_index {
+                    &never
+                } else {
+                    hooks.superseded
+                };
+                (superseded, hooks.index_pool)
             }
             None => (&never, None),
         };

@@ -615,15 +615,18 @@ fn best_of(postings: impl Iterator<Item = (u32, u8)>, keep: usize) -> Vec<(u32, 
     // comparison. The stable sort, though the order is total (equal
     // numbers are equal postings): `serve` hands it a term's postings of
     // the last build, already sorted, with the changed ones after them,
-    // runs that the stable sort merges rather than sorts again.
+    // runs that the stable sort merges rather than sorts again. So the
+    // best `keep` are picked out first only from many more than `keep`,
+    // where picking them out scrambles little worth keeping.
     let rank = |(doc, q): (u32, u8)| u64::from(u8::MAX - q) << 32 | u64::from(doc);
     let posting = |rank: u64| (rank as u32, u8::MAX - (rank >> 32) as u8);
     let mut ranks: Vec<u64> = postings.map(rank).collect();
-    if ranks.len() > keep {
+    if ranks.len() > keep.saturating_mul(2) {
         ranks.select_nth_unstable(keep);
         ranks.truncate(keep);
     }
     ranks.sort();
+    ranks.truncate(keep);
     ranks.into_iter().map(posting).collect()
 }
 

@@ -160,8 +160,8 @@ fn careful_char(text: &str, i: usize, word: &mut String, f: &mut impl FnMut(&str
 
 /// The bytes of a word of up to 16 as one number, little-endian, padded
 /// with zeros: a word holds no NUL, so two words share a number only when
-/// they are the same. Read as two (possibly overlapping) loads per half,
-/// not byte by byte.
+/// they are the same. From 4 bytes on, read as two (possibly overlapping)
+/// loads per half, not byte by byte.
 fn packed(w: &[u8]) -> Option<u128> {
     let len = w.len();
     let low_word = |w: &[u8]| -> u64 {

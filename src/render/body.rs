@@ -342,7 +342,7 @@ fn push_words(out: &mut String, text: &str) {
 }
 
 /// Where the run of words starting at byte `i` of `text` ends: at
-/// whitespace other than one plain space between printable ASCII.
+/// whitespace other than one plain space followed by printable ASCII.
 /// Printable ASCII, the bulk of any text, is taken a byte at a time;
 /// anything else as the char it starts.
 fn run_end(text: &str, mut i: usize) -> usize {

@@ -118,7 +118,8 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         let reason = describe_change(&changed);
         let shown = serving.show_early(&mut last, &cache, &changed, &reason);
         // A build a newer change stops short of its search index is
-        // followed by that change's batch, whose build makes the index.
+        // followed by that change's batch, whose build makes the index
+        // whatever comes (`index_owed`, below).
         // It may stop before it makes the pages only if its change is on
         // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
