@@ -124,13 +124,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
         let built = serving.build(&mut cache, &reason, &pending, (shown, index_owed));
-        // An index stopped for a newer change leaves the next build to
-        // encode afresh; that one finishes it (see `Hooks::finish_index`).
-        match built.stopped {
-            Stopped::BeforeIndex => index_owed = true,
-            Stopped::No if !built.diagnostics.has_errors() => index_owed = false,
-            _ => {}
-        }
+        index_owed = owed_after(index_owed, built.stopped, built.diagnostics.has_errors());
         // Its layers are the latest, even if it stopped early.
         let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
@@ -296,6 +290,20 @@ impl Serving<'_> {
     }
 }
 
+/// Whether the next build owes a whole search index, after a build that
+/// `stopped` where it did (and `failed` or not), when the one before
+/// owed it or not. An index stopped for a newer change leaves the next
+/// build to encode afresh, so that one finishes it (see
+/// `pipeline::Hooks::finish_index`). Only a build that made its index
+/// pays the debt: one stopped before its pages, or failed, made none.
+fn owed_after(owed: bool, stopped: Stopped, failed: bool) -> bool {
+    match stopped {
+        Stopped::BeforeIndex => true,
+        Stopped::No if !failed => false,
+        Stopped::No | Stopped::BeforePages => owed,
+    }
+}
+
 fn roots_of(layers: &[LayerInfo]) -> Vec<PathBuf> {
     layers.iter().filter_map(|l| l.disk_root.clone()).collect()
 }
@@ -321,5 +329,31 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("altitude: could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_build_that_made_its_index_pays_an_owed_one() {
+        for owed in [false, true] {
+            assert!(
+                owed_after(owed, Stopped::BeforeIndex, false),
+                "stopped in its index"
+            );
+            assert!(!owed_after(owed, Stopped::No, false), "made its index");
+            assert_eq!(
+                owed_after(owed, Stopped::No, true),
+                owed,
+                "failed: made none"
+            );
+            assert_eq!(
+                owed_after(owed, Stopped::BeforePages, false),
+                owed,
+                "made no pages"
+            );
+        }
     }
 }
