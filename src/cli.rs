@@ -510,7 +510,7 @@ fn show_progress(progress: &pipeline::Progress, stop: &std::sync::atomic::Atomic
         if !due {
             continue;
         }
-        let count = if stage == "render" && total > 0 {
+        let count = if stage == "render" && counted {
             format!(" {done}/{total} pages")
         } else {
             String::new()

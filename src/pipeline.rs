@@ -174,21 +174,15 @@ pub struct Hooks<'a> {
     /// show a saved page without waiting for it.
     pub show: &'a mut dyn FnMut(&SiteFiles),
     /// Whether a newer change is waiting. Asked before each step of the
-    /// index stage (unless `finish_index`): an index that the next build
-    /// replaces at once is not worth making, and the next build would wait
-    /// for it. And, if `may_abort`, after load and after resolve: pages
-    /// the next build makes at once are not worth making either.
+    /// index stage (unless the last one stopped: see `index::IndexCache`):
+    /// an index that the next build replaces at once is not worth making,
+    /// and the next build would wait for it. And, if `may_abort`, after
+    /// load and after resolve: pages the next build makes at once are not
+    /// worth making either.
     pub superseded: &'a (dyn Fn() -> bool + Sync),
     /// Whether the build may stop before it makes the pages: `serve` says
     /// so only when its change is on show already (see `provisional`).
     pub may_abort: bool,
-    /// Whether the index stage is made whatever `superseded` says:
-    /// `serve` asks it of the build after one that stopped before its
-    /// index. A stopped index keeps nothing of the last one's encoding, so
-    /// the next has to encode every shard afresh, several times a patch's
-    /// work; stopped too, it leaves the same to the build after it, and
-    /// while saves come faster than a whole encoding, none would finish.
-    pub finish_index: bool,
     /// Where the index stage runs, if not on every core: `serve` gives it
     /// one thread, so that the other serves and draws the pages just shown.
     pub index_pool: Option<&'a rayon::ThreadPool>,
@@ -358,12 +352,7 @@ fn run_inner(
         let (superseded, pool): (&(dyn Fn() -> bool + Sync), _) = match hooks {
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
-                let superseded = if hooks.finish_index {
-                    &never
-                } else {
-                    hooks.superseded
-                };
-                (superseded, hooks.index_pool)
+                (hooks.superseded, hooks.index_pool)
             }
             None => (&never, None),
         };

@@ -90,8 +90,24 @@ pub struct Texts<'a> {
 
 /// The index stage: the search files of the site, from its pages and the
 /// theme's client script (`assets/search.js`). `None` when `superseded`
-/// says, between its steps, that the files are no longer wanted.
+/// says, between its steps, that the files are no longer wanted; but not
+/// right after the stage last stopped so (see [`IndexCache::stopped`]).
 pub fn files(
+    loaded: &Loaded,
+    resolved: &Resolved,
+    texts: Texts<'_>,
+    cache: &mut IndexCache,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<BTreeMap<String, Bytes>> {
+    let never = || false;
+    let superseded = if cache.stopped { &never } else { superseded };
+    let files = files_unless(loaded, resolved, texts, cache, superseded);
+    cache.stopped = files.is_none();
+    files
+}
+
+/// [`files`], stopping wherever `superseded` says.
+fn files_unless(
     loaded: &Loaded,
     resolved: &Resolved,
     texts: Texts<'_>,
@@ -199,6 +215,12 @@ pub struct IndexCache {
     /// The last build's scores and encoding, which a save patches.
     scored: Option<Scored>,
     encoded: Option<encode::Encoded>,
+    /// The last index stage stopped for a newer change (`serve`). It kept
+    /// nothing of the encoding, so the next encodes every shard afresh,
+    /// several times a patch's work; and the next finishes, whatever comes:
+    /// stopped too, it would leave the same to the one after, and while
+    /// saves came faster than a whole encoding, none would finish.
+    stopped: bool,
 }
 
 impl IndexCache {

@@ -439,7 +439,7 @@ impl<'a> ContextBuilder<'a> {
             },
         };
         ctx.insert("page", &page_ctx);
-        super::debug_assert_page_keys(ctx);
+        debug_assert_page_keys(ctx);
     }
 
     fn edit_url(&self, page: &Page) -> Option<String> {
@@ -818,6 +818,28 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
                 base_url[after_scheme + i..].to_string()
             }),
         None => "/".to_string(),
+    }
+}
+
+/// In debug builds, that `context` holds exactly the names of
+/// `ContextBuilder::PAGE_KEYS`: a page's key hashes those, and a context
+/// filled page after page must leave nothing of the page before.
+fn debug_assert_page_keys(context: &tera::Context) {
+    debug_assert_eq!(
+        context_names(context),
+        ContextBuilder::PAGE_KEYS
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<std::collections::BTreeSet<_>>(),
+        "PAGE_KEYS must name everything a page's context holds"
+    );
+}
+
+/// The names a context holds (checked in debug builds only: it copies).
+fn context_names(context: &tera::Context) -> std::collections::BTreeSet<String> {
+    match context.clone().into_json() {
+        serde_json::Value::Object(map) => map.keys().cloned().collect(),
+        _ => Default::default(),
     }
 }
 

@@ -75,7 +75,7 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     let never = || false;
     // The last build's site, kept until the next build is done: a saved
     // page is shown over it before the build (`pipeline::provisional`).
-    let mut last = serving.build(&mut cache, "start", &never, (false, false));
+    let mut last = serving.build(&mut cache, "start", &never, false);
     let mut roots = roots_of(&last.loaded.layers);
     watcher.set_roots(roots.clone());
     let server = match bind(&options) {
@@ -109,7 +109,6 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
     if options.open {
         open_browser(&url);
     }
-    let mut index_owed = false;
     loop {
         let changed = watcher.next_batch();
         if changed.is_empty() {
@@ -119,12 +118,11 @@ pub fn run(input: SiteInput, options: Options) -> i32 {
         let shown = serving.show_early(&mut last, &cache, &changed, &reason);
         // A build a newer change stops short of its search index is
         // followed by that change's batch, whose build makes the index
-        // whatever comes (`index_owed`, below).
+        // whatever comes (see `index::IndexCache`).
         // It may stop before it makes the pages only if its change is on
         // show already: a change only a build can show is always shown.
         let pending = watcher.pending();
-        let built = serving.build(&mut cache, &reason, &pending, (shown, index_owed));
-        index_owed = owed_after(index_owed, built.stopped, built.diagnostics.has_errors());
+        let built = serving.build(&mut cache, &reason, &pending, shown);
         // Its layers are the latest, even if it stopped early.
         let new_roots = roots_of(&built.loaded.layers);
         // A build stopped before its pages leaves the last site as it was.
@@ -214,14 +212,13 @@ impl Serving<'_> {
     /// Builds, publishes the result and reports it, and returns what it
     /// made but the files (its layers' folders are watched). `superseded`
     /// tells the build that a newer change is waiting; `may_abort`, that it
-    /// may then stop before it makes the pages; `finish_index`, that it
-    /// makes its search index all the same.
+    /// may then stop before it makes the pages.
     fn build(
         &self,
         cache: &mut pipeline::Cache,
         reason: &str,
         superseded: &(dyn Fn() -> bool + Sync),
-        (may_abort, finish_index): (bool, bool),
+        may_abort: bool,
     ) -> Outcome {
         let Serving {
             input,
@@ -239,7 +236,6 @@ impl Serving<'_> {
             superseded,
             index_pool,
             may_abort,
-            finish_index,
         };
         let mut outcome = pipeline::run_cached(input, cache, hooks);
         if outcome.stopped == Stopped::BeforePages {
@@ -290,20 +286,6 @@ impl Serving<'_> {
     }
 }
 
-/// Whether the next build owes a whole search index, after a build that
-/// `stopped` where it did (and `failed` or not), when the one before
-/// owed it or not. An index stopped for a newer change leaves the next
-/// build to encode afresh, so that one finishes it (see
-/// `pipeline::Hooks::finish_index`). Only a build that made its index
-/// pays the debt: one stopped before its pages, or failed, made none.
-fn owed_after(owed: bool, stopped: Stopped, failed: bool) -> bool {
-    match stopped {
-        Stopped::BeforeIndex => true,
-        Stopped::No if !failed => false,
-        Stopped::No | Stopped::BeforePages => owed,
-    }
-}
-
 fn roots_of(layers: &[LayerInfo]) -> Vec<PathBuf> {
     layers.iter().filter_map(|l| l.disk_root.clone()).collect()
 }
@@ -329,31 +311,5 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("altitude: could not open a browser; visit {url}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_build_that_made_its_index_pays_an_owed_one() {
-        for owed in [false, true] {
-            assert!(
-                owed_after(owed, Stopped::BeforeIndex, false),
-                "stopped in its index"
-            );
-            assert!(!owed_after(owed, Stopped::No, false), "made its index");
-            assert_eq!(
-                owed_after(owed, Stopped::No, true),
-                owed,
-                "failed: made none"
-            );
-            assert_eq!(
-                owed_after(owed, Stopped::BeforePages, false),
-                owed,
-                "made no pages"
-            );
-        }
     }
 }

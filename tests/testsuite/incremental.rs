@@ -63,17 +63,6 @@ fn run_stopping_if(
     stop_at: usize,
     may_abort: bool,
 ) -> (pipeline::Outcome, pipeline::SiteFiles) {
-    run_stopping_with(input, cache, stop_at, (may_abort, false))
-}
-
-/// [`run_stopping_if`], where the build makes its index all the same if
-/// `finish_index`.
-fn run_stopping_with(
-    input: &SiteInput,
-    cache: &mut pipeline::Cache,
-    stop_at: usize,
-    (may_abort, finish_index): (bool, bool),
-) -> (pipeline::Outcome, pipeline::SiteFiles) {
     let mut shown = pipeline::SiteFiles::new();
     let asked = std::sync::atomic::AtomicUsize::new(0);
     let superseded = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= stop_at;
@@ -82,7 +71,6 @@ fn run_stopping_with(
         superseded: &superseded,
         index_pool: None,
         may_abort,
-        finish_index,
     };
     let outcome = pipeline::run_cached(input, cache, hooks);
     (outcome, shown)
@@ -287,9 +275,10 @@ fn incremental_rebuilds_equal_full_builds_over_random_edits() {
 }
 
 /// A build stopped partway through its index leaves the next to encode
-/// every shard afresh. That one, asked to finish its index
-/// (`Hooks::finish_index`), does so even when every question says a
-/// newer change is waiting: the whole site, the same as a full build's.
+/// every shard afresh. That one finishes its index (`IndexCache`), even
+/// when every question says a newer change is waiting: the whole site,
+/// the same as a full build's. A build stopped before its pages between
+/// the two, which makes no index, leaves it so.
 #[test]
 fn a_build_owed_an_index_finishes_it_though_overtaken() {
     let mut source = load_fixture("links");
@@ -309,7 +298,13 @@ fn a_build_owed_an_index_finishes_it_though_overtaken() {
             Stopped::BeforeIndex,
             "step {step} ({what})"
         );
-        let owed = run_stopping_with(&input, &mut cache, 0, (false, true));
+        let (no_pages, _) = run_stopping(&input, &mut cache, 0);
+        assert_eq!(
+            no_pages.stopped,
+            Stopped::BeforePages,
+            "step {step} ({what})"
+        );
+        let owed = run_stopping_if(&input, &mut cache, 0, false);
         assert_eq!(owed.0.stopped, Stopped::No, "step {step} ({what})");
         assert_same_site(&owed, &full, &format!("step {step} ({what})"));
     }
