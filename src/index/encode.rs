@@ -605,21 +605,63 @@ fn quantum(score: f32, max: f32) -> u8 {
 
 /// `term`'s scores quantised, best first; at most `keep` postings.
 pub(super) fn quantise(scored: &Scored, term: u32, max: f32, keep: usize) -> Vec<(u32, u8)> {
-    best_of(scored.scores(term).map(|(d, s)| (d, quantum(s, max))), keep)
+    let scores = scored.scores(term);
+    if keep > FEW_KEPT || scored.holders(term) <= keep.saturating_mul(2) {
+        return best_of(scores.map(|(d, s)| (d, quantum(s, max))), keep);
+    }
+    best_few(scores, max, keep)
+}
+
+/// Past this many postings kept, [`best_few`]'s scan of those it keeps
+/// for the worst, at each better one, would cost more than it saves.
+const FEW_KEPT: usize = 64;
+
+/// [`best_of`] the scores quantised, for a few `keep`: most of a common
+/// term's scores are passed over unquantised. Quantising keeps the order
+/// of scores, and the scores come by ascending document, so a score below
+/// the worst kept one quantises at best to a tie with it, of a later
+/// document, which loses.
+fn best_few(scores: impl Iterator<Item = (u32, f32)>, max: f32, keep: usize) -> Vec<(u32, u8)> {
+    let ranked = |(doc, score): (u32, f32)| (rank((doc, quantum(score, max))), score);
+    let mut scores = scores;
+    let mut kept: Vec<(u64, f32)> = scores.by_ref().take(keep).map(ranked).collect();
+    let worst_of = |kept: &[(u64, f32)]| (0..kept.len()).max_by_key(|&i| kept[i].0).unwrap_or(0);
+    let mut worst = worst_of(&kept);
+    for (doc, score) in scores {
+        // Also false for a worst score that is NaN: nothing passed over.
+        if kept.get(worst).is_none_or(|w| score < w.1) {
+            continue;
+        }
+        let candidate = ranked((doc, score));
+        if candidate.0 < kept[worst].0 {
+            kept[worst] = candidate;
+            worst = worst_of(&kept);
+        }
+    }
+    let mut ranks: Vec<u64> = kept.into_iter().map(|(rank, _)| rank).collect();
+    ranks.sort_unstable();
+    ranks.into_iter().map(posting).collect()
+}
+
+/// A posting as one number that sorts best first, then by document:
+/// sorting numbers is cheaper than sorting pairs through a comparison.
+fn rank((doc, q): (u32, u8)) -> u64 {
+    u64::from(u8::MAX - q) << 32 | u64::from(doc)
+}
+
+/// The posting [`rank`] numbered.
+fn posting(rank: u64) -> (u32, u8) {
+    (rank as u32, u8::MAX - (rank >> 32) as u8)
 }
 
 /// The best `keep` of `postings`, best first, ties by document.
 fn best_of(postings: impl Iterator<Item = (u32, u8)>, keep: usize) -> Vec<(u32, u8)> {
-    // Each posting as one number that sorts best first, then by
-    // document: sorting numbers is cheaper than sorting pairs through a
-    // comparison. The stable sort, though the order is total (equal
+    // Sorted as ranks. The stable sort, though the order is total (equal
     // numbers are equal postings): `serve` hands it a term's postings of
     // the last build, already sorted, with the changed ones after them,
     // runs that the stable sort merges rather than sorts again. So the
     // best `keep` are picked out first only from many more than `keep`,
     // where picking them out scrambles little worth keeping.
-    let rank = |(doc, q): (u32, u8)| u64::from(u8::MAX - q) << 32 | u64::from(doc);
-    let posting = |rank: u64| (rank as u32, u8::MAX - (rank >> 32) as u8);
     let mut ranks: Vec<u64> = postings.map(rank).collect();
     if ranks.len() > keep.saturating_mul(2) {
         ranks.select_nth_unstable(keep);
@@ -1286,6 +1328,31 @@ mod tests {
         for keep in [0, 1, 2, 10, 150, 203, 500] {
             let best = best_of(postings.iter().copied(), keep);
             assert_eq!(best, by_comparison(keep), "keep {keep}");
+        }
+    }
+
+    #[test]
+    fn the_best_few_are_the_best_of_all_quantised() {
+        // Scores by ascending document from a fixed scramble: many
+        // quantise alike, some rise to the best late, and one is NaN.
+        let scores: Vec<(u32, f32)> = (0..400u32)
+            .map(|doc| {
+                let scramble = doc.wrapping_mul(2_654_435_761) % 1000;
+                (doc * 3, scramble as f32 / 100.0 + doc as f32 / 80.0)
+            })
+            .chain([(1300, f32::NAN), (1301, 0.0), (1302, 14.9)])
+            .collect();
+        let max = 15.0;
+        for len in [0, 1, 5, 40, 403] {
+            let scores = &scores[..len];
+            for keep in [0, 1, 2, 3, 16, 64] {
+                let all = scores.iter().map(|&(d, s)| (d, quantum(s, max)));
+                assert_eq!(
+                    best_few(scores.iter().copied(), max, keep),
+                    best_of(all, keep),
+                    "{len} scores, keep {keep}"
+                );
+            }
         }
     }
 
