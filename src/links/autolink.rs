@@ -1,8 +1,8 @@
 //! Auto-linking: the first mention of a concept in a page's prose links to it.
 //!
-//! One Aho–Corasick automaton over every concept name and alias finds all
-//! mentions in a single pass per page, so the cost is linear in the text,
-//! whatever the number of concepts. A mention must stand as whole words; it is
+//! One table of every concept name and alias by its first word finds all
+//! mentions in a single pass per page (see [`super::mentions`]), so the cost
+//! is linear in the text, whatever the number of concepts. A mention must stand as whole words; it is
 //! never taken from headings, code, raw HTML or existing links (the load stage
 //! only hands over plain prose spans), never on the concept's own page, and
 //! never for a concept the page already links to by hand.
@@ -11,11 +11,11 @@ use crate::key::FastMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 
 use crate::content::{Page, PageId};
 use crate::key::{Kept, Key};
+use crate::links::mentions::NameIndex;
 use crate::links::{Names, Target};
 
 /// A mention turned into a link.
@@ -33,7 +33,7 @@ pub struct AutoLink {
 
 #[derive(Debug)]
 pub(crate) struct AutoLinker {
-    automaton: Option<AhoCorasick>,
+    names: NameIndex,
     /// Each pattern's concept, as a slot: concepts are numbered by their
     /// names, not by page id, so a page added or removed elsewhere (which
     /// shifts page ids) leaves every page's auto-links as they were kept.
@@ -66,14 +66,10 @@ impl AutoLinker {
             .concept_names()
             .filter(|(name, _)| !name.trim().is_empty())
             .collect();
-        // Longest first, then alphabetical: a deterministic automaton.
+        // Longest first, then alphabetical: of two names alike but for
+        // case, the same one always wins.
         patterns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-        let automaton = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(patterns.iter().map(|(name, _)| name))
-            .ok();
+        let index = NameIndex::new(patterns.iter().map(|(name, _)| *name));
         // Slots in order of each concept's first pattern.
         let mut slot_of: FastMap<PageId, u32> = FastMap::default();
         let mut concepts = Vec::new();
@@ -90,7 +86,7 @@ impl AutoLinker {
             })
             .collect();
         AutoLinker {
-            automaton,
+            names: index,
             pattern_slots,
             concepts,
             slot_of,
@@ -186,26 +182,23 @@ impl AutoLinker {
     /// The mentions in one page's prose of concepts not in `done`, in text
     /// order.
     fn find(&self, page: &Page, mut done: Vec<u32>) -> Vec<Mention> {
-        let Some(automaton) = &self.automaton else {
-            return Vec::new();
-        };
         let mut found = Vec::new();
         for span in page.prose.iter() {
             let text = &page.text[span.clone()];
-            for m in automaton.find_iter(text) {
-                let slot = self.pattern_slots[m.pattern().as_usize()];
-                if done.contains(&slot) || !whole_words(text, m.start(), m.end()) {
-                    continue;
+            self.names.each_mention(text, |pattern, at| {
+                let slot = self.pattern_slots[pattern as usize];
+                if done.contains(&slot) {
+                    return;
                 }
                 done.push(slot);
-                let context = crate::markdown::sentence_around(text, m.start());
+                let context = crate::markdown::sentence_around(text, at.start);
                 found.push(Mention {
-                    span: span.start + m.start()..span.start + m.end(),
+                    span: span.start + at.start..span.start + at.end,
                     slot,
                     sentence_key: crate::key::text_key(&context),
                     context: context.into(),
                 });
-            }
+            });
         }
         found
     }
@@ -218,23 +211,5 @@ impl AutoLinker {
             context: mention.context.clone(),
             sentence_key: mention.sentence_key,
         }
-    }
-}
-
-fn whole_words(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whole_words_only() {
-        assert!(whole_words("an owner here", 3, 8));
-        assert!(!whole_words("co-owners", 3, 8));
-        assert!(whole_words("(owner)", 1, 6));
     }
 }

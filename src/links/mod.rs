@@ -6,6 +6,7 @@
 //! from names to pages, never a scan of all pairs.
 
 mod autolink;
+mod mentions;
 mod names;
 mod paths;
 
@@ -353,8 +354,7 @@ pub fn resolve_cached(
     let assets: FastSet<&str> = loaded.assets.iter().map(|a| a.path.as_str()).collect();
 
     // Each page's links in parallel, each with its own diagnostics, which
-    // are reported in page order; beside them, a new auto-linker is built
-    // (its automaton takes a core a while on a big site).
+    // are reported in page order; beside them, a new auto-linker is built.
     let keep = cache.keeps();
     let kept = &cache.targets;
     let linker = || match &kept_linker {
