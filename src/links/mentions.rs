@@ -102,7 +102,8 @@ impl NameIndex {
         let first = &bytes[..first_end];
         let slot = filter_slot(first);
         self.first_words[slot / 64] |= 1 << (slot % 64);
-        let start = self.by_first_word.entry(word_key(first)).or_default();
+        let first = word_key(first);
+        let start = self.by_first_word.entry(first).or_default();
         match second_word(name, first_end) {
             Some(second) => {
                 start.goes_on = true;
@@ -150,7 +151,8 @@ impl NameIndex {
         if self.first_words[slot / 64] & 1 << (slot % 64) == 0 {
             return None;
         }
-        let start = self.by_first_word.get(&word_key(first))?;
+        let first = word_key(first);
+        let start = self.by_first_word.get(&first)?;
         // A name that goes on with a second word is longer than any other
         // that stands here: those stop before the second word's first
         // letter.
@@ -266,13 +268,13 @@ fn filter_slot(word: &[u8]) -> usize {
 }
 
 /// Two words and the character between them as a number, ASCII letters
-/// lowercased, as [`word_key`].
-fn two_words_key(first: &[u8], between: &[u8], second: &[u8]) -> u64 {
+/// lowercased, as [`word_key`]; `first` is the first word's key.
+fn two_words_key(first: u64, between: &[u8], second: &[u8]) -> u64 {
     let between = between
         .iter()
         .fold(0u64, |key, &b| key << 8 | u64::from(b.to_ascii_lowercase()));
     let second = word_key(second).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    word_key(first) ^ second.rotate_left(29) ^ between.rotate_left(47)
+    first ^ second.rotate_left(29) ^ between.rotate_left(47)
 }
 
 /// A word as a number, its ASCII letters lowercased. Two words may share
