@@ -622,7 +622,19 @@ const FEW_KEPT: usize = 64;
 /// the worst kept one quantises at best to a tie with it, of a later
 /// document, which loses.
 fn best_few(scores: impl Iterator<Item = (u32, f32)>, max: f32, keep: usize) -> Vec<(u32, u8)> {
+    debug_assert!(
+        max > 0.0,
+        "quantising keeps the order of scores only against a positive best"
+    );
     let ranked = |(doc, score): (u32, f32)| (rank((doc, quantum(score, max))), score);
+    #[cfg(debug_assertions)]
+    let scores = {
+        let mut last_doc = None;
+        scores.inspect(move |&(doc, _)| {
+            assert!(last_doc < Some(doc), "scores come by ascending document");
+            last_doc = Some(doc);
+        })
+    };
     let mut scores = scores;
     let mut kept: Vec<(u64, f32)> = scores.by_ref().take(keep).map(ranked).collect();
     let worst_of = |kept: &[(u64, f32)]| (0..kept.len()).max_by_key(|&i| kept[i].0).unwrap_or(0);

@@ -1,11 +1,12 @@
 //! Auto-linking: the first mention of a concept in a page's prose links to it.
 //!
-//! One table of every concept name and alias by its first word finds all
-//! mentions in a single pass per page (see [`super::mentions`]), so the cost
-//! is linear in the text, whatever the number of concepts. A mention must stand as whole words; it is
-//! never taken from headings, code, raw HTML or existing links (the load stage
-//! only hands over plain prose spans), never on the concept's own page, and
-//! never for a concept the page already links to by hand.
+//! Every concept name and alias, looked up by its first word or two, finds
+//! all mentions in a single pass per page (see [`super::mentions`]), so the
+//! cost is linear in the text, whatever the number of concepts. A mention
+//! must stand as whole words; it is never taken from headings, code, raw
+//! HTML or existing links (the load stage only hands over plain prose
+//! spans), never on the concept's own page, and never for a concept the
+//! page already links to by hand.
 
 use crate::key::FastMap;
 use std::ops::Range;
