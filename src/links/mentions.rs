@@ -8,9 +8,9 @@
 //! up a core. Here each word of the text costs a look at one bit of a small
 //! filter of first words; a word it lets through is looked up, alone and
 //! with the word after it, and a name is compared whole only where its
-//! first words stand. At 10k pages this costs what the DFA's scan did; at
-//! 100k, half. (The DFA walked from each word's start instead missed the
-//! caches all the same.)
+//! first words stand. At 10k pages this costs about what the DFA's scan
+//! did; at 100k, less than half. (The DFA walked from each word's start
+//! instead missed the caches all the same.)
 //!
 //! A mention is the longest name that stands at a word's start and ends a
 //! word, compared ignoring ASCII case; mentions do not overlap. Words are
