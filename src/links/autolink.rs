@@ -70,7 +70,7 @@ impl AutoLinker {
         // Longest first, then alphabetical: of two names alike but for
         // case, the same one always wins.
         patterns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-        let index = NameIndex::new(patterns.iter().map(|(name, _)| *name));
+        let names = NameIndex::new(patterns.iter().map(|(name, _)| *name));
         // Slots in order of each concept's first pattern.
         let mut slot_of: FastMap<PageId, u32> = FastMap::default();
         let mut concepts = Vec::new();
@@ -87,7 +87,7 @@ impl AutoLinker {
             })
             .collect();
         AutoLinker {
-            names: index,
+            names,
             pattern_slots,
             concepts,
             slot_of,

@@ -24,8 +24,6 @@ use crate::key::FastMap;
 #[derive(Debug)]
 pub(crate) struct NameIndex {
     names: Vec<Box<[u8]>>,
-    /// Whether each name ends with a letter or digit.
-    ends_in_word: Vec<bool>,
     /// One bit per [`filter_slot`], set for the first word of each name:
     /// a word whose bit is clear starts no name.
     first_words: Box<[u64; FILTER_WORDS]>,
@@ -60,7 +58,6 @@ impl NameIndex {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
         let mut index = NameIndex {
             names: Vec::new(),
-            ends_in_word: Vec::new(),
             first_words: Box::new([0; FILTER_WORDS]),
             by_first_word: FastMap::default(),
             by_two_words: FastMap::default(),
@@ -85,8 +82,6 @@ impl NameIndex {
     fn add(&mut self, number: u32, name: &str) {
         let bytes = name.as_bytes();
         self.names.push(bytes.into());
-        let last = name.chars().next_back();
-        self.ends_in_word.push(last.is_some_and(is_word_char));
         let first_end = word_end(name, 0);
         if first_end == 0 {
             if let Some(&first) = bytes.first() {
@@ -121,7 +116,8 @@ impl NameIndex {
                 found(name, at..name_end);
                 // After a letter or digit, the next place is past the
                 // character that ends the name's last word.
-                at = match self.ends_in_word[name as usize] {
+                let last = text[..name_end].chars().next_back();
+                at = match last.is_some_and(is_word_char) {
                     true => name_end + char_width(text, name_end),
                     false => name_end,
                 };

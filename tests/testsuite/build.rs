@@ -482,6 +482,35 @@ fn every_link_form_and_autolink_rule() {
 }
 
 #[test]
+fn a_mention_is_the_longest_name_that_ends_a_word() {
+    let site = copy_fixture("links");
+    for (name, title) in [("product", "Product"), ("product-owner", "Product owner")] {
+        std::fs::write(
+            site.join(&format!("concepts/{name}.md")),
+            format!("+++\ntitle = \"{title}\"\ndefinition = \"{title}.\"\n+++\nBody.\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        site.join("guide/mentions.md"),
+        "+++\ntitle = \"Mentions\"\n+++\nThe product owners meet; a co-owner decides.\n",
+    )
+    .unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(site.join("public/guide/mentions/index.html")).unwrap();
+    // `product owner` does not end a word here; `product` does. `owner`
+    // inside `co-owner` stands after a dash, a word of its own.
+    assert_eq!(
+        prose(&page)
+            .trim_start_matches("<div class=\"prose\">")
+            .trim(),
+        "<p>The <a href=\"../../concepts/product/\">product</a> owners meet; \
+         a co-<a href=\"../../concepts/owner/\">owner</a> decides.</p>"
+    );
+}
+
+#[test]
 fn a_title_that_would_close_the_previews_script_is_escaped_in_it() {
     let site = copy_fixture("links");
     std::fs::write(
