@@ -169,6 +169,10 @@ pub struct Writer {
     files: Mutex<HashMap<String, Fate>>,
     /// In place: the folders this writer made, to take back on failure.
     made_dirs: Mutex<BTreeSet<String>>,
+    /// Fresh: the folders made so far. Most files share a folder with
+    /// others (the search index's packs, a thousand or more): asked to
+    /// make it again, the system answers with an error and a `stat`.
+    folders: Mutex<HashSet<String>>,
     /// The first write that failed.
     failure: Mutex<Option<io::Error>>,
     /// In place: a file that does not fit over the previous site came.
@@ -202,6 +206,7 @@ impl Writer {
             way,
             files: Mutex::new(HashMap::new()),
             made_dirs: Mutex::new(BTreeSet::new()),
+            folders: Mutex::new(HashSet::new()),
             failure: Mutex::new(None),
             reshaped: AtomicBool::new(false),
             finished: false,
@@ -256,7 +261,7 @@ impl Writer {
         let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         match &self.way {
             Way::Fresh { staging } => {
-                fs::create_dir_all(staging.join(folder))?;
+                self.make_folder(staging, folder)?;
                 fs::write(staging.join(path), bytes)?;
                 Ok(Some(Fate::Written))
             }
@@ -277,6 +282,18 @@ impl Writer {
                 Ok(Some(Fate::Written))
             }
         }
+    }
+
+    /// Fresh: makes `folder` of the site in `staging`, unless it made it
+    /// before. Noted once made: a file written into it before then would
+    /// find no folder.
+    fn make_folder(&self, staging: &Path, folder: &str) -> io::Result<()> {
+        if lock(&self.folders).contains(folder) {
+            return Ok(());
+        }
+        fs::create_dir_all(staging.join(folder))?;
+        lock(&self.folders).insert(folder.to_string());
+        Ok(())
     }
 
     /// In place: makes `folder` and those above it that the previous site
