@@ -91,7 +91,8 @@ pub type SiteFiles = BTreeMap<String, Bytes>;
 /// Everything a run produced.
 pub struct Outcome {
     /// Output path → bytes. Empty in check mode or when errors were found;
-    /// without the pages when a [`Sink`] took them.
+    /// without the pages and the search index's packs when a [`Sink`]
+    /// took them.
     pub files: SiteFiles,
     pub diagnostics: Diagnostics,
     pub timings: Timings,
@@ -362,7 +363,16 @@ fn run_inner(
                 sections,
                 body_keys: body_keys.as_deref(),
             };
-            let index = || index::files(&loaded, &resolved, texts, &mut cache.index, superseded);
+            // The search index's packs go to the sink too, as they are made.
+            let index = || {
+                index::files(
+                    &loaded,
+                    &resolved,
+                    texts,
+                    &mut cache.index,
+                    (superseded, sink),
+                )
+            };
             match pool {
                 Some(pool) => pool.install(index),
                 None => index(),

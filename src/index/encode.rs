@@ -19,7 +19,7 @@ use super::SectionDoc;
 use crate::config::UrlStyle;
 use crate::content::{Page, PageId, PageKind};
 use crate::escape::push_json_str;
-use crate::pipeline::Bytes;
+use crate::pipeline::{Bytes, Sink};
 use crate::render::urls::link_url;
 use crate::render::SectionText;
 
@@ -218,6 +218,11 @@ pub(super) struct Input<'a> {
     pub info: PageInfo<'a>,
     /// The theme's search client, which the manifest follows.
     pub client: &'a [u8],
+    /// Where a build that keeps nothing writes each pack as soon as it is
+    /// joined, not returned with the other files: a pack's bytes are
+    /// freed once written, and a small site's index holds about half its
+    /// memory at the end of the build.
+    pub sink: Option<&'a dyn Sink>,
 }
 
 /// What the shards' JSON is made from.
@@ -242,7 +247,7 @@ impl<'a> Sources<'a> {
 
 /// Output path → bytes: `search/search.js` (the client followed by the
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
-/// named by its first. Patches `kept`, the last build's encoding, when
+/// named by its first (unless written to `input.sink`). Patches `kept`, the last build's encoding, when
 /// `change` says what changed since; leaves the encoding there when
 /// `keep`. `None` when `superseded` says the files are no longer wanted
 /// (and then nothing is kept).
@@ -267,7 +272,7 @@ pub(super) fn encode(
     };
     let mut files = script_file(input.client, &encoded.manifest);
     for (keys, bytes) in &encoded.packs {
-        files.insert(format!("{SHARDS}{}.js", file_name(&keys[0])), bytes.clone());
+        files.insert(pack_path(keys), bytes.clone());
     }
     if keep {
         *kept = Some(encoded);
@@ -337,7 +342,8 @@ fn afresh(
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
     let (mut bodies, _) = encode_shards(&sources, (&layout, None), Bodies::default(), superseded)?;
     let written = bodies.len();
-    let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), keep);
+    let out = input.sink.filter(|_| !keep);
+    let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), (keep, out));
     Some(Ok(Encoded {
         written,
         max,
@@ -456,14 +462,14 @@ fn patched(
             debug_assert!(
                 packed_alike(
                     &repacked,
-                    pack(&layout, &mut bodies.clone(), (&[], &fresh), true)
+                    pack(&layout, &mut bodies.clone(), (&[], &fresh), (true, None))
                 ),
                 "packed again in part unlike packing afresh"
             );
             repacked
         }
         false => {
-            let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), true);
+            let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), (true, None));
             let moved = tree != last.tree;
             (tree, packs, moved)
         }
@@ -942,12 +948,13 @@ fn encode_shards(
 /// space with the packs marked (see [`KeySpace::packed_tree`]). A pack of
 /// `last` with the same shards, none of them `fresh`, keeps its bytes.
 /// Unless the encoding is kept, each shard is taken out of `bodies` as its
-/// pack is made: a one-off build holds each shard's script once.
+/// pack is made: a one-off build holds each shard's script once. Packs
+/// given to `out` are written there as they are made, and not returned.
 fn pack(
     layout: &Layout,
     bodies: &mut Bodies,
     (last, fresh): (&[Pack], &HashSet<String>),
-    keep: bool,
+    (keep, out): (bool, Option<&dyn Sink>),
 ) -> (BTreeMap<String, String>, Vec<Pack>) {
     let (tree, packs) = layout
         .space
@@ -974,12 +981,24 @@ fn pack(
         .collect();
     let packs = parts
         .into_par_iter()
-        .map(|(keys, part)| {
+        .filter_map(|(keys, part)| {
             let bytes = part.unwrap_or_else(|texts| joined(texts.iter()));
-            (keys, bytes)
+            match out {
+                Some(out) => {
+                    out.put(&pack_path(&keys), &bytes);
+                    None
+                }
+                None => Some((keys, bytes)),
+            }
         })
         .collect();
     (tree, packs)
+}
+
+/// The file of the pack of shards `keys`: named by its first.
+fn pack_path(keys: &[String]) -> String {
+    let first = keys.first().map_or("", String::as_str);
+    format!("{SHARDS}{}.js", file_name(first))
 }
 
 /// [`pack`] over the last key space (`tree`, its packs marked), only the

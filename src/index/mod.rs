@@ -19,7 +19,7 @@ use std::sync::Arc;
 use crate::content::{Loaded, PageId, PageKind};
 use crate::key::{Kept, Key};
 use crate::links::Resolved;
-use crate::pipeline::Bytes;
+use crate::pipeline::{Bytes, Sink};
 use crate::render::Sections;
 pub use docs::SectionDoc;
 use rayon::prelude::*;
@@ -97,11 +97,11 @@ pub fn files(
     resolved: &Resolved,
     texts: Texts<'_>,
     cache: &mut IndexCache,
-    superseded: &(dyn Fn() -> bool + Sync),
+    (superseded, sink): (&(dyn Fn() -> bool + Sync), Option<&dyn Sink>),
 ) -> Option<BTreeMap<String, Bytes>> {
     let never = || false;
     let superseded = if cache.stopped { &never } else { superseded };
-    let files = files_unless(loaded, resolved, texts, cache, superseded);
+    let files = files_unless(loaded, resolved, texts, cache, (superseded, sink));
     cache.stopped = files.is_none();
     files
 }
@@ -112,7 +112,7 @@ fn files_unless(
     resolved: &Resolved,
     texts: Texts<'_>,
     cache: &mut IndexCache,
-    superseded: &(dyn Fn() -> bool + Sync),
+    (superseded, sink): (&(dyn Fn() -> bool + Sync), Option<&dyn Sink>),
 ) -> Option<BTreeMap<String, Bytes>> {
     if superseded() {
         return None;
@@ -136,6 +136,7 @@ fn files_unless(
             url_style: loaded.config.url_style,
         },
         client,
+        sink,
     };
     let keep = cache.pages.keeps();
     let files = encode::encode(
@@ -677,7 +678,7 @@ mod tests {
             &resolved,
             texts(rendered),
             &mut IndexCache::default(),
-            &|| false,
+            (&|| false, None),
         )
         .expect("nothing supersedes it");
         let script = String::from_utf8_lossy(&files["search/search.js"]).into_owned();

@@ -1,6 +1,13 @@
 //! A generated 2,000-page playbook, every feature on: the fast path must
 //! also be the correct one. Not timed; the figures are `cargo bench`'s job.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use altitude::content::SiteInput;
+use altitude::pipeline::{self, Mode};
+use altitude::source::FsSource;
+
 use crate::corpus;
 use crate::support::*;
 
@@ -94,4 +101,16 @@ fn a_generated_2000_page_playbook_builds_completely() {
             "{url} not indexed"
         );
     }
+    // The build wrote each pack of the index as soon as it was made; a
+    // build that keeps its files in memory makes the same ones.
+    let input = SiteInput::over(Arc::new(FsSource::new(tmp.join("company"), Vec::new())));
+    let kept = pipeline::run(&input, Mode::Build);
+    let kept: BTreeMap<String, Vec<u8>> = kept
+        .files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            Some((path.strip_prefix("search/")?.to_string(), bytes.to_vec()))
+        })
+        .collect();
+    assert_eq!(read_tree(&out.join("search")), kept);
 }
