@@ -340,10 +340,19 @@ fn afresh(
     }
     let sources = Sources::new(input, &page_rows, &quantised);
     let layout = Layout::plan(input.stems, terms, &quantised, &surfaces);
-    let (mut bodies, _) = encode_shards(&sources, (&layout, None), Bodies::default(), superseded)?;
-    let written = bodies.len();
-    let out = input.sink.filter(|_| !keep);
-    let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), (keep, out));
+    let written = layout.shards.len();
+    let (tree, packs, bodies) = match input.sink.filter(|_| !keep) {
+        Some(out) => {
+            let tree = streamed(&sources, &layout, out, superseded)?;
+            (tree, Vec::new(), Bodies::default())
+        }
+        None => {
+            let none = Bodies::default();
+            let (mut bodies, _) = encode_shards(&sources, (&layout, None), none, superseded)?;
+            let (tree, packs) = pack(&layout, &mut bodies, (&[], &HashSet::new()), keep);
+            (tree, packs, bodies)
+        }
+    };
     Some(Ok(Encoded {
         written,
         max,
@@ -462,14 +471,14 @@ fn patched(
             debug_assert!(
                 packed_alike(
                     &repacked,
-                    pack(&layout, &mut bodies.clone(), (&[], &fresh), (true, None))
+                    pack(&layout, &mut bodies.clone(), (&[], &fresh), true)
                 ),
                 "packed again in part unlike packing afresh"
             );
             repacked
         }
         false => {
-            let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), (true, None));
+            let (tree, packs) = pack(&layout, &mut bodies, (&last.packs, &fresh), true);
             let moved = tree != last.tree;
             (tree, packs, moved)
         }
@@ -925,15 +934,8 @@ fn encode_shards(
             if superseded() {
                 return None;
             }
-            let json = shard_json(sources, own, see, SHARD_POSTINGS);
-            let mut body = String::with_capacity(4096);
-            body.push_str("altitudeSearch.shard(");
-            push_json_str(&mut body, key);
-            body.push_str(",\n");
-            json.write(&mut body);
-            body.push_str("\n);");
             // Sized to the script: thousands are kept.
-            Some((key.clone(), Arc::from(body)))
+            Some((key.clone(), Arc::from(shard_script(sources, key, own, see))))
         })
         .collect::<Option<_>>()?;
     if only.is_none() {
@@ -944,17 +946,77 @@ fn encode_shards(
     Some((bodies, fresh))
 }
 
+/// The script of the shard of `key`, holding `own` and pointing `see`
+/// elsewhere.
+fn shard_script(sources: &Sources<'_>, key: &str, own: &[u32], see: &[See]) -> String {
+    let json = shard_json(sources, own, see, SHARD_POSTINGS);
+    let mut body = String::with_capacity(4096);
+    body.push_str("altitudeSearch.shard(");
+    push_json_str(&mut body, key);
+    body.push_str(",\n");
+    json.write(&mut body);
+    body.push_str("\n);");
+    body
+}
+
+/// The packs of a one-off build, written to `out` an entry list of the
+/// key space at a time: the list's shards encoded, packed as [`pack`]
+/// packs them, and freed once written. The shards are never all in
+/// memory at once: with 1,000 pages they were a quarter of the build's
+/// peak memory. Returns the key space, packs marked; `None` when
+/// `superseded` (some packs may have been written by then).
+fn streamed(
+    sources: &Sources<'_>,
+    layout: &Layout,
+    out: &dyn Sink,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Option<BTreeMap<String, String>> {
+    let mut lists: BTreeMap<&str, Vec<(&String, &Shard)>> = BTreeMap::new();
+    for (key, shard) in &layout.shards {
+        lists
+            .entry(KeySpace::parent_of(key))
+            .or_default()
+            .push((key, shard));
+    }
+    let mut tree = layout.space.tree();
+    let marked: Vec<(&str, String)> = lists
+        .into_par_iter()
+        .map(|(parent, shards)| {
+            let mut bodies: HashMap<&str, String, FastHash> = HashMap::default();
+            for (key, (own, see)) in shards {
+                if superseded() {
+                    return None;
+                }
+                bodies.insert(key, shard_script(sources, key, own, see));
+            }
+            let entries = tree.get(parent).map_or("", String::as_str);
+            let size = |key: &str| bodies.get(key).map(String::len);
+            let (marked, packs) = KeySpace::pack_entries(parent, entries, size, SHARD_BUDGET);
+            for keys in packs {
+                let texts = keys.iter().filter_map(|k| bodies.get(k.as_str()));
+                out.put(&pack_path(&keys), &joined(texts.map(String::as_str)));
+            }
+            Some((parent, marked))
+        })
+        .collect::<Option<_>>()?;
+    for (parent, marked) in marked {
+        if let Some(entries) = tree.get_mut(parent) {
+            *entries = marked;
+        }
+    }
+    Some(tree)
+}
+
 /// Neighbouring shards grouped into packs, one file each, and the key
 /// space with the packs marked (see [`KeySpace::packed_tree`]). A pack of
 /// `last` with the same shards, none of them `fresh`, keeps its bytes.
 /// Unless the encoding is kept, each shard is taken out of `bodies` as its
-/// pack is made: a one-off build holds each shard's script once. Packs
-/// given to `out` are written there as they are made, and not returned.
+/// pack is made.
 fn pack(
     layout: &Layout,
     bodies: &mut Bodies,
     (last, fresh): (&[Pack], &HashSet<String>),
-    (keep, out): (bool, Option<&dyn Sink>),
+    keep: bool,
 ) -> (BTreeMap<String, String>, Vec<Pack>) {
     let (tree, packs) = layout
         .space
@@ -981,15 +1043,9 @@ fn pack(
         .collect();
     let packs = parts
         .into_par_iter()
-        .filter_map(|(keys, part)| {
-            let bytes = part.unwrap_or_else(|texts| joined(texts.iter()));
-            match out {
-                Some(out) => {
-                    out.put(&pack_path(&keys), &bytes);
-                    None
-                }
-                None => Some((keys, bytes)),
-            }
+        .map(|(keys, part)| {
+            let bytes = part.unwrap_or_else(|texts| joined(texts.iter().map(|t| &t[..])));
+            (keys, bytes)
         })
         .collect();
     (tree, packs)
@@ -1031,7 +1087,7 @@ fn repack(
                 .filter(|_| !keys.iter().any(|k| fresh.contains(k)));
             let bytes = match kept {
                 Some(&bytes) => bytes.clone(),
-                None => joined(keys.iter().filter_map(|k| bodies.get(k))),
+                None => joined(keys.iter().filter_map(|k| bodies.get(k)).map(|t| &t[..])),
             };
             (keys, bytes)
         }));
@@ -1053,8 +1109,8 @@ fn packed_alike(
 }
 
 /// Shard scripts joined into one pack.
-fn joined<'a>(texts: impl Iterator<Item = &'a Arc<str>>) -> Bytes {
-    let texts: Vec<&str> = texts.map(|t| &t[..]).collect();
+fn joined<'a>(texts: impl Iterator<Item = &'a str>) -> Bytes {
+    let texts: Vec<&str> = texts.collect();
     Bytes::new(texts.join("\n").into_bytes())
 }
 
