@@ -867,7 +867,7 @@ fn assign(
 ) -> Vec<String> {
     let name = stems[term as usize].as_str();
     let own = space.key_of(name);
-    let keys: Vec<String> = space.typo_keys(name).into_iter().collect();
+    let keys = space.typo_keys(name);
     for key in &keys {
         let (terms, see) = shards.entry(key.clone()).or_default();
         if *key == own {
@@ -1201,14 +1201,17 @@ fn shard_terms(
         .par_iter()
         .map(|&number| place_term(space, stems, number, surfaces))
         .collect();
-    let mut shards: Shards = BTreeMap::new();
+    // Gathered by hash, then sorted once: a tree compared whole keys for
+    // every one of the tens of thousands placed.
+    let mut gathered: HashMap<String, Shard, FastHash> = HashMap::default();
     for (key, placed) in placed.into_iter().flatten() {
-        let entry = shards.entry(key).or_default();
+        let entry = gathered.entry(key).or_default();
         match placed {
             Placed::Held(number) => entry.0.push(number),
             Placed::Named(see) => entry.1.push(see),
         }
     }
+    let mut shards: Shards = gathered.into_iter().collect();
     for (_, see) in shards.values_mut() {
         see.sort();
     }

@@ -4,7 +4,7 @@
 //! site's vocabulary clusters. The client rebuilds the same key space from
 //! the list of keys in the manifest (see `docs/search-index.md`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Bound;
 
 /// The keys in use, and the prefixes that were split into longer keys.
@@ -12,6 +12,10 @@ use std::ops::Bound;
 pub(crate) struct KeySpace {
     pub keys: BTreeSet<String>,
     split: BTreeSet<String>,
+    /// `split` again, hashed: every term of the site and each word one
+    /// edit away from it asks [`KeySpace::key_of`] whether its prefixes
+    /// are split, and the tree compared whole strings all the way down.
+    split_hashed: HashSet<String, foldhash::fast::FixedState>,
 }
 
 fn chars_prefix(s: &str, n: usize) -> Option<String> {
@@ -60,6 +64,7 @@ impl KeySpace {
                 continue;
             }
             space.split.insert(prefix.clone());
+            space.split_hashed.insert(prefix.clone());
             let mut sub: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
             let depth = prefix.chars().count();
             for (term, size) in members {
@@ -233,38 +238,46 @@ impl KeySpace {
     pub fn key_of(&self, s: &str) -> String {
         // The same walk as `start` then `extend`, over slices of `s`: every
         // term of the site and its typo variants come through here.
+        let whole = || {
+            let mut key = String::with_capacity(s.len() + 1);
+            key.push_str(s);
+            key.push('_');
+            key
+        };
         let mut ends = s.char_indices().map(|(i, c)| i + c.len_utf8()).skip(1);
         let mut end = match ends.next() {
             Some(end) => end,
-            None => return format!("{s}_"),
+            None => return whole(),
         };
-        while self.split.contains(&s[..end]) {
+        while self.split_hashed.contains(&s[..end]) {
             match ends.next() {
                 Some(next) => end = next,
-                None => return format!("{s}_"),
+                None => return whole(),
             }
         }
         s[..end].to_string()
     }
 
     /// The keys a word one edit away from `term` may have: its own, and the
-    /// keys of the term without one of the characters its key is made of.
-    pub fn typo_keys(&self, term: &str) -> BTreeSet<String> {
+    /// keys of the term without one of the characters its key is made of;
+    /// sorted, each once.
+    pub fn typo_keys(&self, term: &str) -> Vec<String> {
         let own = self.key_of(term);
         let depth = own.trim_end_matches('_').chars().count();
-        let chars: Vec<char> = term.chars().collect();
-        let mut out = BTreeSet::from([own]);
-        for skip in 0..depth.min(chars.len()) {
-            let rest: String = chars
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, c)| c)
-                .collect();
+        let mut out = Vec::with_capacity(depth + 1);
+        out.push(own);
+        // One buffer for every shortened term.
+        let mut rest = String::with_capacity(term.len());
+        for (at, c) in term.char_indices().take(depth) {
+            rest.clear();
+            rest.push_str(&term[..at]);
+            rest.push_str(&term[at + c.len_utf8()..]);
             if !rest.is_empty() {
-                out.insert(self.key_of(&rest));
+                out.push(self.key_of(&rest));
             }
         }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }
@@ -379,11 +392,31 @@ mod tests {
             .map(|t| (*t, 30))
             .collect();
         let space = KeySpace::plan(&terms, 50);
+        let owner = space.typo_keys("owner");
         for typo in ["pwner", "woner", "wner", "oowner", "onwer", "owmer"] {
             assert!(
-                !space.typo_keys(typo).is_disjoint(&space.typo_keys("owner")),
+                space.typo_keys(typo).iter().any(|k| owner.contains(k)),
                 "{typo} shares no shard with owner"
             );
+        }
+    }
+
+    /// The keys of a term's typos come sorted, each once, as the shards
+    /// they name are filled in order.
+    #[test]
+    fn typo_keys_are_sorted_and_each_once() {
+        let terms: Vec<(&str, usize)> = ["oo", "ooo", "oops", "op", "owner", "ow"]
+            .iter()
+            .map(|t| (*t, 30))
+            .collect();
+        let space = KeySpace::plan(&terms, 50);
+        for term in ["oops", "ooo", "o", "owner", "é", "éa"] {
+            let keys = space.typo_keys(term);
+            let mut sorted = keys.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(keys, sorted, "{term}");
+            assert!(keys.contains(&space.key_of(term)), "{term}");
         }
     }
 }
