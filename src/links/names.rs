@@ -35,39 +35,18 @@ impl Names {
         diags: &mut Diagnostics,
     ) -> Names {
         let pages = &loaded.pages;
-        let mut names = Names::default();
-        // Two paths and a title a page, most of them: sized once, not grown.
-        names.paths.reserve(pages.len() * 2);
-        names.by_name.reserve(pages.len());
-        for (id, page) in pages.iter().enumerate() {
-            if let Some(target) = extension_of[id] {
-                names.add_extension_aliases(pages, id, target, diags);
-                continue;
-            }
-            if page.extends.is_some() {
-                continue;
-            }
-            names.add_name(&page.title, id);
-            let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
-            names.paths.insert(page.path.clone(), id);
-            names.paths.insert(stem.to_string(), id);
-            if page.url.is_empty() || crate::content::is_index_file(&page.path) {
-                // A folder path names its index page: `principles/`, `principles`.
-                let dir = page.dir().to_string();
-                names
-                    .paths
-                    .insert(dir.trim_end_matches('/').to_string(), id);
-                names.paths.insert(dir, id);
-            }
-            if page.kind == PageKind::Concept {
-                names.add_concept(pages, id, &page.title, page.title_span.clone(), diags);
-                let aliases = page.concept.iter().flat_map(|c| &c.aliases);
-                for alias in aliases.filter(|a| !a.value.trim().is_empty()) {
-                    names.add_name(&alias.value, id);
-                    names.add_concept(pages, id, &alias.value, alias.span.clone(), diags);
-                }
-            }
-        }
+        // The paths and the names side by side: two maps of every page,
+        // made on one thread, were the slowest part of resolving a big site.
+        let (paths, (mut names, found)) = rayon::join(
+            || paths_of(pages, extension_of),
+            || {
+                let mut found = Diagnostics::default();
+                let names = Names::named(pages, extension_of, &mut found);
+                (names, found)
+            },
+        );
+        diags.extend(found);
+        names.paths = paths;
         for redirect in &loaded.redirects {
             if let Some(&to) = names.paths.get(&redirect.to_path) {
                 let stem = redirect.from_path.trim_end_matches(".md").to_string();
@@ -87,6 +66,36 @@ impl Names {
         names.shown.sort();
         names.shown.dedup();
         names.concept_shown.sort();
+        names
+    }
+
+    /// The names of `pages`: titles, and concepts' names and aliases (an
+    /// extension's aliases go to the concept it extends).
+    fn named(
+        pages: &[Arc<Page>],
+        extension_of: &[Option<PageId>],
+        diags: &mut Diagnostics,
+    ) -> Names {
+        let mut names = Names::default();
+        names.by_name.reserve(pages.len());
+        for (id, page) in pages.iter().enumerate() {
+            if let Some(target) = extension_of[id] {
+                names.add_extension_aliases(pages, id, target, diags);
+                continue;
+            }
+            if page.extends.is_some() {
+                continue;
+            }
+            names.add_name(&page.title, id);
+            if page.kind == PageKind::Concept {
+                names.add_concept(pages, id, &page.title, page.title_span.clone(), diags);
+                let aliases = page.concept.iter().flat_map(|c| &c.aliases);
+                for alias in aliases.filter(|a| !a.value.trim().is_empty()) {
+                    names.add_name(&alias.value, id);
+                    names.add_concept(pages, id, &alias.value, alias.span.clone(), diags);
+                }
+            }
+        }
         names
     }
 
@@ -241,4 +250,27 @@ impl Names {
     pub fn concept_names(&self) -> impl Iterator<Item = (&str, PageId)> {
         self.concepts.iter().map(|(k, (id, ..))| (k.as_str(), *id))
     }
+}
+
+/// Each named page's paths: as written, without `.md`, and for an index
+/// page its folder, with and without the `/`.
+fn paths_of(pages: &[Arc<Page>], extension_of: &[Option<PageId>]) -> FastMap<String, PageId> {
+    let mut paths = FastMap::default();
+    // Two paths a page, most of them: sized once, not grown.
+    paths.reserve(pages.len() * 2);
+    for (id, page) in pages.iter().enumerate() {
+        if extension_of[id].is_some() || page.extends.is_some() {
+            continue;
+        }
+        let stem = page.path.strip_suffix(".md").unwrap_or(&page.path);
+        paths.insert(page.path.clone(), id);
+        paths.insert(stem.to_string(), id);
+        if page.url.is_empty() || crate::content::is_index_file(&page.path) {
+            // A folder path names its index page: `principles/`, `principles`.
+            let dir = page.dir().to_string();
+            paths.insert(dir.trim_end_matches('/').to_string(), id);
+            paths.insert(dir, id);
+        }
+    }
+    paths
 }
