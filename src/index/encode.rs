@@ -218,10 +218,9 @@ pub(super) struct Input<'a> {
     pub info: PageInfo<'a>,
     /// The theme's search client, which the manifest follows.
     pub client: &'a [u8],
-    /// Where a build that keeps nothing writes each pack as soon as it is
-    /// joined, not returned with the other files: a pack's bytes are
-    /// freed once written, and a small site's index holds about half its
-    /// memory at the end of the build.
+    /// Where a build that keeps nothing writes the packs as it makes
+    /// them (see [`streamed`]), rather than returning them with the other
+    /// files.
     pub sink: Option<&'a dyn Sink>,
 }
 
@@ -247,9 +246,9 @@ impl<'a> Sources<'a> {
 
 /// Output path → bytes: `search/search.js` (the client followed by the
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
-/// named by its first (unless written to `input.sink`). Patches `kept`, the last build's encoding, when
-/// `change` says what changed since; leaves the encoding there when
-/// `keep`. `None` when `superseded` says the files are no longer wanted
+/// named by its first (unless written to `input.sink`). Patches `kept`,
+/// the last build's encoding, when `change` says what changed since;
+/// leaves the encoding there when `keep`. `None` when `superseded` says the files are no longer wanted
 /// (and then nothing is kept).
 pub(super) fn encode(
     input: &Input<'_>,

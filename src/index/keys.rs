@@ -401,8 +401,8 @@ mod tests {
         }
     }
 
-    /// The keys of a term's typos come sorted, each once, as the shards
-    /// they name are filled in order.
+    /// The keys of a term's typos come sorted and each once: a shard
+    /// names a term once.
     #[test]
     fn typo_keys_are_sorted_and_each_once() {
         let terms: Vec<(&str, usize)> = ["oo", "ooo", "oops", "op", "owner", "ow"]
