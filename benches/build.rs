@@ -113,16 +113,14 @@ fn build_into_new_folders(pages: usize) -> (Measured, Vec<PathBuf>) {
         let out = dir.join(format!("out-new-{}", folders.len()));
         let out_arg = out.to_string_lossy().to_string();
         folders.push(out);
-        run_measured(altitude(&[
-            "build",
-            &site_arg,
-            "--out",
-            &out_arg,
-            "-q",
-            "--timings",
-        ]))
+        timed_build(&site_arg, &out_arg)
     });
     (fresh, folders)
+}
+
+/// `altitude build --timings` of `site` into `out`, measured.
+fn timed_build(site: &str, out: &str) -> Measured {
+    run_measured(altitude(&["build", site, "--out", out, "-q", "--timings"]))
 }
 
 fn bench_size(pages: usize, fresh: Measured) -> Row {
@@ -133,14 +131,7 @@ fn bench_size(pages: usize, fresh: Measured) -> Row {
     let site_arg = site.to_string_lossy().to_string();
     let build = median_of_runs(|| {
         remove_settled(&out);
-        run_measured(altitude(&[
-            "build",
-            &site_arg,
-            "--out",
-            &out_arg,
-            "-q",
-            "--timings",
-        ]))
+        timed_build(&site_arg, &out_arg)
     });
     let fresh_stages = stages(&fresh.stderr);
     let stages = stages(&build.stderr);
