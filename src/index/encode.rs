@@ -991,6 +991,11 @@ fn streamed(
             let entries = tree.get(parent).map_or("", String::as_str);
             let size = |key: &str| bodies.get(key).map(String::len);
             let (marked, packs) = KeySpace::pack_entries(parent, entries, size, SHARD_BUDGET);
+            debug_assert_eq!(
+                packs.iter().map(Vec::len).sum::<usize>(),
+                bodies.len(),
+                "a shard of the list `{parent}` left out of its packs"
+            );
             for keys in packs {
                 let texts = keys.iter().filter_map(|k| bodies.get(k.as_str()));
                 out.put(&pack_path(&keys), &joined(texts.map(String::as_str)));
