@@ -248,8 +248,8 @@ impl<'a> Sources<'a> {
 /// manifest) and, when sharded, `search/s/<key>.js`, each a pack of shards
 /// named by its first (unless written to `input.sink`). Patches `kept`,
 /// the last build's encoding, when `change` says what changed since;
-/// leaves the encoding there when `keep`. `None` when `superseded` says the files are no longer wanted
-/// (and then nothing is kept).
+/// leaves the encoding there when `keep`. `None` when `superseded` says
+/// the files are no longer wanted (and then nothing is kept).
 pub(super) fn encode(
     input: &Input<'_>,
     change: Option<&Change>,

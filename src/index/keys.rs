@@ -5,17 +5,15 @@
 //! the list of keys in the manifest (see `docs/search-index.md`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::ops::Bound;
 
 /// The keys in use, and the prefixes that were split into longer keys.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct KeySpace {
     pub keys: BTreeSet<String>,
-    split: BTreeSet<String>,
-    /// `split` again, hashed: every term of the site and each word one
-    /// edit away from it asks [`KeySpace::key_of`] whether its prefixes
-    /// are split, and the tree compared whole strings all the way down.
-    split_hashed: HashSet<String, foldhash::fast::FixedState>,
+    /// Hashed: every term of the site and each word one edit away from it
+    /// asks [`KeySpace::key_of`] whether its prefixes are split, and a
+    /// sorted set compared whole strings all the way down.
+    split: HashSet<String, foldhash::fast::FixedState>,
 }
 
 fn chars_prefix(s: &str, n: usize) -> Option<String> {
@@ -64,7 +62,6 @@ impl KeySpace {
                 continue;
             }
             space.split.insert(prefix.clone());
-            space.split_hashed.insert(prefix.clone());
             let mut sub: Vec<(String, Vec<(&str, usize)>)> = Vec::new();
             let depth = prefix.chars().count();
             for (term, size) in members {
@@ -216,11 +213,9 @@ impl KeySpace {
             return true;
         };
         let start = KeySpace::start(first);
-        let split_now = self
-            .split
-            .range::<str, _>((Bound::Included(start.as_str()), Bound::Unbounded))
-            .take_while(|s| s.starts_with(start.as_str()));
-        KeySpace::plan(group, budget).split.iter().eq(split_now)
+        let planned = KeySpace::plan(group, budget).split;
+        planned.len() == self.split.iter().filter(|s| s.starts_with(&start)).count()
+            && planned.iter().all(|s| self.split.contains(s))
     }
 
     /// Whether `other` splits the same prefixes, and so gives every
@@ -249,7 +244,7 @@ impl KeySpace {
             Some(end) => end,
             None => return whole(),
         };
-        while self.split_hashed.contains(&s[..end]) {
+        while self.split.contains(&s[..end]) {
             match ends.next() {
                 Some(next) => end = next,
                 None => return whole(),
