@@ -8,11 +8,13 @@
 //! `hugo` or `mdbook` are on PATH, the same pages are built with them too.
 //!
 //! Full builds are measured two ways. First into new folders, on a disk
-//! that has deleted nothing for a minute, as a CI runner builds a fresh
+//! that has deleted nothing for six minutes, as a CI runner builds a fresh
 //! clone; then over the previous output deleted just before, as
 //! `rm -rf public && altitude build` does. On this machine's disk the two
-//! differ by seconds (see `measure::INODES_HELD_BACK`). The first phase
-//! keeps its sites until it ends: with 100,000 pages, about 15 GB.
+//! differ by seconds (see `measure::INODES_HELD_BACK`). So the bench
+//! deletes nothing until its last figure is taken, except the outputs the
+//! second way deletes on purpose: the sites of the first are moved aside,
+//! with 100,000 pages about 30 GB.
 
 #[path = "support/cached.rs"]
 mod cached;
@@ -25,7 +27,7 @@ mod peers;
 
 use std::path::PathBuf;
 
-use measure::{median, remove_settled, run_measured, wait_for_freed_inodes, Measured};
+use measure::{median, remove_settled, run_measured, wait_for_freed_inodes, Measured, Trash};
 use peers::OutputFolder;
 
 /// The folder of the corpus of `pages` pages, generated first if it is not
@@ -77,15 +79,15 @@ struct Row {
     build: Measured,
     check: Measured,
     rebuild: Measured,
-    /// `cp -r` of the built site: what this disk takes to write its files
-    /// at all, the floor under the write stage.
+    /// `cp -r` of the built site into a new folder: what this disk takes
+    /// to write its files at all, the floor under the build into one.
     copy: Measured,
     /// Of the median build after deleting the last output.
     stages: Vec<(String, f64)>,
-    /// Of the median build into a new folder: the disk's scan past the
-    /// inodes just freed (see `measure::INODES_HELD_BACK`) does not fall
-    /// on the stages that write, the render stage (pages) and the index
-    /// stage (the search index's files, written as they are made).
+    /// Of the median build into a new folder: with no inodes just freed
+    /// to pass over (see `measure::INODES_HELD_BACK`), the stages that
+    /// write, the render stage (pages) and the index stage (the search
+    /// index's files, written as they are made), show the code's cost.
     fresh_stages: Vec<(String, f64)>,
 }
 
@@ -102,20 +104,37 @@ fn write_missing_corpora(sizes: &[usize]) -> bool {
     peers::write_missing(&generate) || wrote
 }
 
-/// `altitude build` of `pages` pages into new folders, one per run, none
-/// deleted between them: the folders are returned for the caller to delete
-/// once every such figure is taken.
-fn build_into_new_folders(pages: usize) -> (Measured, Vec<PathBuf>) {
+/// Altitude's figures into new folders at one size.
+struct NewFolders {
+    build: Measured,
+    /// `cp -r` of the first of those sites into new folders.
+    copy: Measured,
+}
+
+/// `altitude build` of `pages` pages into new folders, one per run, then
+/// `cp -r` of the first into new folders; every folder goes to `trash`.
+fn build_into_new_folders(pages: usize, trash: &mut Trash) -> NewFolders {
     let dir = corpus_dir(pages);
     let site_arg = dir.join("company").to_string_lossy().to_string();
     let mut folders = Vec::new();
-    let fresh = median_of_runs(|| {
+    let build = median_of_runs(|| {
         let out = dir.join(format!("out-new-{}", folders.len()));
         let out_arg = out.to_string_lossy().to_string();
         folders.push(out);
         timed_build(&site_arg, &out_arg)
     });
-    (fresh, folders)
+    let mut copies = Vec::new();
+    let copy = median_of_runs(|| {
+        let to = dir.join(format!("copy-new-{}", copies.len()));
+        let mut cp = std::process::Command::new("cp");
+        cp.arg("-r").arg(&folders[0]).arg(&to);
+        copies.push(to);
+        run_measured(cp)
+    });
+    for folder in folders.iter().chain(&copies) {
+        trash.take(folder);
+    }
+    NewFolders { build, copy }
 }
 
 /// `altitude build --timings` of `site` into `out`, measured.
@@ -123,7 +142,7 @@ fn timed_build(site: &str, out: &str) -> Measured {
     run_measured(altitude(&["build", site, "--out", out, "-q", "--timings"]))
 }
 
-fn bench_size(pages: usize, fresh: Measured) -> Row {
+fn bench_size(pages: usize, fresh: NewFolders) -> Row {
     let dir = corpus_dir(pages);
     let site = dir.join("company");
     let out = dir.join("out");
@@ -133,27 +152,19 @@ fn bench_size(pages: usize, fresh: Measured) -> Row {
         remove_settled(&out);
         timed_build(&site_arg, &out_arg)
     });
-    let fresh_stages = stages(&fresh.stderr);
+    let fresh_stages = stages(&fresh.build.stderr);
     let stages = stages(&build.stderr);
     let check = median_of_runs(|| run_measured(altitude(&["check", &site_arg, "-q"])));
     let rebuild =
         median_of_runs(|| run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q"])));
-    let copy_dir = dir.join("out-copy");
-    let copy = median_of_runs(|| {
-        remove_settled(&copy_dir);
-        let mut cp = std::process::Command::new("cp");
-        cp.arg("-r").arg(&out).arg(&copy_dir);
-        run_measured(cp)
-    });
-    remove_settled(&copy_dir);
     Row {
         pages,
         fresh_stages,
-        fresh,
+        fresh: fresh.build,
         build,
         check,
         rebuild,
-        copy,
+        copy: fresh.copy,
         stages,
     }
 }
@@ -178,8 +189,9 @@ fn main() {
         std::process::exit(status.map_or(1, |s| s.code().unwrap_or(1)));
     }
     println!("altitude build benchmark ({} cores)", measure::cores());
+    let mut trash = Trash::new();
+    let fresh = bench_new_folders(&sizes, &mut trash);
     let bundled = bench_bundled();
-    let fresh = bench_new_folders(&sizes);
     let rows: Vec<Row> = sizes
         .iter()
         .zip(fresh)
@@ -192,6 +204,7 @@ fn main() {
     print_targets(&bundled, &rows);
     let deleted_ms: Vec<(usize, f64)> = rows.iter().map(|r| (r.pages, r.build.wall_ms)).collect();
     peers::compare(&deleted_ms, OutputFolder::Deleted);
+    trash.empty();
 }
 
 fn generate(pages: usize) -> corpus::Corpus {
@@ -216,43 +229,47 @@ fn bench_bundled() -> Measured {
 
 /// The first phase: every full build into a new folder, Altitude's at each
 /// size and the peers', once the disk has forgotten what this bench (or
-/// its last run) deleted. Nothing is deleted until they are all done;
-/// then the disk is given time to let go of it all again, since the next
-/// phase's builds each delete a site's worth of files first.
-fn bench_new_folders(sizes: &[usize]) -> Vec<Measured> {
+/// its last run) deleted. A stopped run's leftovers are moved to `trash`,
+/// and so is every folder built here.
+fn bench_new_folders(sizes: &[usize], trash: &mut Trash) -> Vec<NewFolders> {
     let leftovers = sizes
         .iter()
         .flat_map(|&n| {
             let dir = corpus_dir(n);
-            (0..RUNS).map(move |i| dir.join(format!("out-new-{i}")))
+            (0..RUNS).flat_map(move |i| {
+                [
+                    dir.join(format!("out-new-{i}")),
+                    dir.join(format!("copy-new-{i}")),
+                ]
+            })
         })
         .chain(peers::new_folders());
     for folder in leftovers {
-        let _ = std::fs::remove_dir_all(folder);
+        trash.take(&folder);
     }
     wait_for_freed_inodes();
-    let mut new_folders = Vec::new();
     let mut fresh = Vec::new();
     for &n in sizes {
-        let (measured, folders) = build_into_new_folders(n);
+        let measured = build_into_new_folders(n, trash);
         println!(
-            "{n} pages into new folders (median of {RUNS}, fastest in brackets): build {:.0} ms ({:.0}), {:.0} MB peak",
-            measured.wall_ms, measured.fastest_ms, measured.peak_mb
+            "{n} pages into new folders (median of {RUNS}, fastest in brackets): build {:.0} ms ({:.0}), {:.0} MB peak; the site copied with `cp -r` {:.0} ms ({:.0})",
+            measured.build.wall_ms,
+            measured.build.fastest_ms,
+            measured.build.peak_mb,
+            measured.copy.wall_ms,
+            measured.copy.fastest_ms
         );
-        println!("  stages: {}", stage_text(&stages(&measured.stderr)));
+        println!("  stages: {}", stage_text(&stages(&measured.build.stderr)));
         fresh.push(measured);
-        new_folders.extend(folders);
     }
     let fresh_ms: Vec<(usize, f64)> = sizes
         .iter()
         .zip(&fresh)
-        .map(|(&n, m)| (n, m.wall_ms))
+        .map(|(&n, m)| (n, m.build.wall_ms))
         .collect();
-    new_folders.extend(peers::compare(&fresh_ms, OutputFolder::New));
-    for folder in &new_folders {
-        let _ = std::fs::remove_dir_all(folder);
+    for folder in peers::compare(&fresh_ms, OutputFolder::New) {
+        trash.take(&folder);
     }
-    wait_for_freed_inodes();
     fresh
 }
 
@@ -270,10 +287,6 @@ fn print_row(row: &Row) {
         row.rebuild.fastest_ms
     );
     println!("  stages: {}", stage_text(&row.stages));
-    println!(
-        "  the same files copied with `cp -r` (the disk's floor under the write stage): {:.0} ms ({:.0})",
-        row.copy.wall_ms, row.copy.fastest_ms
-    );
 }
 
 /// `load 18 ms, resolve 9 ms, …`
@@ -296,10 +309,11 @@ fn print_targets(bundled: &Measured, rows: &[Row]) {
     );
     if let Some(r) = find(10_000) {
         println!(
-            "full build, 10k pages, into a new folder | {:.2} s (fastest {:.2} s), {:.0} MB | ≤ 1.0 s, ≤ 300 MB",
+            "full build, 10k pages, into a new folder | {:.2} s (fastest {:.2} s), {:.0} MB; `cp -r` of the site into one {:.2} s | ≤ 1.0 s, ≤ 300 MB",
             r.fresh.wall_ms / 1000.0,
             r.fresh.fastest_ms / 1000.0,
-            r.fresh.peak_mb
+            r.fresh.peak_mb,
+            r.copy.wall_ms / 1000.0
         );
         println!(
             "full build, 10k pages, the last output deleted just before | {:.2} s (fastest {:.2} s), {:.0} MB | ≤ 1.0 s, ≤ 300 MB",
@@ -324,9 +338,11 @@ fn print_targets(bundled: &Measured, rows: &[Row]) {
     }
     if let (Some(big), Some(r10)) = (find(100_000), find(10_000)) {
         println!(
-            "full build, 100k pages, into a new folder | {:.1} s, {:.0} MB | ≤ 12 s, ≤ 2.5 GB",
+            "full build, 100k pages, into a new folder | {:.1} s (fastest {:.1} s), {:.0} MB; `cp -r` of the site into one {:.1} s | ≤ 12 s, ≤ 2.5 GB",
             big.fresh.wall_ms / 1000.0,
-            big.fresh.peak_mb
+            big.fresh.fastest_ms / 1000.0,
+            big.fresh.peak_mb,
+            big.copy.wall_ms / 1000.0
         );
         println!(
             "full build, 100k pages, the last output deleted just before | {:.1} s, {:.0} MB | ≤ 12 s, ≤ 2.5 GB",

@@ -2,8 +2,9 @@
 //! kernel's own accounting of the child (`wait4`'s `ru_maxrss`), which
 //! catches the peak however short it is.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub struct Measured {
     pub wall_ms: f64,
@@ -54,25 +55,98 @@ pub fn run_measured(mut cmd: Command) -> Measured {
 /// Deletes a previous output folder and waits until the disk has finished
 /// with it: on this machine's ext4 (mounted with `discard`) the deletion's
 /// block discards otherwise land in the next build's write stage.
-pub fn remove_settled(dir: &std::path::Path) {
+pub fn remove_settled(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     let _ = Command::new("sync").status();
+    note_deletion();
 }
 
 /// How long ext4 without a journal (this machine's `/`) holds back an
-/// inode after it is freed: its allocator skips those deleted in the last
-/// 60 seconds (`recently_deleted` in `fs/ext4/ialloc.c`), checking each
-/// one, so a build just after another site's thousands of files were
-/// deleted spends seconds in the kernel finding free inodes. A CI runner
-/// building a fresh clone has deleted nothing: to measure that build, the
-/// bench waits this long after its own deletions.
-pub const INODES_HELD_BACK: std::time::Duration = std::time::Duration::from_secs(65);
+/// inode after it is freed. Its allocator (`find_inode_bit` in
+/// `fs/ext4/ialloc.c`) passes over every free inode deleted less than 60
+/// seconds ago, and less than 360 seconds ago when the block of the inode
+/// table that holds it is dirty (`recently_deleted`, `RECENTCY_DIRTY`).
+/// A build dirties the blocks it allocates from, so in practice the wait
+/// is six minutes. Checking each one reads the inode table: a build just
+/// after another site's thousands of files were deleted spends half its
+/// time there (`perf`: `recently_deleted` under `ext4_mkdir` and
+/// `ext4_create`). A CI runner building a fresh clone has deleted nothing,
+/// so the bench takes its figures into new folders only when six minutes
+/// have passed since the last deletion it made.
+pub const INODES_HELD_BACK: Duration = Duration::from_secs(370);
 
-/// Waits until the files this bench deleted no longer slow the creation of
-/// new ones (see [`INODES_HELD_BACK`]).
+/// Where the time of this bench's last deletion is kept, so that a run
+/// started soon after another (or after one stopped halfway) waits too.
+fn deletion_stamp() -> PathBuf {
+    crate::corpus::folder("last-deletion")
+}
+
+fn note_deletion() {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let _ = std::fs::write(deletion_stamp(), now.to_string());
+}
+
+/// Waits until the files this bench deleted, in this run or the last, no
+/// longer slow the creation of new ones (see [`INODES_HELD_BACK`]).
 pub fn wait_for_freed_inodes() {
-    let _ = Command::new("sync").status();
-    std::thread::sleep(INODES_HELD_BACK);
+    let Some(deleted) = std::fs::read_to_string(deletion_stamp())
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+    else {
+        return;
+    };
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH + Duration::from_secs(deleted))
+        .unwrap_or_default();
+    if let Some(left) = INODES_HELD_BACK.checked_sub(since) {
+        println!(
+            "waiting {} s: this bench deleted files {} s ago, and the disk passes over their inodes until {} s have passed",
+            left.as_secs(),
+            since.as_secs(),
+            INODES_HELD_BACK.as_secs()
+        );
+        std::thread::sleep(left);
+    }
+}
+
+/// Output folders the bench is done with, moved aside (a rename: nothing
+/// is deleted) and deleted only once every figure is taken, since
+/// deleting them sooner would slow every build after (see
+/// [`INODES_HELD_BACK`]).
+pub struct Trash {
+    dir: PathBuf,
+    next: usize,
+}
+
+impl Trash {
+    /// The trash folder, with what a bench stopped halfway left in it.
+    pub fn new() -> Trash {
+        let dir = crate::corpus::folder("trash");
+        let _ = std::fs::create_dir_all(&dir);
+        Trash { dir, next: 0 }
+    }
+
+    /// Moves `folder`, if it exists, into the trash.
+    pub fn take(&mut self, folder: &Path) {
+        if !folder.exists() {
+            return;
+        }
+        loop {
+            let to = self.dir.join(self.next.to_string());
+            self.next += 1;
+            if !to.exists() {
+                let _ = std::fs::rename(folder, to);
+                return;
+            }
+        }
+    }
+
+    /// Deletes everything in the trash.
+    pub fn empty(self) {
+        remove_settled(&self.dir);
+    }
 }
 
 /// The run with the median wall time.

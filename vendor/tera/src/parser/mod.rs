@@ -1148,7 +1148,7 @@ pub fn parse(input: &str) -> TeraResult<Vec<Node>> {
                     Rule::block_content | Rule::content | Rule::for_content => {
                         "some content".to_string()
                     },
-                    Rule::text => "some text".to_string(),
+                    Rule::text | Rule::text_rest => "some text".to_string(),
                     // Pest will error an unexpected tag as Rule::tag_start
                     // and just showing `{%` is not clear as some other valid
                     // tags will also start with `{%`
@@ -1162,7 +1162,7 @@ pub fn parse(input: &str) -> TeraResult<Vec<Node>> {
                     Rule::ignore_missing => "ignore missing mark for include tag".to_string(),
                     Rule::include_tag => r#"an include tag (`{% include "..." %}`)"#.to_string(),
                     Rule::comment_tag => "a comment tag (`{#...#}`)".to_string(),
-                    Rule::comment_text => "the context of a comment (`{# ... #}`)".to_string(),
+                    Rule::comment_text | Rule::comment_rest => "the context of a comment (`{# ... #}`)".to_string(),
                     Rule::variable_tag => "a variable tag (`{{ ... }}`)".to_string(),
                     Rule::filter_tag | Rule::filter_section => {
                         "a filter section (`{% filter something %}...{% endfilter %}`)".to_string()
