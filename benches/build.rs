@@ -14,7 +14,10 @@
 //! differ by seconds (see `measure::INODES_HELD_BACK`). So the bench
 //! deletes nothing until its last figure is taken, except the outputs the
 //! second way deletes on purpose: the sites of the first are moved aside,
-//! with 100,000 pages about 30 GB.
+//! with 100,000 pages about 30 GB. Every timed run, the peers' included,
+//! starts with the disk's pending writes done and its sources in the page
+//! cache, as on a CI runner that has just cloned them
+//! (`measure::ready_for_run`).
 
 #[path = "support/cached.rs"]
 mod cached;
@@ -27,7 +30,9 @@ mod peers;
 
 use std::path::PathBuf;
 
-use measure::{median, remove_settled, run_measured, wait_for_freed_inodes, Measured, Trash};
+use measure::{
+    median, ready_for_run, remove_settled, run_measured, wait_for_freed_inodes, Measured, Trash,
+};
 use peers::OutputFolder;
 
 /// The folder of the corpus of `pages` pages, generated first if it is not
@@ -39,6 +44,11 @@ fn corpus_dir(pages: usize) -> PathBuf {
         return corpus::folder(&pages.to_string());
     }
     cached::corpus(pages).1
+}
+
+/// The layers of the corpus in `dir`: what a build reads.
+fn sources(dir: &std::path::Path) -> Vec<PathBuf> {
+    vec![dir.join("base"), dir.join("company")]
 }
 
 fn altitude(args: &[&str]) -> std::process::Command {
@@ -121,11 +131,13 @@ fn build_into_new_folders(pages: usize, trash: &mut Trash) -> NewFolders {
         let out = dir.join(format!("out-new-{}", folders.len()));
         let out_arg = out.to_string_lossy().to_string();
         folders.push(out);
+        ready_for_run(&sources(&dir));
         timed_build(&site_arg, &out_arg)
     });
     let mut copies = Vec::new();
     let copy = median_of_runs(|| {
         let to = dir.join(format!("copy-new-{}", copies.len()));
+        ready_for_run(&folders[..1]);
         let mut cp = std::process::Command::new("cp");
         cp.arg("-r").arg(&folders[0]).arg(&to);
         copies.push(to);
@@ -150,6 +162,7 @@ fn bench_size(pages: usize, fresh: NewFolders) -> Row {
     let site_arg = site.to_string_lossy().to_string();
     let build = median_of_runs(|| {
         remove_settled(&out);
+        ready_for_run(&sources(&dir));
         timed_build(&site_arg, &out_arg)
     });
     let fresh_stages = stages(&fresh.build.stderr);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::corpus::Corpus;
-use super::measure::{on_path, remove_settled, run_measured};
+use super::measure::{on_path, ready_for_run, remove_settled, run_measured};
 
 /// Wiki links become their text: the peers have no equivalent, and plain
 /// text costs them nothing extra.
@@ -117,6 +117,8 @@ struct Peer {
     args: &'static [&'static str],
     /// Its output folder, removed before it builds, as Altitude's is.
     out: &'static str,
+    /// What it reads, in [`Peer::dir`].
+    sources: &'static [&'static str],
     size: usize,
 }
 
@@ -140,6 +142,7 @@ fn peers() -> [Peer; 2] {
             write: write_hugo,
             args: &["--quiet", "-d"],
             out: "public",
+            sources: &["hugo.toml", "layouts", "content"],
             size: 10_000,
         },
         Peer {
@@ -147,6 +150,7 @@ fn peers() -> [Peer; 2] {
             write: write_mdbook,
             args: &["build", "-d"],
             out: "book",
+            sources: &["book.toml", "src"],
             size: 1_000,
         },
     ]
@@ -204,6 +208,7 @@ pub fn compare(altitude_ms: &[(usize, f64)], into: OutputFolder) -> Vec<PathBuf>
                 peer.new_out()
             }
         };
+        ready_for_run(&peer.sources.iter().map(|s| dir.join(s)).collect::<Vec<_>>());
         let mut cmd = Command::new(name);
         cmd.args(peer.args).arg(&out).current_dir(&dir);
         let m = run_measured(cmd);
