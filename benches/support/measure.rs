@@ -162,7 +162,9 @@ impl Trash {
             let to = self.dir.join(self.next.to_string());
             self.next += 1;
             if !to.exists() {
-                let _ = std::fs::rename(folder, to);
+                if let Err(e) = std::fs::rename(folder, &to) {
+                    println!("could not move {} aside: {e}", folder.display());
+                }
                 return;
             }
         }
