@@ -31,7 +31,7 @@ mod peers;
 use std::path::PathBuf;
 
 use measure::{
-    median, ready_for_run, remove_settled, run_measured, wait_for_freed_inodes, Measured, Trash,
+    median, ready_for_run, remove_noted, run_measured, wait_for_freed_inodes, Measured, Trash,
 };
 use peers::OutputFolder;
 
@@ -161,7 +161,7 @@ fn bench_size(pages: usize, fresh: NewFolders) -> Row {
     let out_arg = out.to_string_lossy().to_string();
     let site_arg = site.to_string_lossy().to_string();
     let build = median_of_runs(|| {
-        remove_settled(&out);
+        remove_noted(&out);
         ready_for_run(&sources(&dir));
         timed_build(&site_arg, &out_arg)
     });
@@ -229,10 +229,11 @@ fn bench_bundled() -> Measured {
     let tmp = std::env::temp_dir().join(format!("altitude-bench-{}", std::process::id()));
     let tmp_arg = tmp.to_string_lossy().to_string();
     let bundled = median_of_runs(|| {
-        remove_settled(&tmp);
+        remove_noted(&tmp);
+        ready_for_run(&[]);
         run_measured(altitude(&["build", "--out", &tmp_arg, "-q"]))
     });
-    let _ = std::fs::remove_dir_all(&tmp);
+    remove_noted(&tmp);
     println!(
         "bundled playbook: build {:.0} ms (target ≤ 50 ms), peak {:.0} MB",
         bundled.wall_ms, bundled.peak_mb

@@ -52,18 +52,18 @@ pub fn run_measured(mut cmd: Command) -> Measured {
     }
 }
 
-/// Deletes a previous output folder and waits until the disk has finished
-/// with it: on this machine's ext4 (mounted with `discard`) the deletion's
-/// block discards otherwise land in the next build's write stage.
-pub fn remove_settled(dir: &Path) {
+/// Deletes a folder and notes when, for [`wait_for_freed_inodes`]. The
+/// next timed run's [`ready_for_run`] waits for the disk to finish with
+/// it: on this machine's ext4 (mounted with `discard`) the deletion's
+/// block discards otherwise land in that run's write stage.
+pub fn remove_noted(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
-    let _ = Command::new("sync").status();
     note_deletion();
 }
 
 /// Readies the disk and the page cache for a timed run as they are on a
-/// CI runner that has just cloned the playbook: no writes of an earlier
-/// run still pending (`sync`), and the files of `sources` read once, so
+/// CI runner that has just cloned the playbook: no writes or discards of
+/// an earlier run still pending (`sync`), and the files of `sources` read once, so
 /// in the page cache. Without it each 100,000-page build of a row found
 /// its sources pushed out of the cache by the sites written before it and
 /// read them from the disk again: the load stage took 4.2 s, against
@@ -172,7 +172,7 @@ impl Trash {
 
     /// Deletes everything in the trash.
     pub fn empty(self) {
-        remove_settled(&self.dir);
+        remove_noted(&self.dir);
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::corpus::Corpus;
-use super::measure::{on_path, ready_for_run, remove_settled, run_measured};
+use super::measure::{on_path, ready_for_run, remove_noted, run_measured};
 
 /// Wiki links become their text: the peers have no equivalent, and plain
 /// text costs them nothing extra.
@@ -200,7 +200,7 @@ pub fn compare(altitude_ms: &[(usize, f64)], into: OutputFolder) -> Vec<PathBuf>
         };
         let out = match into {
             OutputFolder::Deleted => {
-                remove_settled(&dir.join(peer.out));
+                remove_noted(&dir.join(peer.out));
                 peer.out.to_string()
             }
             OutputFolder::New => {

@@ -481,6 +481,19 @@ fn every_link_form_and_autolink_rule() {
     assert!(prose(&focus).contains("needs an <a href=\"../../concepts/owner/\">owner</a>"));
 }
 
+/// Adds a page titled Mentions with `body` to `site` (a copy of the
+/// links fixture), builds it, and returns the page's HTML.
+fn mentions_page_built(site: &TempDir, body: &str) -> String {
+    std::fs::write(
+        site.join("guide/mentions.md"),
+        format!("+++\ntitle = \"Mentions\"\n+++\n{body}\n"),
+    )
+    .unwrap();
+    let r = run(altitude().arg("build").arg(site.path()));
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    std::fs::read_to_string(site.join("public/guide/mentions/index.html")).unwrap()
+}
+
 #[test]
 fn a_mention_is_the_longest_name_that_ends_a_word() {
     let site = copy_fixture("links");
@@ -491,14 +504,7 @@ fn a_mention_is_the_longest_name_that_ends_a_word() {
         )
         .unwrap();
     }
-    std::fs::write(
-        site.join("guide/mentions.md"),
-        "+++\ntitle = \"Mentions\"\n+++\nThe product owners meet; a co-owner decides.\n",
-    )
-    .unwrap();
-    let r = run(altitude().arg("build").arg(site.path()));
-    assert_eq!(r.status, 0, "{}", r.stderr);
-    let page = std::fs::read_to_string(site.join("public/guide/mentions/index.html")).unwrap();
+    let page = mentions_page_built(&site, "The product owners meet; a co-owner decides.");
     // `product owner` does not end a word here; `product` does. `owner`
     // inside `co-owner` stands after a dash, a word of its own.
     assert_eq!(
@@ -518,14 +524,7 @@ fn a_title_that_would_close_the_previews_script_is_escaped_in_it() {
         "+++\ntitle = \"Ends </script> here\"\ndefinition = \"A </p> too.\"\n+++\nBody.\n",
     )
     .unwrap();
-    std::fs::write(
-        site.join("guide/mentions.md"),
-        "+++\ntitle = \"Mentions\"\n+++\nSee [[Ends </script> here]].\n",
-    )
-    .unwrap();
-    let r = run(altitude().arg("build").arg(site.path()));
-    assert_eq!(r.status, 0, "{}", r.stderr);
-    let page = std::fs::read_to_string(site.join("public/guide/mentions/index.html")).unwrap();
+    let page = mentions_page_built(&site, "See [[Ends </script> here]].");
     let open = "<script type=\"application/json\" id=\"altitude-previews\">";
     let start = page.find(open).expect("previews script") + open.len();
     let json = &page[start..start + page[start..].find("</script>").expect("script end")];
