@@ -380,13 +380,16 @@ mod tests {
         assert!(!space.splits_group_like(&TERMS[ow], 1000));
     }
 
+    /// The key space of `words`, each 30 bytes of postings, in shards of
+    /// 50: small enough that most prefixes split.
+    fn planned_small(words: &[&str]) -> KeySpace {
+        let terms: Vec<(&str, usize)> = words.iter().map(|t| (*t, 30)).collect();
+        KeySpace::plan(&terms, 50)
+    }
+
     #[test]
     fn one_edit_shares_a_key() {
-        let terms: Vec<(&str, usize)> = ["owner", "owners", "ownership", "pw", "wner", "onwer"]
-            .iter()
-            .map(|t| (*t, 30))
-            .collect();
-        let space = KeySpace::plan(&terms, 50);
+        let space = planned_small(&["owner", "owners", "ownership", "pw", "wner", "onwer"]);
         let owner = space.typo_keys("owner");
         for typo in ["pwner", "woner", "wner", "oowner", "onwer", "owmer"] {
             assert!(
@@ -400,11 +403,7 @@ mod tests {
     /// names a term once.
     #[test]
     fn typo_keys_are_sorted_and_each_once() {
-        let terms: Vec<(&str, usize)> = ["oo", "ooo", "oops", "op", "owner", "ow"]
-            .iter()
-            .map(|t| (*t, 30))
-            .collect();
-        let space = KeySpace::plan(&terms, 50);
+        let space = planned_small(&["oo", "ooo", "oops", "op", "owner", "ow"]);
         for term in ["oops", "ooo", "o", "owner", "é", "éa"] {
             let keys = space.typo_keys(term);
             let mut sorted = keys.clone();
