@@ -185,7 +185,7 @@ fn main() {
     let index_ms = stderr
         .lines()
         .find_map(|l| l.trim().strip_prefix("index"))
-        .and_then(|l| l.trim().trim_end_matches("ms").trim().parse::<f64>().ok())
+        .and_then(|l| l.split_whitespace().next()?.parse::<f64>().ok())
         .unwrap_or(f64::NAN);
     println!(
         "10k pages built in {:.1} s (indexing {:.0} ms)",

@@ -598,8 +598,16 @@ fn print_details(outcome: &Outcome) {
 }
 
 fn print_timings(outcome: &Outcome) {
-    for (stage, time) in &outcome.timings.stages {
-        eprintln!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+    let timings = &outcome.timings;
+    for (stage, time) in &timings.stages {
+        let during = match timings.ran_during_previous(stage) {
+            true => "  (during the stage above)",
+            false => "",
+        };
+        eprintln!(
+            "  {stage:<8} {:>8.1} ms{during}",
+            time.as_secs_f64() * 1000.0
+        );
     }
     eprintln!(
         "  {:<8} {:>8.1} ms",

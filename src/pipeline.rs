@@ -55,6 +55,10 @@ impl Progress {
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub stages: Vec<(&'static str, Duration)>,
+    /// The stages that ran during the one before them (the index, beside
+    /// the page templates of a one-off build): part of its time, not
+    /// added to the total.
+    pub during_previous: Vec<&'static str>,
 }
 
 impl Timings {
@@ -65,8 +69,17 @@ impl Timings {
         value
     }
 
+    /// Whether `stage` ran during the stage before it.
+    pub fn ran_during_previous(&self, stage: &str) -> bool {
+        self.during_previous.contains(&stage)
+    }
+
     pub fn total(&self) -> Duration {
-        self.stages.iter().map(|(_, d)| *d).sum()
+        let counted = self.stages.iter();
+        counted
+            .filter(|(stage, _)| !self.ran_during_previous(stage))
+            .map(|(_, d)| *d)
+            .sum()
     }
 }
 
@@ -76,6 +89,9 @@ impl std::fmt::Display for Timings {
         for (i, (stage, time)) in self.stages.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
             write!(f, "{sep}{stage} {:.1} ms", time.as_secs_f64() * 1000.0)?;
+            if self.ran_during_previous(stage) {
+                f.write_str(" (during the one before)")?;
+            }
         }
         Ok(())
     }
@@ -321,9 +337,14 @@ fn run_inner(
         return Outcome::stopped_before_pages(loaded, diags, timings);
     }
     progress.enter("resolve");
-    let resolved = timings.time("resolve", || {
-        links::resolve_cached(&loaded, &mut cache.links, &mut diags)
+    let mut theme_problems = Diagnostics::default();
+    let (resolved, theme) = timings.time("resolve", || {
+        rayon::join(
+            || links::resolve_cached(&loaded, &mut cache.links, &mut diags),
+            || render::compile(&loaded, &cache.render, &mut theme_problems),
+        )
     });
+    diags.extend(theme_problems);
     if overtaken() {
         return Outcome::stopped_before_pages(loaded, diags, timings);
     }
@@ -332,15 +353,34 @@ fn run_inner(
         Mode::Check => render::Scope::OnePerTemplate,
     };
     progress.enter("render");
+    // A build that has failed already writes nothing.
+    let sink = sink.filter(|_| !diags.has_errors());
+    let never = || false;
+    // A one-off build makes its search index beside the page templates
+    // (see `render::Beside`); `serve` shows the pages before it starts.
+    let mut made_beside = None;
+    let index_beside = mode == Mode::Build && hooks.is_none() && !diags.has_errors();
+    let beside = index_beside.then(|| {
+        let (loaded, resolved, index_cache) = (&loaded, &resolved, &mut cache.index);
+        Box::new(
+            |sections: Vec<render::Sections>, body_keys: Option<&[u128]>| {
+                let start = Instant::now();
+                let texts = index::Texts {
+                    sections,
+                    body_keys,
+                };
+                let files = index::files(loaded, resolved, texts, index_cache, (&never, sink));
+                made_beside = Some((files, start.elapsed()));
+            },
+        ) as render::Beside<'_>
+    });
     let mut rendered = timings.time("render", || {
         render::render_cached(
-            &loaded,
-            &resolved,
+            (&loaded, &resolved, theme),
             scope,
             &mut cache.render,
             progress,
-            // A build that has failed already writes nothing.
-            sink.filter(|_| !diags.has_errors()),
+            (sink, beside),
             &mut diags,
         )
     });
@@ -349,7 +389,6 @@ fn run_inner(
         let sections = std::mem::take(&mut rendered.sections);
         let body_keys = rendered.body_keys.take();
         let mut files = assemble(rendered);
-        let never = || false;
         let (superseded, pool): (&(dyn Fn() -> bool + Sync), _) = match hooks {
             Some(hooks) => {
                 timings.time("show", || (hooks.show)(&files));
@@ -358,26 +397,33 @@ fn run_inner(
             None => (&never, None),
         };
         progress.enter("index");
-        let search = timings.time("index", || {
-            let texts = index::Texts {
-                sections,
-                body_keys: body_keys.as_deref(),
-            };
-            // The search index's packs go to the sink too, as they are made.
-            let index = || {
-                index::files(
-                    &loaded,
-                    &resolved,
-                    texts,
-                    &mut cache.index,
-                    (superseded, sink),
-                )
-            };
-            match pool {
-                Some(pool) => pool.install(index),
-                None => index(),
+        let search = match made_beside {
+            Some((search, time)) => {
+                timings.stages.push(("index", time));
+                timings.during_previous.push("index");
+                search
             }
-        });
+            None => timings.time("index", || {
+                let texts = index::Texts {
+                    sections,
+                    body_keys: body_keys.as_deref(),
+                };
+                // The search index's packs go to the sink too, as they are made.
+                let index = || {
+                    index::files(
+                        &loaded,
+                        &resolved,
+                        texts,
+                        &mut cache.index,
+                        (superseded, sink),
+                    )
+                };
+                match pool {
+                    Some(pool) => pool.install(index),
+                    None => index(),
+                }
+            }),
+        };
         match search {
             Some(search) => files.extend(search),
             None => stopped = Stopped::BeforeIndex,

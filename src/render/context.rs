@@ -375,11 +375,11 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    /// `bodies` holds every page's rendered body, by id: a page shows its
-    /// own and those of its extensions.
-    pub fn page_context(&self, id: PageId, bodies: &'a [Arc<Body>]) -> tera::Context {
+    /// `shown` holds the bodies page `id` shows, as [`Resolved::shown`]
+    /// lists them: its own, then its extensions'.
+    pub fn page_context(&self, id: PageId, shown: &[Arc<Body>]) -> tera::Context {
         let mut ctx = self.blank_context();
-        self.fill_page_context(&mut ctx, id, bodies);
+        self.fill_page_context(&mut ctx, id, shown);
         ctx
     }
 
@@ -388,10 +388,10 @@ impl<'a> ContextBuilder<'a> {
     /// same names ([`ContextBuilder::PAGE_KEYS`]), so nothing of the page
     /// before is left; and a context filled again is not copied from the
     /// blank one for every page.
-    pub fn fill_page_context(&self, ctx: &mut tera::Context, id: PageId, bodies: &'a [Arc<Body>]) {
+    pub fn fill_page_context(&self, ctx: &mut tera::Context, id: PageId, shown: &[Arc<Body>]) {
         let page: &'a Page = &self.loaded.pages[id];
-        let body = bodies[id].html.as_str();
-        let extensions = self.extensions(id, bodies);
+        let body = shown.first().map_or("", |b| b.html.as_str());
+        let extensions = self.extensions(id, shown.get(1..).unwrap_or_default());
         let with_lists = self.lists_all(id);
         self.fill_base(ctx, Some(id), root_prefix(&page.url), with_lists, None);
         let kind = if Some(id) == self.map_page {
@@ -458,10 +458,12 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn extensions(&self, id: PageId, bodies: &'a [Arc<Body>]) -> Vec<ExtensionCtx<'a>> {
+    /// Page `id`'s extensions, whose bodies are `bodies`, in order.
+    fn extensions<'b>(&'b self, id: PageId, bodies: &'b [Arc<Body>]) -> Vec<ExtensionCtx<'b>> {
         self.resolved.extensions[id]
             .iter()
-            .map(|&e| {
+            .enumerate()
+            .map(|(n, &e)| {
                 let ext = &self.loaded.pages[e];
                 let layer = self.layer(ext.layer);
                 let title = if ext.title.is_empty() {
@@ -473,7 +475,7 @@ impl<'a> ContextBuilder<'a> {
                     title,
                     id: crate::content::extension_anchor(layer.name),
                     layer,
-                    content: bodies[e].html.as_str(),
+                    content: bodies.get(n).map_or("", |b| b.html.as_str()),
                 }
             })
             .collect()
@@ -481,7 +483,7 @@ impl<'a> ContextBuilder<'a> {
 
     /// Second- and third-level headings, then each company section and its
     /// headings one level down.
-    fn toc(&self, id: PageId, extensions: &[ExtensionCtx<'a>]) -> Vec<TocEntry<'a>> {
+    fn toc(&self, id: PageId, extensions: &[ExtensionCtx<'_>]) -> Vec<TocEntry<'a>> {
         let pages = &self.loaded.pages;
         let entry = |h: &'a crate::markdown::Heading, level: u8| TocEntry {
             level,

@@ -73,7 +73,6 @@ struct Finder<'a> {
     cache: &'a RenderCache,
     builder: &'a ContextBuilder<'a>,
     tera: &'a tera::Tera,
-    bodies: &'a [Arc<Body>],
     body_keys: &'a [u128],
     templates: u128,
     faces: Option<face::Faces>,
@@ -82,9 +81,14 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    /// Page `id`, found in the cache or rendered; `context` is a context
-    /// of this build's to fill (see `ContextBuilder::fill_page_context`).
-    fn find(&self, id: PageId, context: &mut tera::Context) -> Result<Found, Box<Diagnostic>> {
+    /// Page `id`, showing the bodies `shown` (see [`Shown`]), found in
+    /// the cache or rendered; `context` is a context of this build's to
+    /// fill (see `ContextBuilder::fill_page_context`).
+    fn find(
+        &self,
+        (id, shown): (PageId, &[Arc<Body>]),
+        context: &mut tera::Context,
+    ) -> Result<Found, Box<Diagnostic>> {
         let template = template_for(self.loaded, id);
         let shown_bodies: Vec<u128> = self.resolved.shown(id).map(|p| self.body_keys[p]).collect();
         let face_key = self
@@ -100,7 +104,7 @@ impl Finder<'_> {
                     page_key(
                         self.templates,
                         &template,
-                        &self.builder.page_context(id, self.bodies)
+                        &self.builder.page_context(id, shown)
                     ),
                     key,
                     "render::face misses an input of the context of `{}`",
@@ -108,7 +112,7 @@ impl Finder<'_> {
                 );
                 (key, html, true)
             }
-            None => self.by_context(id, &template, context)?,
+            None => self.by_context((id, shown), &template, context)?,
         };
         Ok(Found {
             face_key,
@@ -125,11 +129,11 @@ impl Finder<'_> {
     /// context's key; if not, renders it.
     fn by_context(
         &self,
-        id: PageId,
+        (id, shown): (PageId, &[Arc<Body>]),
         template: &str,
         context: &mut tera::Context,
     ) -> Result<(u128, crate::pipeline::Bytes, bool), Box<Diagnostic>> {
-        self.builder.fill_page_context(context, id, self.bodies);
+        self.builder.fill_page_context(context, id, shown);
         let context = &*context;
         let key = if self.cache.keep {
             page_key(self.templates, template, context)
@@ -164,6 +168,13 @@ pub enum Scope {
 pub use body::{Body, SectionText, Sections};
 pub use cache::RenderCache;
 
+/// Work that needs only the pages' section texts (the search index), run
+/// beside the page templates as soon as the bodies are rendered: it has
+/// steps that keep one core alone, and the templates fill the other.
+/// With the texts come the keys of the bodies, when the cache keeps them
+/// (see [`Rendered::body_keys`]).
+pub type Beside<'a> = Box<dyn FnOnce(Vec<Sections>, Option<&[u128]>) + Send + 'a>;
+
 pub fn render(
     loaded: &Loaded,
     resolved: &Resolved,
@@ -171,26 +182,49 @@ pub fn render(
     diags: &mut Diagnostics,
 ) -> Rendered {
     let progress = crate::pipeline::Progress::default();
+    let mut cache = RenderCache::default();
+    let theme = compile(loaded, &cache, diags);
     render_cached(
-        loaded,
-        resolved,
+        (loaded, resolved, theme),
         scope,
-        &mut RenderCache::default(),
+        &mut cache,
         &progress,
-        None,
+        (None, None),
         diags,
     )
 }
 
+/// The theme's templates, compiled, and the key they are kept by
+/// (`serve`); no templates when one of them does not compile.
+pub struct Theme {
+    key: u128,
+    tera: Option<Arc<tera::Tera>>,
+}
+
+/// The theme's templates compiled, or taken from `cache` when it kept
+/// them as they are; what fails to compile is reported in `diags`. The
+/// pipeline compiles them beside the resolve stage: they need no links,
+/// and resolving starts with steps that keep one core alone.
+pub fn compile(loaded: &Loaded, cache: &RenderCache, diags: &mut Diagnostics) -> Theme {
+    let key = if cache.keep { templates_key(loaded) } else { 0 };
+    let kept = cache.compiled.as_ref().filter(|(k, _)| *k == key);
+    let tera = match kept {
+        Some((_, tera)) => Some(tera.clone()),
+        None => theme::compile(&loaded.templates, &loaded.sources, diags).map(Arc::new),
+    };
+    Theme { key, tera }
+}
+
 /// Like [`render`], reusing what `cache` holds from the previous build and
-/// leaving there what this one made.
+/// leaving there what this one made. Each page goes to `sink`, if any, as
+/// it is rendered; `beside`, if any, gets the section texts instead of
+/// [`Rendered::sections`] (see [`Beside`]).
 pub fn render_cached(
-    loaded: &Loaded,
-    resolved: &Resolved,
+    (loaded, resolved, theme): (&Loaded, &Resolved, Theme),
     scope: Scope,
     cache: &mut RenderCache,
     progress: &crate::pipeline::Progress,
-    sink: Option<&dyn crate::pipeline::Sink>,
+    (sink, beside): (Option<&dyn crate::pipeline::Sink>, Option<Beside<'_>>),
     diags: &mut Diagnostics,
 ) -> Rendered {
     let mut rendered = Rendered::default();
@@ -207,14 +241,12 @@ pub fn render_cached(
                 .insert(asset.path.clone(), asset.bytes.to_vec());
         }
     }
-    let templates = if cache.keep { templates_key(loaded) } else { 0 };
-    let compiled = cache.compiled.take().filter(|(key, _)| *key == templates);
-    let tera = match compiled {
-        Some((_, tera)) => tera,
-        None => match theme::compile(&loaded.templates, &loaded.sources, diags) {
-            Some(tera) => std::sync::Arc::new(tera),
-            None => return rendered,
-        },
+    let Theme {
+        key: templates,
+        tera: Some(tera),
+    } = theme
+    else {
+        return rendered;
     };
     let mut templates_seen = std::collections::HashSet::new();
     let to_render: Vec<PageId> = (0..loaded.pages.len())
@@ -282,8 +314,19 @@ pub fn render_cached(
     cache
         .body_key_by_stand_in
         .keep_only(used().filter_map(|(stand_in, key, _)| Some(((*stand_in)?, key))));
-    let (body_keys, bodies): (Vec<u128>, Vec<Arc<Body>>) =
+    let (body_keys, mut bodies): (Vec<u128>, Vec<Arc<Body>>) =
         bodies.into_iter().map(|(_, key, body)| (key, body)).unzip();
+    // The texts of bodies made for this build alone (a one-off build's)
+    // are moved out, not shared: the index then frees each page's as it
+    // goes, while the templates still hold the bodies.
+    let sections: Vec<Sections> = bodies
+        .iter_mut()
+        .map(|body| match Arc::get_mut(body) {
+            Some(body) => std::mem::take(&mut body.sections),
+            None => body.sections.clone(),
+        })
+        .collect();
+    let work = shown_bodies(resolved, &to_render, bodies);
     let places = nav::places(resolved);
     let keys = nav_keys(loaded, &places, &to_render);
     let previous = (templates, &cache.sidebars);
@@ -316,7 +359,6 @@ pub fn render_cached(
         cache,
         builder: &builder,
         tera: &tera,
-        bodies: &bodies,
         body_keys: &body_keys,
         templates,
         faces,
@@ -326,16 +368,15 @@ pub fn render_cached(
         print_bodies.into_iter().map(|(_, key, b)| (key, b)).unzip();
     // The pages, and beside them the few files made of the whole site.
     let find_pages = || -> Vec<Result<Found, Box<Diagnostic>>> {
-        to_render
-            .into_par_iter()
+        work.into_par_iter()
             .with_max_len(crate::sync::PAGES_PER_TASK)
             .map_init(
                 || builder.blank_context(),
-                |context, id| {
+                |context, (id, shown)| {
                     progress
                         .done
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let mut found = finder.find(id, context)?;
+                    let mut found = finder.find((id, &shown), context)?;
                     // Handed over, the page's HTML is not kept (a build that keeps
                     // pages for the next, `serve`, has no sink).
                     if let Some(sink) = sink {
@@ -349,7 +390,7 @@ pub fn render_cached(
             .collect()
     };
     let specials = (finder.faces.as_ref(), &cache.specials);
-    let (results, whole_site) = rayon::join(find_pages, || {
+    let whole_site = || {
         whole_site_files(
             (&tera, &builder),
             (&print_bodies, &print_keys),
@@ -357,7 +398,21 @@ pub fn render_cached(
             specials,
             all,
         )
-    });
+    };
+    let (results, whole_site) = match beside {
+        Some(beside) => {
+            let (results, (whole_site, ())) = rayon::join(find_pages, || {
+                rayon::join(whole_site, || {
+                    beside(sections, cache.keep.then_some(&body_keys[..]))
+                })
+            });
+            (results, whole_site)
+        }
+        None => {
+            rendered.sections = sections;
+            rayon::join(find_pages, whole_site)
+        }
+    };
     // The cache keeps exactly what this build used, if it keeps anything.
     let mut next = RenderCache {
         keep: cache.keep,
@@ -373,7 +428,6 @@ pub fn render_cached(
         next.pages.reserve(results.len());
         next.faces.reserve(results.len());
     }
-    rendered.sections = bodies.iter().map(|b| b.sections.clone()).collect();
     rendered.body_keys = cache.keep.then_some(body_keys);
     let mut seen_errors = std::collections::BTreeSet::new();
     for r in results {
@@ -412,6 +466,38 @@ pub fn render_cached(
     diags.extend(whole_site.problems);
     *cache = next;
     rendered
+}
+
+/// The bodies a page shows (see [`Resolved::shown`]): its own, then its
+/// extensions'.
+type Shown = Vec<Arc<Body>>;
+
+/// Each page of `to_render` with the bodies it shows, each moved out of
+/// `bodies` (by page id) for the last page that shows it: once that page
+/// is rendered, a body no cache keeps is freed, so a big build never holds
+/// every body while it renders its templates and, beside them, its index.
+fn shown_bodies(
+    resolved: &Resolved,
+    to_render: &[PageId],
+    bodies: Vec<Arc<Body>>,
+) -> Vec<(PageId, Shown)> {
+    let mut uses = vec![0usize; bodies.len()];
+    for p in to_render.iter().flat_map(|&id| resolved.shown(id)) {
+        uses[p] += 1;
+    }
+    let mut bodies: Vec<Option<Arc<Body>>> = bodies.into_iter().map(Some).collect();
+    let mut take = |p: PageId| {
+        uses[p] -= 1;
+        let body = match uses[p] {
+            0 => bodies[p].take(),
+            _ => bodies[p].clone(),
+        };
+        body.unwrap_or_default()
+    };
+    to_render
+        .iter()
+        .map(|&id| (id, resolved.shown(id).map(&mut take).collect()))
+        .collect()
 }
 
 /// The files made of the whole site rather than of one page: the print
@@ -586,14 +672,11 @@ pub(crate) fn render_page(
     }
     let url = &loaded.pages[id].url;
     let body = body::render_body_and_text(&body_input(loaded, resolved, id, url), false);
-    let none = Arc::new(Body::default());
-    let mut bodies: Vec<Arc<Body>> = (0..loaded.pages.len()).map(|_| none.clone()).collect();
-    bodies[id] = Arc::new(body);
     let places = nav::places(resolved);
     let keys = nav_keys(loaded, &places, &[id]);
     let previous = (*templates, &cache.sidebars);
     let nav = nav::NavCache::build(tera, loaded, resolved, places, keys, previous).ok()?;
-    let context = ContextBuilder::new(loaded, resolved, &nav).page_context(id, &bodies);
+    let context = ContextBuilder::new(loaded, resolved, &nav).page_context(id, &[Arc::new(body)]);
     let mut html = Vec::new();
     render_template(
         tera,
