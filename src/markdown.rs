@@ -6,7 +6,7 @@
 //! link target is known. Both passes use [`options`], so they see the same
 //! events in the same order.
 
-use std::collections::HashMap;
+use crate::key::FastMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -139,10 +139,13 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut in_code_block = false;
     // A run of adjacent prose text, searched for other generators' syntax.
     let mut text_run: Option<Range<usize>> = None;
+    // Their tags all open with `{`: in a body without one, there are no
+    // runs to search.
+    let may_be_foreign = memchr::memchr(b'{', body.as_bytes()).is_some();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let span = range.start + offset..range.end + offset;
-        if !matches!(event, Event::Text(_)) {
+        if may_be_foreign && !matches!(event, Event::Text(_)) {
             flush_run(body, offset, &mut text_run, &mut scan.foreign);
         }
         match &event {
@@ -209,7 +212,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
             Event::Text(t) => {
                 let verbatim = body.get(range.clone()) == Some(&*t);
                 // The parser splits text at `<` and friends: look at whole runs.
-                if !in_code_block && verbatim {
+                if may_be_foreign && !in_code_block && verbatim {
                     match &mut text_run {
                         Some(run) if run.end == range.start => run.end = range.end,
                         _ => {
@@ -297,8 +300,11 @@ pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
 
 /// Assigns unique heading ids within a page the way GitHub does, so anchors
 /// written for a repository's markdown keep working.
+#[derive(Default)]
 struct HeadingIds {
-    seen: HashMap<String, usize>,
+    /// How many headings have each id so far, counting the theme's own
+    /// use of a [`RESERVED_IDS`] id as one.
+    seen: FastMap<String, usize>,
 }
 
 /// Ids the theme's templates use; a heading "Main" becomes `main-1`.
@@ -312,14 +318,6 @@ const RESERVED_IDS: &[&str] = &[
     "concept-map",
 ];
 
-impl Default for HeadingIds {
-    fn default() -> Self {
-        HeadingIds {
-            seen: RESERVED_IDS.iter().map(|id| (id.to_string(), 1)).collect(),
-        }
-    }
-}
-
 impl HeadingIds {
     fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
         let base = explicit.map_or_else(|| slugify(text), str::to_string);
@@ -328,7 +326,8 @@ impl HeadingIds {
         } else {
             base
         };
-        let count = self.seen.entry(base.clone()).or_insert(0);
+        let reserved = usize::from(RESERVED_IDS.contains(&base.as_str()));
+        let count = self.seen.entry(base.clone()).or_insert(reserved);
         let id = if *count == 0 {
             base.clone()
         } else {

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde::ser::Serialize;
@@ -6,19 +6,25 @@ use serde_json::value::{to_value, Map, Value};
 
 use crate::errors::{Error, Result as TeraResult};
 
+/// The names of a context and their values: a hash map, as every variable
+/// a template writes is looked up here by its first name. (A `BTreeMap`
+/// compared the name with its keys one after the other.) Nothing reads it
+/// in its order: `into_json` sorts it.
+type Data = HashMap<String, Value, foldhash::fast::FixedState>;
+
 /// The struct that holds the context of a template rendering.
 ///
-/// Light wrapper around a `BTreeMap` for easier insertions of Serializable
+/// Light wrapper around a hash map for easier insertions of Serializable
 /// values
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    data: BTreeMap<String, Value>,
+    data: Data,
 }
 
 impl Context {
     /// Initializes an empty context
     pub fn new() -> Self {
-        Context { data: BTreeMap::new() }
+        Context { data: Data::default() }
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -76,8 +82,8 @@ impl Context {
     /// source.insert("d", &4);
     /// target.extend(source);
     /// ```
-    pub fn extend(&mut self, mut source: Context) {
-        self.data.append(&mut source.data);
+    pub fn extend(&mut self, source: Context) {
+        self.data.extend(source.data);
     }
 
     /// Converts the context to a `serde_json::Value` consuming the context.
@@ -93,7 +99,7 @@ impl Context {
     pub fn from_value(obj: Value) -> TeraResult<Self> {
         match obj {
             Value::Object(m) => {
-                let mut data = BTreeMap::new();
+                let mut data = Data::default();
                 for (key, value) in m {
                     data.insert(key, value);
                 }
