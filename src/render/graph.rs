@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::render::theme::escape_html;
+use crate::render::theme::{escape_html, push_escaped};
 
 /// A node: its label, where it links, and a CSS class (`principle`, `concept`).
 #[derive(Clone, Debug)]
@@ -60,13 +60,33 @@ struct Num(f64);
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let v = self.0;
-        let whole = v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative());
-        if whole {
+        match Num::whole(v) {
             // `itoa`, not `{}`: an integer's `Display` goes through the
             // formatter's padding machinery.
-            f.write_str(itoa::Buffer::new().format(v as i64))
-        } else {
-            write!(f, "{v}")
+            Some(n) => f.write_str(itoa::Buffer::new().format(n)),
+            None => write!(f, "{v}"),
+        }
+    }
+}
+
+impl Num {
+    /// `v` as an integer, when it prints as one.
+    fn whole(v: f64) -> Option<i64> {
+        let whole = v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative());
+        whole.then_some(v as i64)
+    }
+
+    /// Appends each piece of text and number after it to `out`, as
+    /// `write!` would, without its machinery: a concept's map has hundreds.
+    fn push_each(out: &mut String, pieces: &[(&str, f64)]) {
+        for &(text, v) in pieces {
+            out.push_str(text);
+            match Num::whole(v) {
+                Some(n) => out.push_str(itoa::Buffer::new().format(n)),
+                None => {
+                    let _ = write!(out, "{v}");
+                }
+            }
         }
     }
 }
@@ -96,33 +116,42 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
     for &((c1, i1), (c2, i2)) in edges {
         let (x1, y1) = (x(c1) + COLUMN_WIDTH, y(c1, i1) + NODE_HEIGHT / 2.0);
         let (x2, y2) = (x(c2), y(c2, i2) + NODE_HEIGHT / 2.0);
-        let mid = Num((x1 + x2) / 2.0);
-        let (x1, y1, x2, y2) = (Num(x1), Num(y1), Num(x2), Num(y2));
-        let _ = write!(
-            svg,
-            "<path d=\"M{x1} {y1}C{mid} {y1} {mid} {y2} {x2} {y2}\"/>"
-        );
+        let mid = (x1 + x2) / 2.0;
+        let d = [("<path d=\"M", x1), (" ", y1), ("C", mid), (" ", y1)];
+        Num::push_each(&mut svg, &d);
+        Num::push_each(&mut svg, &[(" ", mid), (" ", y2), (" ", x2), (" ", y2)]);
+        svg.push_str("\"/>");
     }
     svg.push_str("</g>");
     for (c, column) in columns.iter().enumerate() {
         for (i, node) in column.iter().enumerate() {
             let (nx, ny) = (x(c), y(c, i));
-            let _ = write!(
-                svg,
-                "<a href=\"{}\" class=\"node node-{}\"><title>{}</title>\
-                 <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>\
-                 <text x=\"{}\" y=\"{}\">{}</text></a>",
-                escape_html(&node.href),
-                node.class,
-                escape_html(&node.label),
-                Num(nx),
-                Num(ny),
-                Num(COLUMN_WIDTH),
-                Num(NODE_HEIGHT),
-                Num(nx + 10.0),
-                Num(ny + NODE_HEIGHT / 2.0 + 5.0),
-                escape_html(&crate::markdown::truncate_chars(&node.label, MAX_LABEL))
+            svg.push_str("<a href=\"");
+            push_escaped(&mut svg, &node.href);
+            svg.push_str("\" class=\"node node-");
+            svg.push_str(node.class);
+            svg.push_str("\"><title>");
+            push_escaped(&mut svg, &node.label);
+            let rect = [
+                (" x=\"", nx),
+                ("\" y=\"", ny),
+                ("\" width=\"", COLUMN_WIDTH),
+            ];
+            svg.push_str("</title><rect");
+            Num::push_each(&mut svg, &rect);
+            Num::push_each(&mut svg, &[("\" height=\"", NODE_HEIGHT)]);
+            let text = [
+                ("\"/><text x=\"", nx + 10.0),
+                ("\" y=\"", ny + NODE_HEIGHT / 2.0 + 5.0),
+            ];
+            svg.push_str("\" rx=\"6");
+            Num::push_each(&mut svg, &text);
+            svg.push_str("\">");
+            push_escaped(
+                &mut svg,
+                &crate::markdown::truncate_chars(&node.label, MAX_LABEL),
             );
+            svg.push_str("</text></a>");
         }
     }
     svg.push_str("</svg>");
