@@ -6,6 +6,13 @@
 //! choice: the build command gives each page to the output folder's
 //! writer (a [`Sink`]) as it is rendered, and `serve` keeps the site in
 //! memory.
+//!
+//! Two stages overlap where a stage has steps that keep one core alone:
+//! the theme is compiled beside the resolve stage (it needs no links), and
+//! a one-off build makes its search index beside the render stage's page
+//! templates, as soon as the bodies it needs are rendered (see
+//! [`render::Beside`]). Data still flows one way; `serve` keeps the index
+//! after the pages, which it shows first.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
