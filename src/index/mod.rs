@@ -117,7 +117,10 @@ fn files_unless(
     if superseded() {
         return None;
     }
-    let (scored, change) = build_unless(loaded, resolved, texts, cache, superseded)?;
+    // The files show each document's row, made when it is analysed: a
+    // build that keeps nothing for the next frees the text after.
+    let keep_text = cache.pages.keeps();
+    let (scored, change) = build_unless(loaded, resolved, (texts, keep_text), cache, superseded)?;
     if superseded() {
         cache.keep_scores_only(scored);
         return None;
@@ -173,6 +176,20 @@ struct Analysed {
     docs: Vec<SectionDoc>,
     terms: Vec<DocTerms>,
     surfaces: Vec<u32>,
+}
+
+impl Analysed {
+    /// Frees each document's text, which its analysis and its row needed
+    /// and nothing after: at 100k pages, hundreds of MB held to the end of
+    /// the build. Text shared elsewhere (the render cache's bodies, in
+    /// `serve`) is left as it is.
+    fn forget_texts(&mut self) {
+        for doc in &mut self.docs {
+            if let Some(section) = Arc::get_mut(&mut doc.section) {
+                section.body = String::new();
+            }
+        }
+    }
 }
 
 /// Every stem and surface word numbered so far: by one build, or by all
@@ -274,7 +291,7 @@ pub fn build(
     cache: &mut IndexCache,
 ) -> Index {
     let never = || false;
-    let Some((scored, _)) = build_unless(loaded, resolved, texts, cache, &never) else {
+    let Some((scored, _)) = build_unless(loaded, resolved, (texts, true), cache, &never) else {
         return Index::default();
     };
     let postings = (0..scored.term_count() as u32)
@@ -294,14 +311,16 @@ pub fn build(
 }
 
 /// The output pages scored: patched into the last build's scores when it
-/// can be exact, with what changed, or scored afresh. `None` when
+/// can be exact, with what changed, or scored afresh. The documents keep
+/// their sections' text if `keep_text`, else only what the index files
+/// show of them. `None` when
 /// `superseded` says, once the pages are analysed (and kept for the next
 /// build) or halfway through scoring them, that the index is no longer
 /// wanted.
 fn build_unless(
     loaded: &Loaded,
     resolved: &Resolved,
-    texts: Texts<'_>,
+    (texts, keep_text): (Texts<'_>, bool),
     cache: &mut IndexCache,
     superseded: &(dyn Fn() -> bool + Sync),
 ) -> Option<(Scored, Option<Change>)> {
@@ -340,7 +359,10 @@ fn build_unless(
             (slot, id, texts)
         })
         .collect();
-    for (slot, page) in analyse(loaded, resolved, misses, &mut cache.vocabulary) {
+    for (slot, mut page) in analyse(loaded, resolved, misses, &mut cache.vocabulary) {
+        if !keep_text {
+            page.forget_texts();
+        }
         analysed[slot] = Some(Arc::new(page));
     }
     let analysed: Vec<(PageId, Arc<Analysed>)> = ids
@@ -775,12 +797,13 @@ mod tests {
                 ))
             };
             let never = || false;
-            let (scored, change) = build_unless(loaded, resolved, text(), &mut kept, &never)
-                .expect("nothing supersedes it");
+            let (scored, change) =
+                build_unless(loaded, resolved, (text(), true), &mut kept, &never)
+                    .expect("nothing supersedes it");
             patched += usize::from(change.is_some());
             bests.patch_and_check(&scored, change.as_ref(), round);
             let mut afresh = IndexCache::keeping();
-            let (fresh, _) = build_unless(loaded, resolved, text(), &mut afresh, &never)
+            let (fresh, _) = build_unless(loaded, resolved, (text(), true), &mut afresh, &never)
                 .expect("nothing supersedes it");
             assert_eq!(
                 scores_by_name(&scored, &kept.vocabulary.stems),
