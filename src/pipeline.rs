@@ -368,18 +368,8 @@ fn run_inner(
     let mut made_beside = None;
     let index_beside = mode == Mode::Build && hooks.is_none() && !diags.has_errors();
     let beside = index_beside.then(|| {
-        let (loaded, resolved, index_cache) = (&loaded, &resolved, &mut cache.index);
-        Box::new(
-            |sections: Vec<render::Sections>, body_keys: Option<&[u128]>| {
-                let start = Instant::now();
-                let texts = index::Texts {
-                    sections,
-                    body_keys,
-                };
-                let files = index::files(loaded, resolved, texts, index_cache, (&never, sink));
-                made_beside = Some((files, start.elapsed()));
-            },
-        ) as render::Beside<'_>
+        let site = (&loaded, &resolved);
+        search_beside(site, &mut cache.index, sink, &mut made_beside)
     });
     let mut rendered = timings.time("render", || {
         render::render_cached(
@@ -448,6 +438,29 @@ fn run_inner(
         resolved,
         stopped,
     }
+}
+
+/// The search index's files, or `None`, and the time they took.
+type MadeBeside = (Option<BTreeMap<String, Bytes>>, Duration);
+
+/// The index stage as a one-off build runs it, beside the page templates:
+/// it puts its files and its time in `made`.
+fn search_beside<'a>(
+    (loaded, resolved): (&'a Loaded, &'a Resolved),
+    cache: &'a mut index::IndexCache,
+    sink: Option<&'a dyn Sink>,
+    made: &'a mut Option<MadeBeside>,
+) -> render::Beside<'a> {
+    Box::new(move |sections, body_keys| {
+        let start = Instant::now();
+        let texts = index::Texts {
+            sections,
+            body_keys,
+        };
+        let never = || false;
+        let files = index::files(loaded, resolved, texts, cache, (&never, sink));
+        *made = Some((files, start.elapsed()));
+    })
 }
 
 impl Outcome {
