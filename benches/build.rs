@@ -124,6 +124,8 @@ fn write_missing_corpora(sizes: &[usize]) -> bool {
 /// Altitude's figures into new folders at one size.
 struct NewFolders {
     build: Measured,
+    /// The median build's stages, from its `--timings`.
+    stages: Vec<(String, f64)>,
     /// `cp -r` of the first of those sites into new folders.
     copy: Measured,
 }
@@ -153,7 +155,12 @@ fn build_into_new_folders(pages: usize, trash: &mut Trash) -> NewFolders {
     for folder in folders.iter().chain(&copies) {
         trash.take(folder);
     }
-    NewFolders { build, copy }
+    let stages = stages(&build.stderr);
+    NewFolders {
+        build,
+        stages,
+        copy,
+    }
 }
 
 /// `altitude build --timings` of `site` into `out`, measured.
@@ -172,14 +179,13 @@ fn bench_size(pages: usize, fresh: NewFolders) -> Row {
         ready_for_run(&sources(&dir));
         timed_build(&site_arg, &out_arg)
     });
-    let fresh_stages = stages(&fresh.build.stderr);
     let stages = stages(&build.stderr);
     let check = median_of_runs(|| run_measured(altitude(&["check", &site_arg, "-q"])));
     let rebuild =
         median_of_runs(|| run_measured(altitude(&["build", &site_arg, "--out", &out_arg, "-q"])));
     Row {
         pages,
-        fresh_stages,
+        fresh_stages: fresh.stages,
         fresh: fresh.build,
         build,
         check,
@@ -280,7 +286,7 @@ fn bench_new_folders(sizes: &[usize], trash: &mut Trash) -> Vec<NewFolders> {
             measured.copy.wall_ms,
             measured.copy.fastest_ms
         );
-        println!("  stages: {}", stage_text(&stages(&measured.build.stderr)));
+        println!("  stages: {}", stage_text(&measured.stages));
         fresh.push(measured);
     }
     let fresh_ms: Vec<(usize, f64)> = sizes

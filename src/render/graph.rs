@@ -190,6 +190,17 @@ mod tests {
         }
     }
 
+    /// The map's pieces print their numbers as `Num` does, whole or not.
+    #[test]
+    fn pieces_print_numbers_as_num_does() {
+        let values = [8.0, 8.5, -0.0, 1e16, 0.1 + 0.2, f64::NAN];
+        let mut pushed = String::new();
+        let pieces: Vec<(&str, f64)> = values.iter().map(|&v| (" ", v)).collect();
+        Num::push_each(&mut pushed, &pieces);
+        let printed: String = values.iter().map(|&v| format!(" {}", Num(v))).collect();
+        assert_eq!(pushed, printed);
+    }
+
     #[test]
     fn barycentre_puts_nodes_near_their_neighbours() {
         // Node 0 links to row 5, node 1 to row 0, node 2 to nothing.

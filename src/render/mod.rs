@@ -44,7 +44,8 @@ pub struct Rendered {
     /// rendered.
     pub pages: Vec<RenderedPage>,
     /// Per page (by id), its sections' plain text, for the search index;
-    /// empty for pages not rendered.
+    /// empty for pages not rendered, and empty throughout when the render
+    /// stage gave them to a [`Beside`] instead.
     pub sections: Vec<Sections>,
     /// Per page, the key its body and sections were rendered under, when
     /// the cache keeps bodies (`serve`): whatever is made of a page's
