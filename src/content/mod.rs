@@ -984,6 +984,14 @@ pub fn url_for(path: &str) -> String {
 
 /// Lowercase, letters and digits kept, everything else one `-`.
 pub fn url_slug(name: &str) -> String {
+    match is_slug(name) {
+        true => name.to_string(),
+        false => slug_by_chars(name),
+    }
+}
+
+/// [`url_slug`], character by character.
+fn slug_by_chars(name: &str) -> String {
     let mut slug = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() || c == '_' || c == '.' {
@@ -993,6 +1001,17 @@ pub fn url_slug(name: &str) -> String {
         }
     }
     slug.trim_end_matches('-').to_string()
+}
+
+/// Whether `name` is its own slug, as most file and folder names are:
+/// [`slug_by_chars`] takes each character through Unicode's lowercasing.
+fn is_slug(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let kept = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.');
+    bytes.iter().all(|b| kept(b) || *b == b'-')
+        && bytes.first().is_none_or(kept)
+        && bytes.last().is_none_or(kept)
+        && !bytes.windows(2).any(|pair| pair == b"--")
 }
 
 fn title_from_path(path: &str) -> String {
@@ -1058,6 +1077,18 @@ fn check_url_collisions(pages: &[Arc<Page>], diags: &mut Diagnostics) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_that_are_their_own_slug_are_found_so() {
+        let pieces = ["a", "Z", "-", "_", ".", "9", "é", " ", "/"];
+        for name in &crate::testing::every_mix(&pieces, 4) {
+            assert_eq!(
+                super::url_slug(name),
+                super::slug_by_chars(name),
+                "{name:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1307,7 +1307,7 @@ fn shard_json<'a>(
     let mut json = ShardJson {
         pages: Vec::new(),
         docs: Vec::new(),
-        terms: Vec::new(),
+        terms: Vec::with_capacity(terms.len()),
         see: see
             .iter()
             .map(|s| {
@@ -1322,8 +1322,9 @@ fn shard_json<'a>(
     let mut local_doc: HashMap<u32, usize, FastHash> = HashMap::default();
     for &term in terms {
         let postings = quantised.get(term as usize).map_or(&[][..], Vec::as_slice);
-        let mut kept = Vec::new();
-        for &(doc, score) in postings.iter().take(per_term) {
+        let postings = &postings[..postings.len().min(per_term)];
+        let mut kept = Vec::with_capacity(postings.len());
+        for &(doc, score) in postings {
             let local = *local_doc.entry(doc).or_insert_with(|| {
                 let page_id = docs[doc as usize].page;
                 let page = *local_page.entry(page_id).or_insert_with(|| {

@@ -328,6 +328,14 @@ fn each_section_piece<'h, 'e>(
 /// in one pass. Words already apart by one plain space are copied as one
 /// run.
 fn push_words(out: &mut String, text: &str) {
+    // Most pieces of prose are one such run already, but for a space
+    // before or after a link: copied whole.
+    let inner = text.strip_prefix(' ').unwrap_or(text);
+    let inner = inner.strip_suffix(' ').unwrap_or(inner);
+    if is_one_run(inner.as_bytes()) {
+        push_word(out, inner);
+        return;
+    }
     let mut i = 0;
     while i < text.len() {
         while let Some(width) = whitespace_at(text, i) {
@@ -357,6 +365,53 @@ fn run_end(text: &str, mut i: usize) -> usize {
         }
     }
     i
+}
+
+/// Whether `text` is, start to end, one run as [`run_end`] takes it: ASCII
+/// at or above a space, no space first or last, no two together. (Some
+/// texts that are one run are not found so, such as those with a control
+/// character: [`run_end`] takes them.) Tested eight bytes at a time: at
+/// 10,000 pages, taking the pieces a byte at a time was 3 % of a build.
+fn is_one_run(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    let (Some(&first), Some(&last)) = (text.first(), text.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    let mut chunks = text.chunks_exact(8);
+    // Whether the chunk before ended with a space.
+    let mut space_before = 0;
+    for chunk in &mut chunks {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            return false;
+        };
+        let v = u64::from_le_bytes(bytes);
+        // Per byte, its high bit: set for a byte below a space or not
+        // ASCII...
+        let low = v & !HIGHS;
+        let control = !(low + ONES * 0x60) & HIGHS;
+        if (v & HIGHS) | control != 0 {
+            return false;
+        }
+        // ...and for a space (all ASCII here, so no carry between bytes).
+        let spaced = v ^ (ONES * 0x20);
+        let spaces = !(((spaced & !HIGHS) + !HIGHS) | spaced) & HIGHS;
+        if spaces & (spaces >> 8) != 0 || space_before & spaces & 0x80 != 0 {
+            return false;
+        }
+        space_before = spaces >> 56;
+    }
+    let mut before_was_space = space_before != 0;
+    for &b in chunks.remainder() {
+        if !(b' '..=0x7f).contains(&b) || (b == b' ' && before_was_space) {
+            return false;
+        }
+        before_was_space = b == b' ';
+    }
+    true
 }
 
 /// The width of the whitespace char at byte `i` of `text`, if one is there.
@@ -502,6 +557,27 @@ mod tests {
             out,
             "lead and tab no-space-before non breaking é end x\u{1c}y café"
         );
+    }
+
+    /// Pieces long enough to be tested eight bytes at a time, with every
+    /// kind of byte at every place of a chunk and across chunks.
+    #[test]
+    fn long_pieces_are_pushed_as_split_whitespace_makes_them() {
+        let pieces = [
+            "abcdefg", " ", "  ", "\t", "é", "~\u{7f}", "\u{1f}", "\u{a0}",
+        ];
+        for text in &crate::testing::every_mix(&pieces, 4) {
+            for lead in ["", "x", "xyz"] {
+                let text = format!("{lead}{text}");
+                let mut out = String::from("before");
+                push_words(&mut out, &text);
+                let expected = std::iter::once("before")
+                    .chain(text.split_whitespace())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                assert_eq!(out, expected, "{text:?}");
+            }
+        }
     }
 
     #[test]

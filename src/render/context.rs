@@ -15,6 +15,7 @@ use crate::links::{Resolved, Target};
 use crate::render::graph::{self, Node};
 use crate::render::lists::{self, BacklinkCtx, TocEntry};
 use crate::render::nav::NavCache;
+use crate::render::overwrite::overwrite;
 use crate::render::urls::{link_url, root_prefix, shared_root_prefix};
 use crate::render::Body;
 
@@ -313,11 +314,12 @@ impl<'a> ContextBuilder<'a> {
         print: Option<&[Arc<Body>]>,
     ) {
         let current_url = current.map(|id| self.url(id));
-        ctx.insert(
+        set(
+            ctx,
             "nav",
             &self.nav.for_page(current, &root, current_url.as_deref()),
         );
-        ctx.insert("root", &root);
+        set(ctx, "root", &root);
         let principles: Vec<PrincipleSummary<'_>> = if with_lists {
             self.resolved
                 .principles
@@ -328,7 +330,7 @@ impl<'a> ContextBuilder<'a> {
         } else {
             Vec::new()
         };
-        ctx.insert("principles", &principles);
+        set(ctx, "principles", &principles);
         let concepts: Vec<ConceptSummary<'_>> = if with_lists {
             self.resolved
                 .concept_list
@@ -338,7 +340,7 @@ impl<'a> ContextBuilder<'a> {
         } else {
             Vec::new()
         };
-        ctx.insert("concepts", &concepts);
+        set(ctx, "concepts", &concepts);
     }
 
     fn principle_summary(
@@ -438,7 +440,7 @@ impl<'a> ContextBuilder<'a> {
                 String::new()
             },
         };
-        ctx.insert("page", &page_ctx);
+        set(ctx, "page", &page_ctx);
         debug_assert_page_keys(ctx);
     }
 
@@ -826,6 +828,29 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
 /// In debug builds, that `context` holds exactly the names of
 /// `ContextBuilder::PAGE_KEYS`: a page's key hashes those, and a context
 /// filled page after page must leave nothing of the page before.
+/// Sets `key` in `ctx` to `value`, written over the value `key` had (see
+/// [`overwrite`]): a context filled again for each page reuses the page
+/// before's strings, lists and objects. Tera's public API has no way to
+/// reach a value in place; taking it out and putting it back costs a few
+/// allocations, where serializing afresh cost hundreds.
+fn set<T: Serialize + ?Sized>(ctx: &mut tera::Context, key: &str, value: &T) {
+    let Some(mut slot) = ctx.remove(key) else {
+        ctx.insert(key, value);
+        return;
+    };
+    if overwrite(&mut slot, value).is_err() {
+        // As `insert` did before: serializing these values cannot fail.
+        ctx.insert(key, value);
+        return;
+    }
+    let mut one = serde_json::Map::new();
+    one.insert(key.to_owned(), slot);
+    match tera::Context::from_value(serde_json::Value::Object(one)) {
+        Ok(again) => ctx.extend(again),
+        Err(_) => ctx.insert(key, value),
+    }
+}
+
 fn debug_assert_page_keys(context: &tera::Context) {
     debug_assert_eq!(
         context_names(context),

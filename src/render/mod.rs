@@ -12,6 +12,7 @@ mod face;
 mod graph;
 mod lists;
 mod nav;
+mod overwrite;
 mod theme;
 pub(crate) mod urls;
 
