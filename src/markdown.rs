@@ -3,11 +3,14 @@
 //! The load stage scans each body once for what the resolve stage needs
 //! (headings with their ids, every link with its position and the sentence
 //! around it) without rendering anything. Rendering happens later, when every
-//! link target is known. Both passes use [`options`], so they see the same
-//! events in the same order.
+//! link target is known, from the events the scan kept ([`Events`]), not
+//! from a second parse.
 
 use crate::key::FastMap;
 use std::ops::Range;
+
+mod events;
+pub use events::{Events, Replay};
 
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -69,6 +72,8 @@ pub struct Scan {
     /// Template syntax of other generators found in prose, which Altitude
     /// shows as text: the span and the generator it belongs to.
     pub foreign: Vec<(Range<usize>, &'static str)>,
+    /// The events read, for the render stage to replay (see [`Events`]).
+    pub events: Events,
 }
 
 /// Openings of other generators' template tags, and whose they are.
@@ -144,6 +149,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let may_be_foreign = memchr::memchr(b'{', body.as_bytes()).is_some();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        scan.events.keep(&event, range.start, body);
         let span = range.start + offset..range.end + offset;
         if may_be_foreign && !matches!(event, Event::Text(_)) {
             flush_run(body, offset, &mut text_run, &mut scan.foreign);

@@ -1,17 +1,16 @@
 //! A page's markdown body → HTML, with every link pointed at its resolved target.
 //!
-//! Runs pulldown-cmark over the body a second time (the first was the scan in
-//! the load stage) and rewrites events on the way to the HTML writer: link
-//! destinations, heading ids, GitHub alert blocks, and the opening H1 that
-//! would repeat the title.
+//! Replays the events the load stage's scan kept of the body (see
+//! `markdown::Events`) and rewrites them on the way to the HTML writer:
+//! link destinations, heading ids, GitHub alert blocks, and the opening H1
+//! that would repeat the title.
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Tag, TagEnd};
 use std::sync::Arc;
 
 use crate::config::UrlStyle;
 use crate::content::{Page, PageId};
 use crate::links::{AutoLink, Target};
-use crate::markdown;
 use crate::markdown::{Heading, LinkKind};
 use crate::render::urls;
 
@@ -140,7 +139,7 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
     // Inside a link to a hidden page: its text stays, the link goes.
     let mut in_hidden_link = false;
 
-    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+    for (event, start) in page.events.replay(body) {
         if skipping_h1 {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
                 skipping_h1 = false;
@@ -186,7 +185,7 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
                 title,
                 id,
             }) => {
-                let target = target_at(input, range.start + offset);
+                let target = target_at(input, start + offset);
                 let href = target.and_then(|t| urls::href_for(input, t));
                 if let LinkType::WikiLink { has_pothole: false } = link_type {
                     wiki_text = Some(wiki_display(input, &dest_url, target));
@@ -208,7 +207,7 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
                 title,
                 id,
             }) => {
-                let target = target_at(input, range.start + offset);
+                let target = target_at(input, start + offset);
                 let href = target.and_then(|t| urls::href_for(input, t));
                 events.push(Event::Start(Tag::Image {
                     link_type,
@@ -232,7 +231,7 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
             }
             Event::End(TagEnd::Link) if in_hidden_link => in_hidden_link = false,
             Event::Text(text) => {
-                let start = range.start + offset;
+                let start = start + offset;
                 push_text_with_autolinks(input, &mut events, text, start);
             }
             other => events.push(other),
