@@ -10,7 +10,7 @@ use crate::key::FastMap;
 use std::ops::Range;
 
 mod events;
-pub use events::{Events, Replay};
+pub use events::{Events, KeptEvents, Replay};
 
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -250,6 +250,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     }
     finish_block(&mut scan.links, &mut pending, &mut block);
     flush_run(body, offset, &mut text_run, &mut scan.foreign);
+    scan.events.finish();
     scan
 }
 

@@ -815,7 +815,7 @@ fn parse_keyed(
         headings: scan.headings.into(),
         links: scan.links.into(),
         prose: scan.prose.into(),
-        events: Arc::new(scan.events),
+        events: crate::markdown::KeptEvents::new(scan.events),
         skip_first_h1,
         defined_in: None,
         extends,

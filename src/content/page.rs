@@ -181,7 +181,7 @@ pub struct Page {
     /// Spans of prose where concepts may be auto-linked.
     pub prose: Arc<[std::ops::Range<usize>]>,
     /// The body's markdown events, kept by the scan for the render stage.
-    pub events: Arc<crate::markdown::Events>,
+    pub events: crate::markdown::KeptEvents,
     /// The body starts with an H1 that repeats the title; the template
     /// already prints the title, so rendering skips it.
     pub skip_first_h1: bool,
@@ -237,7 +237,7 @@ impl Page {
             headings: scan.headings.into(),
             links: scan.links.into(),
             prose: scan.prose.into(),
-            events: Arc::new(scan.events),
+            events: crate::markdown::KeptEvents::new(scan.events),
             skip_first_h1: false,
             defined_in: None,
             extends: None,

@@ -15,11 +15,42 @@
 //! are few.
 
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock;
 
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, OffsetIter, Parser, Tag,
     TagEnd,
 };
+
+/// A page's events until a one-off build takes them: it renders each
+/// body once and frees the events with it, so they never add to the
+/// build's peak (at 100,000 pages they are about 250 MB). `serve` leaves
+/// them for the builds after. Without them a body is parsed again.
+#[derive(Debug, Default)]
+pub struct KeptEvents(Mutex<Option<Arc<Events>>>);
+
+impl KeptEvents {
+    pub fn new(events: Events) -> Self {
+        KeptEvents(Mutex::new(Some(Arc::new(events))))
+    }
+
+    /// The events, taken away when `take`, else left for later.
+    pub fn get(&self, take: bool) -> Option<Arc<Events>> {
+        let mut slot = lock(&self.0);
+        match take {
+            true => slot.take(),
+            false => slot.clone(),
+        }
+    }
+}
+
+impl Clone for KeptEvents {
+    fn clone(&self) -> Self {
+        KeptEvents(Mutex::new(lock(&self.0).clone()))
+    }
+}
 
 /// The events of one body, in order, with where each starts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -125,15 +156,21 @@ impl Events {
         });
     }
 
+    /// Gives back the room the lists grew into beyond what they hold: a
+    /// site's events are kept until its pages are rendered. (A copy of
+    /// the exact size: shrinking in place keeps the room.)
+    pub fn finish(&mut self) {
+        self.items = self.items.as_slice().to_vec();
+        self.links = self.links.as_slice().to_vec();
+    }
+
     /// The events as they were kept, or as `body` parses again when they
     /// could not be kept; each with the byte where it starts.
     pub fn replay<'a>(&'a self, body: &'a str) -> Replay<'a> {
-        Replay(match self.lost {
-            false => Source::Kept(self, body, self.items.iter()),
-            true => Source::Parsed(Box::new(
-                Parser::new_ext(body, super::options()).into_offset_iter(),
-            )),
-        })
+        match self.lost {
+            false => Replay(Source::Kept(self, body, self.items.iter())),
+            true => Replay::parse(body),
+        }
     }
 
     fn compact(&mut self, event: &Event<'_>, body: &str) -> Option<Kept> {
@@ -338,6 +375,15 @@ enum Source<'a> {
     Parsed(Box<OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>>),
 }
 
+impl<'a> Replay<'a> {
+    /// The events of `body`, parsed.
+    pub fn parse(body: &'a str) -> Self {
+        Replay(Source::Parsed(Box::new(
+            Parser::new_ext(body, super::options()).into_offset_iter(),
+        )))
+    }
+}
+
 impl<'a> Iterator for Replay<'a> {
     type Item = (Event<'a>, usize);
 
@@ -446,6 +492,16 @@ Last line with é and ✓.";
         let events = kept(body);
         assert_eq!(events.whole(), 1);
         assert_eq!(events.replay(body).collect::<Vec<_>>(), parsed(body));
+    }
+
+    /// A one-off build takes a page's events; `serve` leaves them.
+    #[test]
+    fn kept_events_are_taken_once_or_left() {
+        let kept_events = KeptEvents::new(kept(BODY));
+        assert!(kept_events.get(false).is_some());
+        assert!(kept_events.clone().get(true).is_some());
+        assert!(kept_events.get(true).is_some());
+        assert!(kept_events.get(false).is_none());
     }
 
     /// Events too far into a body for a `u32` are not kept: the body is

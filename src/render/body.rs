@@ -26,6 +26,8 @@ pub(crate) struct BodyInput<'a> {
     pub style: UrlStyle,
     /// The URL the HTML will be shown at (the page's own, or the print edition's).
     pub shown_at: &'a str,
+    /// Whether to take the page's events (see `markdown::KeptEvents`).
+    pub take_events: bool,
 }
 
 /// Everything [`render_body_and_text`] reads, hashed: the cache key of a body.
@@ -139,7 +141,12 @@ pub(crate) fn render_body_and_text(input: &BodyInput<'_>, with_text: bool) -> Bo
     // Inside a link to a hidden page: its text stays, the link goes.
     let mut in_hidden_link = false;
 
-    for (event, start) in page.events.replay(body) {
+    let kept = page.events.get(input.take_events);
+    let replay = match &kept {
+        Some(kept) => kept.replay(body),
+        None => crate::markdown::Replay::parse(body),
+    };
+    for (event, start) in replay {
         if skipping_h1 {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
                 skipping_h1 = false;

@@ -267,7 +267,11 @@ pub fn render_cached(
     // A page's body as shown at `shown_at`, from the cache when it has it;
     // with its key, and the key's stand-in if it has one.
     let body_at = |id: PageId, shown_at: &str, with_text: bool| {
-        let input = body_input(loaded, resolved, id, shown_at);
+        let input = BodyInput {
+            // A one-off build renders each body once, and frees its events.
+            take_events: !cache.keep,
+            ..body_input(loaded, resolved, id, shown_at)
+        };
         // A one-off build keeps nothing: no key to compute.
         let (stand_in, key) = match cache.keep {
             true => body_key(
@@ -589,6 +593,7 @@ fn body_input<'a>(
         extensions: &resolved.extensions,
         style: loaded.config.url_style,
         shown_at,
+        take_events: false,
     }
 }
 
