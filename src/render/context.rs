@@ -32,43 +32,43 @@ struct Link {
 
 #[derive(Serialize)]
 struct SiteCtx<'a> {
-    title: &'a str,
-    description: &'a str,
-    language: &'a str,
+    accent: &'a str,
+    accent_dark: &'a str,
     base_url: &'a str,
+    description: &'a str,
     home_url: String,
+    language: &'a str,
+    /// `[theme]`: logo URL relative to the root, accent colours.
+    logo: &'a str,
     map_url: String,
     print_url: String,
     search_url: String,
-    /// `[theme]`: logo URL relative to the root, accent colours.
-    logo: &'a str,
-    accent: &'a str,
-    accent_dark: &'a str,
+    title: &'a str,
 }
 
 #[derive(Serialize)]
 struct ConceptRef {
+    definition: String,
     title: String,
     url: String,
-    definition: String,
 }
 
 #[derive(Serialize)]
 struct PrincipleCtx {
-    order: i64,
     altitude: AxisStep,
-    horizon: AxisStep,
-    role_shift: String,
     concepts: Vec<ConceptRef>,
+    horizon: AxisStep,
+    order: i64,
+    role_shift: String,
 }
 
 #[derive(Serialize)]
 struct ConceptCtx {
-    definition: String,
     aliases: Vec<String>,
     backlinks: Vec<BacklinkCtx>,
     /// `backlinks` as a list, ready to show.
     backlinks_html: String,
+    definition: String,
     /// SVG: the pages that use this concept and the concepts they also use.
     local_map: String,
 }
@@ -87,83 +87,83 @@ struct Preview<'a> {
 
 #[derive(Serialize)]
 struct RelatedCtx {
+    shared: Vec<String>,
     title: String,
     url: String,
-    shared: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct SectionPage {
+    summary: String,
     title: String,
     url: String,
-    summary: String,
 }
 
 /// Which layer a page or section comes from, for its provenance badge.
 #[derive(Serialize)]
 struct LayerCtx<'a> {
-    name: &'a str,
     /// Not the bottom layer: an addition, shown with a badge.
     addition: bool,
+    name: &'a str,
 }
 
 /// A company section added to a page by an upper layer (`extends`).
 #[derive(Serialize)]
 struct ExtensionCtx<'a> {
-    title: String,
+    content: &'a str,
     /// Id of the section, for the table of contents.
     id: String,
     layer: LayerCtx<'a>,
-    content: &'a str,
+    title: String,
 }
 
 #[derive(Serialize)]
 struct PageCtx<'a> {
-    title: &'a str,
-    url: String,
-    kind: &'a str,
-    /// The day of the source's last commit (`last_updated = true`).
-    updated: Option<&'a str>,
+    breadcrumbs: Vec<Link>,
+    concept: Option<ConceptCtx>,
+    /// SVG of every principle and the concepts it relies on (map page only).
+    concept_map: String,
+    content: &'a str,
     /// Where an author edits the source (the layer's `edit_url`).
     edit_url: Option<String>,
-    summary: &'a str,
-    content: &'a str,
-    layer: LayerCtx<'a>,
     extensions: Vec<ExtensionCtx<'a>>,
+    kind: &'a str,
+    layer: LayerCtx<'a>,
+    next: Option<Link>,
+    prev: Option<Link>,
+    /// JSON: href → preview, for every page this page links to.
+    previews: String,
+    principle: Option<PrincipleCtx>,
+    related: Vec<RelatedCtx>,
+    section_pages: Vec<SectionPage>,
+    summary: &'a str,
+    title: &'a str,
     toc: Vec<TocEntry<'a>>,
     /// `toc` as nested lists, ready to show.
     toc_html: String,
-    breadcrumbs: Vec<Link>,
-    prev: Option<Link>,
-    next: Option<Link>,
-    principle: Option<PrincipleCtx>,
-    concept: Option<ConceptCtx>,
-    related: Vec<RelatedCtx>,
-    section_pages: Vec<SectionPage>,
-    /// JSON: href → preview, for every page this page links to.
-    previews: String,
-    /// SVG of every principle and the concepts it relies on (map page only).
-    concept_map: String,
+    /// The day of the source's last commit (`last_updated = true`).
+    updated: Option<&'a str>,
+    url: String,
 }
 
 #[derive(Serialize)]
 struct PrincipleSummary<'a> {
+    altitude: AxisStep,
+    content: &'a str,
+    horizon: AxisStep,
+    order: i64,
+    role_shift: &'a str,
+    summary: &'a str,
     title: &'a str,
     url: String,
-    summary: &'a str,
-    order: i64,
-    altitude: AxisStep,
-    horizon: AxisStep,
-    role_shift: &'a str,
-    content: &'a str,
 }
 
 #[derive(Serialize)]
 struct ConceptSummary<'a> {
+    aliases: Vec<&'a str>,
+    definition: &'a str,
     title: &'a str,
     url: String,
-    definition: &'a str,
-    aliases: Vec<&'a str>,
 }
 
 pub(crate) struct ContextBuilder<'a> {
@@ -901,9 +901,109 @@ fn previews_json(previews: &BTreeMap<String, Preview<'_>>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::render::lists::{BacklinkCtx, TocEntry};
+
+    /// The contexts' structs declare their fields in key order, so that a
+    /// page's context is written over the page before's in one pass (see
+    /// `render::overwrite`): each, with every list and option filled,
+    /// serializes in declaration order as in key order.
+    #[test]
+    fn contexts_declare_their_fields_in_key_order() {
+        fn in_key_order(value: &impl Serialize) {
+            let declared = serde_json::to_string(value).unwrap();
+            let sorted = serde_json::to_string(&serde_json::to_value(value).unwrap()).unwrap();
+            assert_eq!(declared, sorted);
+        }
+        let s = || "s".to_string();
+        let link = || Link {
+            title: s(),
+            url: s(),
+        };
+        let layer = || LayerCtx {
+            addition: true,
+            name: "n",
+        };
+        let (altitude, horizon) = (Altitude::ALL[0].step(), Horizon::ALL[0].step());
+        in_key_order(&PageCtx {
+            breadcrumbs: vec![link()],
+            concept: Some(ConceptCtx {
+                aliases: vec![s()],
+                backlinks: vec![BacklinkCtx {
+                    context: s(),
+                    title: s(),
+                    url: s(),
+                }],
+                backlinks_html: s(),
+                definition: s(),
+                local_map: s(),
+            }),
+            concept_map: s(),
+            content: "c",
+            edit_url: Some(s()),
+            extensions: vec![ExtensionCtx {
+                content: "c",
+                id: s(),
+                layer: layer(),
+                title: s(),
+            }],
+            kind: "k",
+            layer: layer(),
+            next: Some(link()),
+            prev: Some(link()),
+            previews: s(),
+            principle: Some(PrincipleCtx {
+                altitude: altitude.clone(),
+                concepts: vec![ConceptRef {
+                    definition: s(),
+                    title: s(),
+                    url: s(),
+                }],
+                horizon: horizon.clone(),
+                order: 1,
+                role_shift: s(),
+            }),
+            related: vec![RelatedCtx {
+                shared: vec![s()],
+                title: s(),
+                url: s(),
+            }],
+            section_pages: vec![SectionPage {
+                summary: s(),
+                title: s(),
+                url: s(),
+            }],
+            summary: "s",
+            title: "t",
+            toc: vec![TocEntry {
+                id: "i".into(),
+                level: 2,
+                title: "t".into(),
+            }],
+            toc_html: s(),
+            updated: Some("u"),
+            url: s(),
+        });
+        in_key_order(&PrincipleSummary {
+            altitude,
+            content: "c",
+            horizon,
+            order: 1,
+            role_shift: "r",
+            summary: "s",
+            title: "t",
+            url: s(),
+        });
+        in_key_order(&ConceptSummary {
+            aliases: vec!["a"],
+            definition: "d",
+            title: "t",
+            url: s(),
+        });
+    }
+
     #[test]
     fn previews_are_written_as_serde_json_writes_them() {
-        use super::{previews_json, Preview};
         let tricky = "quote \" back \\ tab \t nl \n bell \u{7} é </script>";
         let mut map = std::collections::BTreeMap::new();
         for (href, t) in [("../a/", "A"), ("../b/#x", tricky), ("../\"c\"/", "")] {

@@ -19,9 +19,9 @@ use crate::render::theme::push_escaped;
 /// One heading in the table of contents (`page.toc`).
 #[derive(Serialize)]
 pub(crate) struct TocEntry<'a> {
+    pub id: Cow<'a, str>,
     /// 2 or 3: a level-3 entry is nested in the level-2 entry before it.
     pub level: u8,
-    pub id: Cow<'a, str>,
     pub title: Cow<'a, str>,
 }
 
@@ -71,11 +71,11 @@ fn closing(level: u8) -> &'static str {
 /// (`page.concept.backlinks`).
 #[derive(Serialize)]
 pub(crate) struct BacklinkCtx {
+    /// May be empty.
+    pub context: String,
     pub title: String,
     /// Relative to the site root.
     pub url: String,
-    /// May be empty.
-    pub context: String,
 }
 
 /// The backlinks as a list, one line each: the page's title as a link,

@@ -12,11 +12,10 @@
 //!
 //! The result is always the value `serde_json::to_value` makes. Where the
 //! shapes differ (a page without `prev`, say, after one with it) the part
-//! that differs is made afresh; an object that would keep a field the new
-//! value lacks is noticed at its end, and the whole value is then made
-//! afresh.
-
-use std::cell::Cell;
+//! that differs is made afresh; an object with other fields than the old
+//! one in its place, or fields declared out of key order, fails the pass,
+//! and the whole value is then made afresh. So the contexts' structs
+//! declare their fields in key order (a test in `context.rs` checks it).
 
 use serde::ser::{self, Serialize};
 use serde_json::value::Serializer as Fresh;
@@ -25,12 +24,9 @@ use serde_json::{Error, Map, Value};
 /// Makes `slot` what `serde_json::to_value(value)` makes, reusing the
 /// allocations of the value it held.
 pub(crate) fn overwrite<T: Serialize + ?Sized>(slot: &mut Value, value: &T) -> Result<(), Error> {
-    let stale = Cell::new(false);
-    value.serialize(Over {
-        slot: &mut *slot,
-        stale: &stale,
-    })?;
-    if stale.get() {
+    if value.serialize(Over { slot: &mut *slot }).is_err() {
+        // Another shape (or a value that cannot be serialized, which
+        // `to_value` reports).
         *slot = serde_json::to_value(value)?;
     }
     Ok(())
@@ -39,8 +35,6 @@ pub(crate) fn overwrite<T: Serialize + ?Sized>(slot: &mut Value, value: &T) -> R
 /// A serializer writing over `slot`.
 struct Over<'a> {
     slot: &'a mut Value,
-    /// Set when an object kept a field the value does not have.
-    stale: &'a Cell<bool>,
 }
 
 impl<'a> Over<'a> {
@@ -60,11 +54,7 @@ impl<'a> Over<'a> {
             Value::Array(items) => items,
             _ => unreachable!("made an array just above"),
         };
-        OverSeq {
-            items,
-            written: 0,
-            stale: self.stale,
-        }
+        OverSeq { items, written: 0 }
     }
 }
 
@@ -206,14 +196,12 @@ impl<'a> ser::Serializer for Over<'a> {
         if !matches!(&*self.slot, Value::Object(fields) if reusable && fields.len() == len) {
             *self.slot = Value::Object(Map::new());
         }
-        let fields = match self.slot {
-            Value::Object(fields) => fields,
-            _ => unreachable!("made an object just above"),
+        let Value::Object(fields) = self.slot else {
+            unreachable!("made an object just above")
         };
-        Ok(OverStruct {
-            fields,
-            written: 0,
-            stale: self.stale,
+        Ok(match fields.is_empty() {
+            true => OverStruct::Fresh(fields),
+            false => OverStruct::Cursor(fields.iter_mut()),
         })
     }
     fn serialize_struct_variant(
@@ -232,7 +220,6 @@ impl<'a> ser::Serializer for Over<'a> {
 struct OverSeq<'a> {
     items: &'a mut Vec<Value>,
     written: usize,
-    stale: &'a Cell<bool>,
 }
 
 impl OverSeq<'_> {
@@ -241,10 +228,7 @@ impl OverSeq<'_> {
             self.items.push(Value::Null);
         }
         let slot = &mut self.items[self.written];
-        value.serialize(Over {
-            slot,
-            stale: self.stale,
-        })?;
+        value.serialize(Over { slot })?;
         self.written += 1;
         Ok(())
     }
@@ -290,12 +274,15 @@ impl ser::SerializeTupleStruct for OverSeq<'_> {
 }
 
 /// An object written over field by field.
-struct OverStruct<'a> {
-    fields: &'a mut Map<String, Value>,
-    /// How many fields were written: every one of them is in `fields`, so
-    /// if `fields` holds more, some field of the old value is left over.
-    written: usize,
-    stale: &'a Cell<bool>,
+enum OverStruct<'a> {
+    /// A new object: each field inserted.
+    Fresh(&'a mut Map<String, Value>),
+    /// The old object's fields, in key order, met in turn: a struct whose
+    /// fields are declared in key order (as the contexts' are) finds each
+    /// at the cursor, where a look-up by key costs half a dozen string
+    /// comparisons. A field not at the cursor fails the serialization,
+    /// and [`overwrite`] makes the whole value afresh.
+    Cursor(serde_json::map::IterMut<'a>),
 }
 
 impl ser::SerializeStruct for OverStruct<'_> {
@@ -306,24 +293,26 @@ impl ser::SerializeStruct for OverStruct<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        match self.fields.get_mut(key) {
-            Some(slot) => value.serialize(Over {
-                slot,
-                stale: self.stale,
-            })?,
-            None => {
-                self.fields
-                    .insert(key.to_owned(), serde_json::to_value(value)?);
+        match self {
+            OverStruct::Fresh(fields) => {
+                fields.insert(key.to_owned(), serde_json::to_value(value)?);
+                Ok(())
             }
+            OverStruct::Cursor(fields) => match fields.next() {
+                Some((name, slot)) if name == key => value.serialize(Over { slot }),
+                _ => Err(ser::Error::custom("another shape")),
+            },
         }
-        self.written += 1;
-        Ok(())
     }
     fn end(self) -> Result<(), Error> {
-        if self.fields.len() != self.written {
-            self.stale.set(true);
+        match self {
+            // The old object had more fields.
+            OverStruct::Cursor(mut left) => match left.next() {
+                Some(_) => Err(ser::Error::custom("another shape")),
+                None => Ok(()),
+            },
+            OverStruct::Fresh(_) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -409,18 +398,19 @@ mod tests {
     }
 
     #[derive(Serialize, Clone)]
+    /// Fields in key order, as the contexts declare theirs.
     struct Page {
-        title: &'static str,
-        order: i64,
-        weight: f64,
-        shown: bool,
-        prev: Option<Link>,
-        crumbs: Vec<Link>,
-        pair: (u32, &'static str),
-        kind: Kind,
-        extra: BTreeMap<String, u32>,
         #[serde(skip_serializing_if = "Option::is_none")]
         badge: Option<&'static str>,
+        crumbs: Vec<Link>,
+        extra: BTreeMap<String, u32>,
+        kind: Kind,
+        order: i64,
+        pair: (u32, &'static str),
+        prev: Option<Link>,
+        shown: bool,
+        title: &'static str,
+        weight: f64,
     }
 
     fn link(title: &str) -> Link {
@@ -484,6 +474,24 @@ mod tests {
         overwrite(&mut slot, &page(11)).unwrap();
         assert_eq!(slot, serde_json::to_value(page(11)).unwrap());
         assert_eq!((buffer(&slot), crumbs(&slot)), (before, list));
+    }
+
+    /// Fields declared out of key order: the value is made afresh, the
+    /// same.
+    #[test]
+    fn fields_out_of_key_order_make_the_value_afresh() {
+        #[derive(Serialize)]
+        struct Unsorted {
+            url: &'static str,
+            title: String,
+        }
+        let value = |n: usize| Unsorted {
+            url: "u",
+            title: "t".repeat(n),
+        };
+        let mut slot = serde_json::to_value(value(1)).unwrap();
+        overwrite(&mut slot, &value(2)).unwrap();
+        assert_eq!(slot, serde_json::json!({"title": "tt", "url": "u"}));
     }
 
     /// An object with as many fields but other names: none of the old
