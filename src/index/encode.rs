@@ -1390,12 +1390,21 @@ fn decode_postings(text: &str) -> Vec<(u32, u8)> {
 /// The start of a section's text, cut at a word boundary.
 fn snippet(body: &str) -> String {
     // Only as far into the body as the snippet goes: bodies can be long.
-    let Some((end, _)) = body.char_indices().nth(SNIPPET_CHARS) else {
+    // In ASCII, the char that ends it is its byte.
+    let end = match body.as_bytes().get(..SNIPPET_CHARS) {
+        Some(head) if head.is_ascii() => (body.len() > SNIPPET_CHARS).then_some(SNIPPET_CHARS),
+        _ => body.char_indices().nth(SNIPPET_CHARS).map(|(end, _)| end),
+    };
+    let Some(end) = end else {
         return body.to_string();
     };
     let cut = &body[..end];
     let at_word = cut.rfind(' ').map_or(cut, |i| &cut[..i]);
-    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
+    let at_word = at_word.trim_end_matches([',', ';', ':', '.']);
+    let mut snippet = String::with_capacity(at_word.len() + '…'.len_utf8());
+    snippet.push_str(at_word);
+    snippet.push('…');
+    snippet
 }
 
 #[cfg(test)]
@@ -1526,6 +1535,26 @@ mod tests {
         let postings: Vec<(u32, u8)> = (0..300).map(|i| (i * i, (i % 63 + 1) as u8)).collect();
         let encoded = encode_postings(postings.clone());
         assert_eq!(decode_postings(&encoded), postings);
+    }
+
+    /// The same snippets as counting chars from the start makes, in
+    /// ASCII or not, at every length around the cut.
+    #[test]
+    fn snippets_cut_after_as_many_chars_in_any_script() {
+        let by_chars = |body: &str| match body.char_indices().nth(SNIPPET_CHARS) {
+            None => body.to_string(),
+            Some((end, _)) => {
+                let cut = &body[..end];
+                let at_word = cut.rfind(' ').map_or(cut, |i| &cut[..i]);
+                format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
+            }
+        };
+        for word in ["word", "wörd", "mot,"] {
+            for len in SNIPPET_CHARS - 8..SNIPPET_CHARS + 8 {
+                let body: String = format!("{word} ").repeat(60).chars().take(len).collect();
+                assert_eq!(snippet(&body), by_chars(&body), "{body:?}");
+            }
+        }
     }
 
     #[test]
