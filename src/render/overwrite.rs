@@ -44,17 +44,17 @@ impl<'a> Over<'a> {
         Ok(())
     }
 
-    /// `slot` as an array, emptied of nothing: its elements are written
-    /// over in turn.
-    fn array(self, len: Option<usize>) -> OverSeq<'a> {
+    /// `slot` as an array, its elements to be written over in turn.
+    fn array(self, len: Option<usize>) -> Result<OverSeq<'a>, Error> {
         if !self.slot.is_array() {
             *self.slot = Value::Array(Vec::with_capacity(len.unwrap_or(0)));
         }
-        let items = match self.slot {
-            Value::Array(items) => items,
-            _ => unreachable!("made an array just above"),
-        };
-        OverSeq { items, written: 0 }
+        match self.slot {
+            Value::Array(items) => Ok(OverSeq { items, written: 0 }),
+            // Made an array just above: not met. [`overwrite`] would
+            // make the value afresh.
+            _ => Err(ser::Error::custom("not an array")),
+        }
     }
 }
 
@@ -165,13 +165,13 @@ impl<'a> ser::Serializer for Over<'a> {
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<OverSeq<'a>, Error> {
-        Ok(self.array(len))
+        self.array(len)
     }
     fn serialize_tuple(self, len: usize) -> Result<OverSeq<'a>, Error> {
-        Ok(self.array(Some(len)))
+        self.array(Some(len))
     }
     fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<OverSeq<'a>, Error> {
-        Ok(self.array(Some(len)))
+        self.array(Some(len))
     }
     fn serialize_tuple_variant(
         self,
@@ -197,7 +197,8 @@ impl<'a> ser::Serializer for Over<'a> {
             *self.slot = Value::Object(Map::new());
         }
         let Value::Object(fields) = self.slot else {
-            unreachable!("made an object just above")
+            // Made an object just above: not met.
+            return Err(ser::Error::custom("not an object"));
         };
         Ok(match fields.is_empty() {
             true => OverStruct::Fresh(fields),
@@ -240,38 +241,29 @@ impl OverSeq<'_> {
     }
 }
 
-impl ser::SerializeSeq for OverSeq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// The three ways serde hands over a list's elements (a sequence, a
+/// tuple, a tuple struct; `serde_json` makes an array of each): each
+/// element written over in turn.
+macro_rules! over_seq {
+    ($($serialize:ident :: $element:ident),*) => {$(
+        impl ser::$serialize for OverSeq<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for OverSeq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for OverSeq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+over_seq!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// An object written over field by field.
 enum OverStruct<'a> {
