@@ -1078,19 +1078,15 @@ fn check_url_collisions(pages: &[Arc<Page>], diags: &mut Diagnostics) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn names_that_are_their_own_slug_are_found_so() {
         let pieces = ["a", "Z", "-", "_", ".", "9", "é", " ", "/"];
         for name in &crate::testing::every_mix(&pieces, 4) {
-            assert_eq!(
-                super::url_slug(name),
-                super::slug_by_chars(name),
-                "{name:?}"
-            );
+            assert_eq!(url_slug(name), slug_by_chars(name), "{name:?}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn urls_from_paths() {

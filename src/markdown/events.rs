@@ -25,9 +25,10 @@ use pulldown_cmark::{
 };
 
 /// A page's events until a one-off build takes them: it renders each
-/// body once and frees the events with it, so they never add to the
-/// build's peak (at 100,000 pages they are about 250 MB). `serve` leaves
-/// them for the builds after. Without them a body is parsed again.
+/// body once and frees the events with it, so they are gone before the
+/// page templates and the index, where the build's memory peaks (at
+/// 100,000 pages they are about 250 MB). `serve` leaves them for the
+/// builds after. Without them a body is parsed again.
 #[derive(Debug, Default)]
 pub struct KeptEvents(Mutex<Option<Arc<Events>>>);
 

@@ -825,9 +825,6 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
     }
 }
 
-/// In debug builds, that `context` holds exactly the names of
-/// `ContextBuilder::PAGE_KEYS`: a page's key hashes those, and a context
-/// filled page after page must leave nothing of the page before.
 /// Sets `key` in `ctx` to `value`, written over the value `key` had (see
 /// [`overwrite`]): a context filled again for each page reuses the page
 /// before's strings, lists and objects. Tera's public API has no way to
@@ -851,6 +848,9 @@ fn set<T: Serialize + ?Sized>(ctx: &mut tera::Context, key: &str, value: &T) {
     }
 }
 
+/// In debug builds, that `context` holds exactly the names of
+/// `ContextBuilder::PAGE_KEYS`: a page's key hashes those, and a context
+/// filled page after page must leave nothing of the page before.
 fn debug_assert_page_keys(context: &tera::Context) {
     debug_assert_eq!(
         context_names(context),
