@@ -7,8 +7,8 @@
 //! allocated, inserted into its object, and freed with the next page:
 //! about 40,000 instructions a page, 7 % of a 10,000-page build. Written
 //! over the page before's, a string is copied into the buffer it had, an
-//! array keeps its elements, and an object's field is found by its key
-//! instead of inserted.
+//! array keeps its elements, and an object's fields are walked in key
+//! order instead of inserted.
 //!
 //! The result is always the value `serde_json::to_value` makes. Where the
 //! shapes differ (a page without `prev`, say, after one with it) the part
