@@ -82,8 +82,8 @@ impl Timings {
     }
 
     pub fn total(&self) -> Duration {
-        let counted = self.stages.iter();
-        counted
+        self.stages
+            .iter()
             .filter(|(stage, _)| !self.ran_during_previous(stage))
             .map(|(_, d)| *d)
             .sum()

@@ -117,9 +117,17 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
         let (x1, y1) = (x(c1) + COLUMN_WIDTH, y(c1, i1) + NODE_HEIGHT / 2.0);
         let (x2, y2) = (x(c2), y(c2, i2) + NODE_HEIGHT / 2.0);
         let mid = (x1 + x2) / 2.0;
-        let d = [("<path d=\"M", x1), (" ", y1), ("C", mid), (" ", y1)];
+        let d = [
+            ("<path d=\"M", x1),
+            (" ", y1),
+            ("C", mid),
+            (" ", y1),
+            (" ", mid),
+            (" ", y2),
+            (" ", x2),
+            (" ", y2),
+        ];
         Num::push_each(&mut svg, &d);
-        Num::push_each(&mut svg, &[(" ", mid), (" ", y2), (" ", x2), (" ", y2)]);
         svg.push_str("\"/>");
     }
     svg.push_str("</g>");
@@ -132,20 +140,15 @@ pub(crate) fn layered_svg(label: &str, columns: &[Vec<Node>], edges: &[Edge]) ->
             svg.push_str(node.class);
             svg.push_str("\"><title>");
             push_escaped(&mut svg, &node.label);
-            let rect = [
-                (" x=\"", nx),
+            let rect_and_text = [
+                ("</title><rect x=\"", nx),
                 ("\" y=\"", ny),
                 ("\" width=\"", COLUMN_WIDTH),
-            ];
-            svg.push_str("</title><rect");
-            Num::push_each(&mut svg, &rect);
-            Num::push_each(&mut svg, &[("\" height=\"", NODE_HEIGHT)]);
-            let text = [
-                ("\"/><text x=\"", nx + 10.0),
+                ("\" height=\"", NODE_HEIGHT),
+                ("\" rx=\"6\"/><text x=\"", nx + 10.0),
                 ("\" y=\"", ny + NODE_HEIGHT / 2.0 + 5.0),
             ];
-            svg.push_str("\" rx=\"6");
-            Num::push_each(&mut svg, &text);
+            Num::push_each(&mut svg, &rect_and_text);
             svg.push_str("\">");
             push_escaped(
                 &mut svg,

@@ -60,6 +60,43 @@ fn bundled_playbook_builds_every_page_kind() {
     }
 }
 
+/// The print edition shows each principle's body as its page does: a
+/// build renders each body once from the events its load kept, and frees
+/// them, so the print edition's copy is parsed again.
+#[test]
+fn the_print_edition_shows_every_principles_prose() {
+    let tmp = TempDir::new("print");
+    let r = build_bundled(&tmp.join("public"), tmp.path());
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let files = read_tree(&tmp.join("public"));
+    let print = String::from_utf8_lossy(&files["print/index.html"]);
+    let principles: Vec<&String> = files
+        .keys()
+        .filter(|p| p.starts_with("principles/") && p.matches('/').count() == 2)
+        .filter(|p| p.as_str() != "principles/index.html")
+        .collect();
+    assert_eq!(principles.len(), 11);
+    for path in principles {
+        let page = String::from_utf8_lossy(&files[path]);
+        let prose = &page[page.find("<div class=\"prose\">").expect(path)..];
+        // Paragraphs without links read the same in both places (links
+        // are relative to where they are shown).
+        let plain: Vec<&str> = prose
+            .split("<p>")
+            .skip(1)
+            .filter_map(|p| p.split_once("</p>").map(|(p, _)| p))
+            .filter(|p| !p.contains('<'))
+            .collect();
+        assert!(!plain.is_empty(), "{path} has no plain paragraph");
+        for paragraph in plain {
+            assert!(
+                print.contains(&format!("<p>{paragraph}</p>")),
+                "the print edition lacks {path}'s paragraph {paragraph:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn two_builds_are_byte_identical() {
     let tmp = TempDir::new("determinism");
