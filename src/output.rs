@@ -32,6 +32,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::key::{FastMap, FastSet};
 use crate::pipeline::SiteFiles;
 use crate::sync::lock;
 
@@ -166,13 +167,13 @@ pub struct Writer {
     out: PathBuf,
     way: Way,
     /// Every file given, with what became of it.
-    files: Mutex<HashMap<String, Fate>>,
+    files: Mutex<FastMap<String, Fate>>,
     /// In place: the folders this writer made, to take back on failure.
     made_dirs: Mutex<BTreeSet<String>>,
     /// Fresh: the folders made so far. Most files share a folder with
     /// others (the search index's packs, a thousand or more): asked to
     /// make it again, the system answers with an error and a `stat`.
-    folders: Mutex<HashSet<String>>,
+    folders: Mutex<FastSet<String>>,
     /// The first write that failed.
     failure: Mutex<Option<io::Error>>,
     /// In place: a file that does not fit over the previous site came.
@@ -204,9 +205,9 @@ impl Writer {
         Writer {
             out,
             way,
-            files: Mutex::new(HashMap::new()),
+            files: Mutex::new(FastMap::default()),
             made_dirs: Mutex::new(BTreeSet::new()),
-            folders: Mutex::new(HashSet::new()),
+            folders: Mutex::new(FastSet::default()),
             failure: Mutex::new(None),
             reshaped: AtomicBool::new(false),
             finished: false,

@@ -1,5 +1,7 @@
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use crate::errors::{Error, Result};
 use crate::parser::ast::{Block, MacroDefinition, Node};
 use crate::parser::{parse, remove_whitespace};
@@ -39,7 +41,7 @@ pub struct Template {
     /// The type corresponds to the following `block_name -> [(template name, definition)]`
     /// The order of the Vec is from the first in hierarchy to the current template and the template
     /// name is needed in order to load its macros if necessary.
-    pub blocks_definitions: HashMap<String, Vec<(String, Block)>>,
+    pub blocks_definitions: HashMap<String, Vec<(String, Block)>, FixedState>,
 }
 
 impl Template {
@@ -105,7 +107,7 @@ impl Template {
             macros,
             imported_macro_files,
             parents: vec![],
-            blocks_definitions: HashMap::new(),
+            blocks_definitions: HashMap::default(),
             from_extend: false,
         })
     }

@@ -5,6 +5,7 @@ use std::io::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 
+use foldhash::fast::FixedState;
 use globwalk::glob_builder;
 
 use crate::builtins::filters::{array, common, number, object, string, Filter};
@@ -63,13 +64,13 @@ pub struct Tera {
     #[doc(hidden)]
     glob: Option<String>,
     #[doc(hidden)]
-    pub templates: HashMap<String, Template>,
+    pub templates: HashMap<String, Template, FixedState>,
     #[doc(hidden)]
-    pub filters: HashMap<String, Arc<dyn Filter>>,
+    pub filters: HashMap<String, Arc<dyn Filter>, FixedState>,
     #[doc(hidden)]
-    pub testers: HashMap<String, Arc<dyn Test>>,
+    pub testers: HashMap<String, Arc<dyn Test>, FixedState>,
     #[doc(hidden)]
-    pub functions: HashMap<String, Arc<dyn Function>>,
+    pub functions: HashMap<String, Arc<dyn Function>, FixedState>,
     // Which extensions does Tera automatically autoescape on.
     // Defaults to [".html", ".htm", ".xml"]
     #[doc(hidden)]
@@ -89,10 +90,10 @@ impl Tera {
 
         let mut tera = Tera {
             glob: Some(dir.to_string()),
-            templates: HashMap::new(),
-            filters: HashMap::new(),
-            functions: HashMap::new(),
-            testers: HashMap::new(),
+            templates: HashMap::default(),
+            filters: HashMap::default(),
+            functions: HashMap::default(),
+            testers: HashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
@@ -265,7 +266,7 @@ impl Tera {
         // Recursive fn that finds all the parents and put them in an ordered Vec from closest to first parent
         // parent template
         fn build_chain(
-            templates: &HashMap<String, Template>,
+            templates: &HashMap<String, Template, FixedState>,
             start: &Template,
             template: &Template,
             mut parents: Vec<String>,
@@ -296,7 +297,7 @@ impl Tera {
 
             let parents = build_chain(&self.templates, template, template, vec![])?;
 
-            let mut blocks_definitions = HashMap::new();
+            let mut blocks_definitions = HashMap::default();
             for (block_name, def) in &template.blocks {
                 // push our own block first
                 let mut definitions = vec![(template.name.clone(), def.clone())];
@@ -327,7 +328,7 @@ impl Tera {
             };
             template.blocks_definitions = match tpl_block_definitions.remove(&template.name) {
                 Some(blocks) => blocks,
-                None => HashMap::new(),
+                None => HashMap::default(),
             };
         }
 
@@ -893,10 +894,10 @@ impl Default for Tera {
     fn default() -> Tera {
         let mut tera = Tera {
             glob: None,
-            templates: HashMap::new(),
-            filters: HashMap::new(),
-            testers: HashMap::new(),
-            functions: HashMap::new(),
+            templates: HashMap::default(),
+            filters: HashMap::default(),
+            testers: HashMap::default(),
+            functions: HashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
