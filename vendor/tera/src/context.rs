@@ -364,20 +364,40 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     }
 
     // A plain path (`page.prev.url`), as nearly every path is: its tokens
-    // are the runs between dots, without the quote-aware walk.
-    if !pointer.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']' | b'~')) {
-        let mut target = value;
-        let mut start = 0;
-        for (i, b) in pointer.bytes().chain([b'.']).enumerate() {
-            if b == b'.' {
-                if i > start {
-                    target = pointer_step(target, &pointer[start..i])?;
-                }
-                start = i + 1;
-            }
+    // are the runs between dots, without the quote-aware walk, stepped
+    // through as they are found (not after a first pass over the path
+    // for quotes). A path with a quote, bracket, backslash or `~` is
+    // walked instead, from the start, wherever one turns up first.
+    let mut target = value;
+    let mut start = 0;
+    for (i, b) in pointer.bytes().chain([b'.']).enumerate() {
+        if is_quoting(b) {
+            return quoted_pointer(value, pointer);
         }
-        return Some(target);
+        if b == b'.' {
+            if i > start {
+                match pointer_step(target, &pointer[start..i]) {
+                    Some(next) => target = next,
+                    None if pointer[i..].bytes().any(is_quoting) => {
+                        return quoted_pointer(value, pointer)
+                    }
+                    None => return None,
+                }
+            }
+            start = i + 1;
+        }
     }
+    Some(target)
+}
+
+/// A byte that makes a path more than runs between dots.
+fn is_quoting(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']' | b'~')
+}
+
+/// [`dotted_pointer`] for a path with quotes, brackets, backslashes or
+/// `~`, tokens found by the quote-aware walk.
+fn quoted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     PointerMachina::new(pointer)
         .map(unescape_pointer_token)
         .try_fold(value, |target, token| pointer_step(target, &token))
@@ -397,7 +417,7 @@ fn pointer_step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
 /// borrowed when it has none, as nearly every token has.
 #[inline]
 pub(crate) fn unescape_pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.contains('~') {
+    if crate::utils::find_byte(token, b'~').is_some() {
         std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {
         std::borrow::Cow::Borrowed(token)
@@ -419,6 +439,40 @@ mod tests {
 
     use serde_json::json;
     use std::collections::HashMap;
+
+    /// Patch 11 (see `PATCHES.md`): plain runs stepped through as they are
+    /// found, the quote-aware walk for the rest, give what a first pass
+    /// over the path for quotes then either did, whatever fails where.
+    #[test]
+    fn dotted_pointer_steps_plain_runs_as_the_two_passes_did() {
+        fn two_passes<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+            if pointer.is_empty() {
+                return Some(value);
+            }
+            if !pointer.bytes().any(is_quoting) {
+                return pointer
+                    .split('.')
+                    .filter(|token| !token.is_empty())
+                    .try_fold(value, pointer_step);
+            }
+            quoted_pointer(value, pointer)
+        }
+        let value = json!({
+            "a": {"": {"b": {"c": 1, "x": {"y z": 2}}}, "b": {"c": 3}, "list": [4, {"d": 5}]},
+            "": {"b": {"c": 6}},
+            "q.x": {"c": 7},
+            "t~": 8,
+        });
+        let pointers = [
+            "", "a", "a.b", "a.b.c", "a..b.c", "a.b.missing", "missing.b", "a.list.1.d",
+            "a.list.9", "a.list.x", "a..b.x.\"y z\"", "a.b.\"c\"", "missing.\"c\"",
+            "a.missing.\"c\"", "a.b[\"c\"]", "a.missing[\"c\"]", "\"q.x\".c",
+            "a.\"\".b.c", "t~0", "a.b.c.", ".a.b", "a.\\b", "a.b.c'", "a.b.c]",
+        ];
+        for pointer in pointers {
+            assert_eq!(dotted_pointer(&value, pointer), two_passes(&value, pointer), "{pointer}");
+        }
+    }
 
     #[test]
     fn test_dotted_pointer() {

@@ -27,8 +27,8 @@ impl<'a> UserContext<'a> {
         self.inner.get(key)
     }
 
-    pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
-        let dot = crate::utils::find_byte(pointer, b'.')?;
+    /// The value at `pointer`, whose first dot is at `dot`.
+    pub fn find_value_by_dotted_pointer(&self, pointer: &str, dot: usize) -> Option<&'a Value> {
         let root = crate::context::unescape_pointer_token(&pointer[..dot]);
         self.inner.get(&root).and_then(|val| dotted_pointer(val, &pointer[dot + 1..]))
     }
@@ -104,8 +104,10 @@ impl<'a> CallStack<'a> {
     }
 
     pub fn lookup(&self, key: &str) -> Option<Val<'a>> {
+        // Where the first name ends: looked for once, not by every frame.
+        let dot = crate::utils::find_byte(key, b'.');
         for stack_frame in self.stack.iter().rev() {
-            let found = stack_frame.find_value(key);
+            let found = stack_frame.find_value(key, dot);
             if found.is_some() {
                 return found;
             }
@@ -118,8 +120,8 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if crate::utils::find_byte(key, b'.').is_some() {
-            return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
+        if let Some(dot) = dot {
+            return self.context.find_value_by_dotted_pointer(key, dot).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
         }
