@@ -185,17 +185,26 @@ fn is_word_char(c: char) -> bool {
 fn word_end(text: &str, at: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = at;
-    while let Some(&byte) = bytes.get(end) {
-        match CLASSES[usize::from(byte)] {
-            Class::Word => end += 1,
-            Class::Other => break,
-            Class::Multi => match text.get(end..).and_then(|rest| rest.chars().next()) {
+    loop {
+        // A run of ASCII letters and digits, in a loop that asks nothing
+        // else of each byte; then what stopped it.
+        end += bytes.get(end..).map_or(0, |rest| {
+            rest.iter().take_while(|&&b| is_ascii_word(b)).count()
+        });
+        match bytes.get(end).map(|&b| CLASSES[usize::from(b)]) {
+            Some(Class::Multi) => match text.get(end..).and_then(|rest| rest.chars().next()) {
                 Some(c) if is_word_char(c) => end += c.len_utf8(),
                 _ => break,
             },
+            _ => break,
         }
     }
     end
+}
+
+/// Whether a byte is an ASCII letter or digit, by a table.
+fn is_ascii_word(byte: u8) -> bool {
+    matches!(CLASSES[usize::from(byte)], Class::Word)
 }
 
 /// What a byte of UTF-8 text says of the character it is in.
