@@ -105,9 +105,8 @@ impl<'a> StackFrame<'a> {
 
     /// Finds a value in the stack frame.
     /// Looks first in `frame_context`, then compares to for_loop key_name and value_name.
-    /// The value of `key`, whose first dot (if any) is at `dot`. A frame
-    /// with no values and no loop, as most frames a lookup passes, holds
-    /// nothing.
+    /// `dot` is where `key`'s first dot is, if it has one. A frame with no
+    /// values and no loop, as most frames a look-up passes, holds nothing.
     pub fn find_value(&self, key: &str, dot: Option<usize>) -> Option<Val<'a>> {
         if self.context.is_empty() && self.for_loop.is_none() {
             return None;
