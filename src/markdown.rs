@@ -4,7 +4,8 @@
 //! (headings with their ids, every link with its position and the sentence
 //! around it) without rendering anything. Rendering happens later, when every
 //! link target is known, from the events the scan kept ([`Events`]), not
-//! from a second parse.
+//! from a second parse (but for a body a one-off build shows twice: the
+//! print edition's copy of a principle is parsed again).
 
 use crate::key::FastMap;
 use std::ops::Range;

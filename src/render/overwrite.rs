@@ -40,8 +40,7 @@ struct Over<'a> {
 impl<'a> Over<'a> {
     /// `slot` as `serde_json` makes it, for the cases not worth reusing.
     fn fresh(self, made: Result<Value, Error>) -> Result<(), Error> {
-        *self.slot = made?;
-        Ok(())
+        put(self.slot, made)
     }
 
     /// `slot` as an array, its elements to be written over in turn.
@@ -308,6 +307,12 @@ impl ser::SerializeStruct for OverStruct<'_> {
     }
 }
 
+/// Puts in `slot` a value `serde_json` made.
+fn put(slot: &mut Value, made: Result<Value, Error>) -> Result<(), Error> {
+    *slot = made?;
+    Ok(())
+}
+
 /// A value `serde_json` makes afresh, put in `slot` at its end.
 struct Made<'a, S> {
     slot: &'a mut Value,
@@ -317,11 +322,6 @@ struct Made<'a, S> {
 impl<'a, S> Made<'a, S> {
     fn new(slot: &'a mut Value, inner: S) -> Self {
         Made { slot, inner }
-    }
-
-    fn put(slot: &mut Value, made: Result<Value, Error>) -> Result<(), Error> {
-        *slot = made?;
-        Ok(())
     }
 }
 
@@ -334,7 +334,7 @@ impl<S: ser::SerializeTupleVariant<Ok = Value, Error = Error>> ser::SerializeTup
         self.inner.serialize_field(value)
     }
     fn end(self) -> Result<(), Error> {
-        Made::<S>::put(self.slot, self.inner.end())
+        put(self.slot, self.inner.end())
     }
 }
 
@@ -348,7 +348,7 @@ impl<S: ser::SerializeMap<Ok = Value, Error = Error>> ser::SerializeMap for Made
         self.inner.serialize_value(value)
     }
     fn end(self) -> Result<(), Error> {
-        Made::<S>::put(self.slot, self.inner.end())
+        put(self.slot, self.inner.end())
     }
 }
 
@@ -365,7 +365,7 @@ impl<S: ser::SerializeStructVariant<Ok = Value, Error = Error>> ser::SerializeSt
         self.inner.serialize_field(key, value)
     }
     fn end(self) -> Result<(), Error> {
-        Made::<S>::put(self.slot, self.inner.end())
+        put(self.slot, self.inner.end())
     }
 }
 
