@@ -831,21 +831,19 @@ pub(crate) fn not_found_root(base_url: &str) -> String {
 /// reach a value in place; taking it out and putting it back costs a few
 /// allocations, where serializing afresh cost hundreds.
 fn set<T: Serialize + ?Sized>(ctx: &mut tera::Context, key: &str, value: &T) {
-    let Some(mut slot) = ctx.remove(key) else {
-        ctx.insert(key, value);
-        return;
-    };
-    if overwrite(&mut slot, value).is_err() {
-        // As `insert` did before: serializing these values cannot fail.
-        ctx.insert(key, value);
-        return;
+    if let Some(mut slot) = ctx.remove(key) {
+        if overwrite(&mut slot, value).is_ok() {
+            let mut one = serde_json::Map::new();
+            one.insert(key.to_owned(), slot);
+            if let Ok(again) = tera::Context::from_value(serde_json::Value::Object(one)) {
+                ctx.extend(again);
+                return;
+            }
+        }
     }
-    let mut one = serde_json::Map::new();
-    one.insert(key.to_owned(), slot);
-    match tera::Context::from_value(serde_json::Value::Object(one)) {
-        Ok(again) => ctx.extend(again),
-        Err(_) => ctx.insert(key, value),
-    }
+    // The first page, or (as `insert` alone did before, for values that
+    // cannot fail to serialize) a value not written over.
+    ctx.insert(key, value);
 }
 
 /// In debug builds, that `context` holds exactly the names of

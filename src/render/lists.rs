@@ -16,7 +16,8 @@ use serde::Serialize;
 
 use crate::render::theme::push_escaped;
 
-/// One heading in the table of contents (`page.toc`).
+/// One heading in the table of contents (`page.toc`). Fields in key
+/// order, as every context's (see `render::overwrite`).
 #[derive(Serialize)]
 pub(crate) struct TocEntry<'a> {
     pub id: Cow<'a, str>,
@@ -68,7 +69,7 @@ fn closing(level: u8) -> &'static str {
 }
 
 /// A page that refers to a concept, and the sentence it does so in
-/// (`page.concept.backlinks`).
+/// (`page.concept.backlinks`). Fields in key order, as every context's.
 #[derive(Serialize)]
 pub(crate) struct BacklinkCtx {
     /// May be empty.
